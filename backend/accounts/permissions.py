@@ -1,0 +1,18 @@
+"""DRF permissions by role."""
+from rest_framework.permissions import BasePermission
+
+from backend.accounts.models import Role
+from backend.accounts.selectors import user_role
+
+
+class HasRole(BasePermission):
+    roles: tuple[str, ...] = ()
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        return user_role(request.user) in self.roles
+
+
+class IsCommuneAdmin(HasRole):
+    roles = (Role.ADMIN,)
+    message = "Only a commune admin may do this."

@@ -1,0 +1,7 @@
+"""ASGI entry point: needed for clients that upload with Transfer-Encoding: chunked."""
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+application = get_asgi_application()

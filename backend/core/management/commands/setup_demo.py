@@ -1,0 +1,87 @@
+"""python manage.py setup_demo — what the quickstart runs after migrating.
+
+Idempotent: creates (or keeps) the admin, publishes every XLSForm in forms_xlsform/ with
+the media files beside it, and gives the demo volunteer a fresh device link and QR code.
+"""
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from backend.accounts.models import Role, Volunteer
+from backend.accounts.services import device_token_issue, user_create
+from backend.surveys.models import Form, FormState
+from backend.surveys.services import form_publish
+from backend.surveys.xform_parse import xform_parse
+from backend.surveys.xlsform_convert import xlsform_convert
+from sync.collect_qr import collect_qr_render, collect_settings, collect_settings_encode
+from sync.urlbuild import volunteer_server_url
+
+FORMS_DIR = Path(settings.BASE_DIR) / "forms_xlsform"
+DEMO_VOLUNTEER = "Tình nguyện viên demo"
+
+
+class Command(BaseCommand):
+    help = "Create the admin and demo volunteer and publish the commune's XLSForms."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=3000,
+                            help="size of the synthetic commune to load (0 to skip)")
+
+    def handle(self, *args, households, **options):
+        password = self._admin()
+        self._demo_data(households)
+        self._publish_forms()
+        server_url, qr_path = self._demo_volunteer()
+        self.stdout.write("")
+        self.stdout.write(f"Admin login:        {settings.PUBLIC_BASE_URL}/admin/  user 'admin'  password '{password}'")
+        self.stdout.write(f"Collect server URL: {server_url}")
+        self.stdout.write(f"Collect QR code:    {qr_path}  (also at {server_url}/qr.png)")
+
+    def _admin(self) -> str:
+        password_file = Path(settings.VAR_DIR) / "admin_password.txt"
+        User = get_user_model()
+        if password_file.exists() and User.objects.filter(username="admin").exists():
+            return password_file.read_text().strip()
+        password = secrets.token_urlsafe(12)
+        user = User.objects.filter(username="admin").first()
+        if user is None:
+            user = user_create(username="admin", password=password, role=Role.ADMIN)
+        else:
+            user.set_password(password)
+            user.save()
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+        return password
+
+    def _demo_data(self, households: int) -> None:
+        """Hook for the synthetic commune (places + submissions), when it is installed."""
+        from django.core.management import get_commands
+
+        if households and "make_demo_commune" in get_commands():
+            call_command("make_demo_commune", households=households, stdout=self.stdout)
+
+    def _publish_forms(self) -> None:
+        for path in sorted(FORMS_DIR.glob("*.xlsx")):
+            conversion = xlsform_convert(path.read_bytes(), file_type=".xlsx", validate=False)
+            expected = xform_parse(conversion.xform).media
+            media = {name: (FORMS_DIR / name).read_bytes() for name in expected if (FORMS_DIR / name).exists()}
+            result = form_publish(xlsform=path.read_bytes(), filename=path.name, attachments=media)
+            out = result.as_json()
+            missing = f" (missing media: {', '.join(out['missing_media'])})" if out["missing_media"] else ""
+            self.stdout.write(f"form {out['form_id']} {out['version']}: {out['status']}{missing}")
+
+    def _demo_volunteer(self) -> tuple[str, Path]:
+        volunteer, _ = Volunteer.objects.get_or_create(name=DEMO_VOLUNTEER, defaults={"code": "DEMO01"})
+        volunteer.forms.set(Form.objects.filter(state=FormState.OPEN))
+        volunteer.tokens.filter(revoked_at__isnull=True).delete()
+        token = device_token_issue(volunteer=volunteer)
+        server_url = volunteer_server_url(token)
+        qr_path = Path(settings.VAR_DIR) / "demo_volunteer_qr.png"
+        payload = collect_settings_encode(collect_settings(server_url=server_url, project_name=settings.PROJECT_NAME))
+        qr_path.write_bytes(collect_qr_render(payload, kind="png"))
+        return server_url, qr_path

@@ -1,0 +1,63 @@
+"""Reads for forms, scoped by who asks."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from backend.accounts.actors import Actor
+from backend.surveys.models import Form, FormAttachment, FormState, FormVersion
+
+
+def forms_for_form_list(actor: Actor, *, form_id: str | None = None) -> QuerySet[Form]:
+    """Forms a phone should show: open, published, and visible to the actor.
+    Closing and closed forms are left out (Collect's match_exactly then removes them)."""
+    forms = Form.objects.filter(state=FormState.OPEN, current_version__isnull=False)
+    forms = _scope(forms, actor).select_related("current_version").order_by("title", "form_id")
+    if form_id is not None:
+        forms = forms.filter(form_id=form_id)
+    return forms
+
+
+def form_version_for_download(actor: Actor, *, form_id: str) -> FormVersion | None:
+    """The version a phone downloads: the draft for a draft link, else the current one of a
+    form the actor may fetch (open or closing; closed forms are refused)."""
+    if actor.kind == "draft":
+        return FormVersion.objects.filter(
+            pk=actor.draft_version_id, form__form_id=form_id, published=False
+        ).select_related("form").first()
+    form = (
+        _scope(Form.objects.exclude(state=FormState.CLOSED), actor)
+        .filter(form_id=form_id, current_version__isnull=False)
+        .select_related("current_version")
+        .first()
+    )
+    return form.current_version if form else None
+
+
+def form_exists(form_id: str) -> bool:
+    return Form.objects.filter(form_id=form_id).exists()
+
+
+def draft_version_for_token(token: str) -> FormVersion | None:
+    if not token:
+        return None
+    return FormVersion.objects.filter(draft_token=token, published=False).select_related("form").first()
+
+
+def attachment_for_download(version: FormVersion, *, name: str) -> FormAttachment | None:
+    return (
+        FormAttachment.objects.filter(form_version=version, name=name, blob__isnull=False)
+        .select_related("blob")
+        .first()
+    )
+
+
+def attachments_present(version: FormVersion) -> list[FormAttachment]:
+    return list(version.attachments.filter(blob__isnull=False).select_related("blob").order_by("name"))
+
+
+def _scope(forms: QuerySet[Form], actor: Actor) -> QuerySet[Form]:
+    if actor.sees_all_forms:
+        return forms
+    if actor.volunteer is not None:
+        return forms.filter(volunteers=actor.volunteer)
+    return forms.none()

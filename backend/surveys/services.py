@@ -1,0 +1,229 @@
+"""Writes for forms: publishing XLSForms, drafts and media files."""
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from backend.core import errors
+from backend.core.blobs import blob_store_bytes
+from backend.core.models import Blob
+from backend.surveys.models import Form, FormAttachment, FormState, FormVersion
+from backend.surveys.spreadsheet_check import SpreadsheetRejected, spreadsheet_check
+from backend.surveys.xform_parse import xform_parse
+from backend.surveys.xlsform_convert import XLSFormError, xlsform_convert
+
+ITEMSETS = "itemsets.csv"
+
+
+@dataclass
+class PublishResult:
+    form: Form
+    version: FormVersion
+    status: str  # created | unchanged | media_updated | draft_created | draft_published
+    warnings: list[str] = field(default_factory=list)
+    missing_media: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        version = self.version
+        return {
+            "form_id": self.form.form_id,
+            "title": version.title,
+            "version": version.version,
+            "status": self.status,
+            "published": version.published,
+            "hash": f"md5:{version.md5}",
+            "warnings": self.warnings,
+            "validation": {"ran": version.validated, "message": version.validation_note},
+            "media": [
+                {"name": a.name, "present": a.blob_id is not None, "md5": a.blob.md5 if a.blob_id else None}
+                for a in version.attachments.select_related("blob")
+            ],
+            "missing_media": self.missing_media,
+            "draft_token": version.draft_token or None,
+        }
+
+
+def form_publish(
+    *,
+    xlsform: bytes,
+    filename: str,
+    attachments: dict[str, bytes] | None = None,
+    user=None,
+    publish: bool = True,
+) -> PublishResult:
+    """Convert an XLSForm and store it as a published version (or a draft).
+
+    Identical content republished is a no-op (its media may still be updated); changed
+    content needs a new version string (409 otherwise). Nothing is stored on any error.
+    """
+    attachments = {posixpath.basename(name): data for name, data in (attachments or {}).items()}
+    try:
+        checked = spreadsheet_check(xlsform, filename=filename, max_bytes=settings.XLSFORM_MAX_BYTES)
+    except SpreadsheetRejected as exc:
+        raise errors.upload_rejected(str(exc), filename=filename) from exc
+    for name, data in attachments.items():
+        if len(data) > settings.FORM_MEDIA_MAX_BYTES:
+            raise errors.upload_rejected(
+                f"The media file {name} is {len(data)} bytes; the limit is {settings.FORM_MEDIA_MAX_BYTES}.",
+                filename=name,
+            )
+    try:
+        conversion = xlsform_convert(xlsform, file_type=checked.file_type)
+    except XLSFormError as exc:
+        raise errors.xlsform_invalid(exc.message, stage=exc.stage, filename=filename) from exc
+    info = xform_parse(conversion.xform)
+    if not info.form_id:
+        raise errors.xlsform_invalid("The XLSForm has no form_id (settings sheet).", filename=filename)
+    expected = list(info.media)
+    if conversion.itemsets_csv is not None:
+        expected.append(ITEMSETS)
+        attachments.setdefault(ITEMSETS, conversion.itemsets_csv)
+    unexpected = sorted(set(attachments) - set(expected))
+    if unexpected:
+        raise errors.upload_rejected(
+            f"The form does not reference {', '.join(unexpected)}; it expects: "
+            f"{', '.join(expected) if expected else 'no media files'}.",
+            unexpected=unexpected,
+            expected=expected,
+        )
+    # Files are written (content-addressed) before any row points to them.
+    xlsform_blob = blob_store_bytes(xlsform)
+    media_blobs = {name: blob_store_bytes(data) for name, data in attachments.items()}
+    return _form_version_save(
+        info=info,
+        conversion=conversion,
+        expected=expected,
+        xlsform_blob=xlsform_blob,
+        filename=filename,
+        media_blobs=media_blobs,
+        user=user,
+        publish=publish,
+    )
+
+
+@transaction.atomic
+def _form_version_save(*, info, conversion, expected, xlsform_blob, filename, media_blobs, user, publish):
+    form, _ = Form.objects.select_for_update().get_or_create(
+        form_id=info.form_id, defaults={"title": info.title or info.form_id}
+    )
+    form = Form.objects.select_for_update().get(pk=form.pk)
+    md5 = _md5(conversion.xform)
+    existing = FormVersion.objects.filter(form=form, version=info.version).first()
+    if existing is not None:
+        if existing.md5 != md5:
+            raise errors.conflict(
+                f"Version '{info.version}' of form {info.form_id} is already stored with different content. "
+                "Change the version in the settings sheet and publish again.",
+                code="409.6",
+                form_id=info.form_id,
+                version=info.version,
+            )
+        changed = _attachments_set(existing, media_blobs)
+        status = "media_updated" if changed else "unchanged"
+        if publish and not existing.published:
+            _version_publish(form, existing, user)
+            status = "draft_published"
+        return PublishResult(form, existing, status, list(existing.warnings), _missing(existing))
+
+    if not publish:
+        # One draft per form: a new draft replaces the previous one.
+        FormVersion.objects.filter(form=form, published=False).delete()
+    version = FormVersion.objects.create(
+        form=form,
+        version=info.version,
+        title=info.title or info.form_id,
+        xlsform=xlsform_blob,
+        xlsform_filename=posixpath.basename(filename),
+        xform=conversion.xform,
+        md5=md5,
+        expected_media=expected,
+        warnings=conversion.warnings,
+        validated=conversion.validated,
+        validation_note=conversion.validation_note,
+        draft_token="" if publish else secrets.token_urlsafe(48),
+    )
+    previous = form.current_version
+    carried = {}
+    if previous is not None:
+        carried = {a.name: a.blob for a in previous.attachments.select_related("blob") if a.blob_id}
+    FormAttachment.objects.bulk_create(
+        [
+            FormAttachment(
+                form_version=version,
+                name=name,
+                blob=media_blobs.get(name) or carried.get(name),
+                content_type=_content_type(name),
+            )
+            for name in expected
+        ]
+    )
+    if publish:
+        _version_publish(form, version, user)
+        status = "created"
+    else:
+        status = "draft_created"
+    return PublishResult(form, version, status, list(version.warnings), _missing(version))
+
+
+def _version_publish(form: Form, version: FormVersion, user) -> None:
+    version.published = True
+    version.published_at = timezone.now()
+    version.published_by = user if getattr(user, "is_authenticated", False) else None
+    version.draft_token = ""
+    version.save(update_fields=["published", "published_at", "published_by", "draft_token"])
+    form.current_version = version
+    form.title = version.title
+    form.save(update_fields=["current_version", "title"])
+
+
+def _attachments_set(version: FormVersion, media_blobs: dict[str, Blob]) -> bool:
+    changed = False
+    for name, blob in media_blobs.items():
+        updated = (
+            FormAttachment.objects.filter(form_version=version, name=name)
+            .exclude(blob_id=blob.sha256)
+            .update(blob=blob, updated_at=timezone.now())
+        )
+        changed = changed or bool(updated)
+    return changed
+
+
+@transaction.atomic
+def form_media_update(*, form: Form, name: str, data: bytes) -> bool:
+    """Replace one media file of the form's current version (e.g. a regenerated ap.csv).
+    Returns True when the content changed, so the manifest hash changed."""
+    version = form.current_version
+    if version is None or name not in version.expected_media:
+        raise errors.upload_rejected(
+            f"Form {form.form_id} does not expect a media file named {name}.", filename=name
+        )
+    blob = blob_store_bytes(data)
+    return _attachments_set(version, {name: blob})
+
+
+def form_state_set(*, form: Form, state: str) -> Form:
+    if state not in FormState.values:
+        raise errors.bad_request(f"Unknown form state {state!r}; use one of {', '.join(FormState.values)}.")
+    form.state = state
+    form.save(update_fields=["state"])
+    return form
+
+
+def _missing(version: FormVersion) -> list[str]:
+    return list(version.attachments.filter(blob__isnull=True).values_list("name", flat=True))
+
+
+def _md5(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.md5(data).hexdigest()
+
+
+def _content_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"

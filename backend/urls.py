@@ -1,0 +1,17 @@
+"""URL configuration. OpenRosa routes live at the root (phones get `{base}/key/<token>` as
+their server URL); the JSON API lives under /api/v1/."""
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+api_v1 = [
+    path("", include("backend.surveys.urls")),
+    path("", include("backend.accounts.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include("sync.urls")),
+]

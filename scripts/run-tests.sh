@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One command runs the tests:  ./scripts/run-tests.sh [pytest args…]
+# Uses DATABASE_URL when set (CI sets PostgreSQL); otherwise the local PostgreSQL at
+# 127.0.0.1:5432 when it answers, else SQLite (tests that need PostgreSQL are skipped).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet -r requirements.txt
+if [ -f package.json ] && command -v npm >/dev/null 2>&1 && [ ! -d node_modules ]; then
+  npm ci --silent --no-audit --no-fund
+fi
+if [ -z "${DATABASE_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then
+  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/phulam"
+fi
+export PYTHONHASHSEED=0
+exec .venv/bin/python -m pytest "$@"

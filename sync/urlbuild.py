@@ -1,0 +1,28 @@
+"""Absolute URLs handed to phones: from PUBLIC_BASE_URL (never the Host header alone),
+keeping the actor's own path prefix (`/key/<token>`) so Collect stays on its token."""
+from urllib.parse import quote
+
+from django.conf import settings
+
+from backend.accounts.actors import Actor
+
+
+def phone_url(actor: Actor, path: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}{actor.url_prefix}{path}"
+
+
+def form_download_path(form_id: str) -> str:
+    return f"/forms/{quote(form_id, safe='')}.xml"
+
+
+def form_manifest_path(form_id: str) -> str:
+    return f"/forms/{quote(form_id, safe='')}/manifest"
+
+
+def form_attachment_path(form_id: str, name: str) -> str:
+    return f"/forms/{quote(form_id, safe='')}/attachments/{quote(name, safe='')}"
+
+
+def volunteer_server_url(token: str) -> str:
+    """The Collect server URL of a volunteer; Collect appends /formList and /submission."""
+    return f"{settings.PUBLIC_BASE_URL}/key/{token}"
