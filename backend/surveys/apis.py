@@ -70,7 +70,9 @@ class FormMediaApi(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+        request={"multipart/form-data": {
+            "type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
+        }},
         responses={200: dict},
     )
     def put(self, request, form_id: str, name: str):
