@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "backend.submissions",
     "backend.audit",
     "backend.reports",
+    "backend.web",
     "sync",
 ]
 
