@@ -6,13 +6,14 @@ device key (`/key/<token>`) and under a draft-testing link (`/test/<draft_token>
 """
 from django.urls import include, path, re_path
 
-from sync import delivery, qr_views
+from sync import delivery, qr_views, submission_views
 
 openrosa_routes = [
     path("formList", delivery.form_list, name="form-list"),
     path("forms/<str:form_id>.xml", delivery.form_xml, name="form-xml"),
     path("forms/<str:form_id>/manifest", delivery.form_manifest, name="form-manifest"),
     path("forms/<str:form_id>/attachments/<str:name>", delivery.form_media, name="form-media"),
+    path("submission", submission_views.submission, name="submission"),
 ]
 
 device_only_routes = [

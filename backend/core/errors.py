@@ -49,8 +49,11 @@ def invalid_xml(reason: str) -> Problem:
     return Problem("400.2", f"The submission XML could not be read: {reason}", {"reason": reason})
 
 
-def missing_form_id() -> Problem:
-    return Problem("400.2", "The submission XML has no form ID xml attribute (id) on its root element.")
+def missing_form_id(reason: str = "") -> Problem:
+    message = "The submission XML has no form ID xml attribute (id) on its root element."
+    if reason:
+        message = f"Could not find the form ID xml attribute: {reason}."
+    return Problem("400.2", message, {"reason": reason} if reason else {})
 
 
 def missing_instance_id() -> Problem:
@@ -100,6 +103,75 @@ def conflict(message: str, code: str = "409.1", **details: Any) -> Problem:
 
 def too_large(limit: int) -> Problem:
     return Problem("413.1", f"The upload is larger than the {limit} bytes this server accepts.", {"limit": limit})
+
+
+# Submissions (OPENROSA.md §3.5). English first (Central's wording, which clients match on),
+# then Vietnamese for the volunteer reading the message on the phone.
+def submission_xml_conflict() -> Problem:
+    return Problem(
+        "409.1",
+        "A submission already exists with this ID, but with different XML. Resubmissions to attach additional "
+        "multimedia must resubmit an identical xml_submission_file. / Đã có bản ghi với mã này nhưng nội dung "
+        "khác; khi gửi lại để bổ sung tệp, phải gửi đúng tệp XML ban đầu.",
+    )
+
+
+def form_not_accepting(form_id: str) -> Problem:
+    return Problem(
+        "409.2",
+        f"The form {form_id} is closed and does not accept submissions. / Biểu mẫu {form_id} đã đóng, "
+        "không nhận thêm bản ghi.",
+        {"form_id": form_id},
+    )
+
+
+def instance_id_taken(instance_id: str) -> Problem:
+    return Problem(
+        "409.3",
+        f"A resource already exists with instanceID value(s) of {instance_id}. / Mã bản ghi {instance_id} "
+        "đã được dùng.",
+        {"instance_id": instance_id},
+    )
+
+
+def submission_edit_stale(deprecated_id: str) -> Problem:
+    return Problem(
+        "409.9",
+        f"You tried to update a submission, but the copy you were editing ({deprecated_id}) is now out of date. "
+        "Please get the latest version and try again. / Bản ghi bạn đang sửa ({deprecated_id}) đã có phiên bản "
+        "mới hơn; hãy tải bản mới nhất rồi sửa lại.",
+        {"deprecated_id": deprecated_id},
+    )
+
+
+def submission_deleted() -> Problem:
+    return Problem(
+        "409.18",
+        "This submission has been deleted. You may not resubmit it. / Bản ghi này đã bị xoá, không thể gửi lại.",
+    )
+
+
+def deprecated_submission_not_found(deprecated_id: str) -> Problem:
+    return Problem(
+        "404.5",
+        f"The submission you are trying to edit ({deprecated_id}) does not exist. / Không tìm thấy bản ghi "
+        f"cần sửa ({deprecated_id}).",
+        {"deprecated_id": deprecated_id},
+    )
+
+
+def form_not_found(form_id: str) -> Problem:
+    return Problem(
+        "404.1",
+        f"Could not find the form {form_id} you were looking for. / Không tìm thấy biểu mẫu {form_id}.",
+        {"form_id": form_id},
+    )
+
+
+def too_many_files(limit: int) -> Problem:
+    return Problem(
+        "413.2", f"The upload has more than the {limit} files this server accepts in one request.", {"limit": limit}
+    )
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Any:

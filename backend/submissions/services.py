@@ -1,0 +1,387 @@
+"""Writes for submissions: `submission_receive`, the one ingest path for OpenRosa POSTs, the
+synthetic-data generator and anything else that hands us an instance XML and its files.
+
+The shape (after ODK Central `lib/resources/submissions.js`), one parse, few queries:
+
+1. Read the XML (pure, before any query) and find the published form version it names.
+2. Write every referenced file to content-addressed storage. This happens *before* any
+   transaction: no file I/O while a row is locked, and a crash leaves at most orphan blobs.
+3. One short transaction per branch:
+   NEW SUBMISSION  — insert; the UNIQUE(form, instance_id) constraints decide who wins a race.
+   SUBMISSION EDIT — lock the logical submission, add a version, carry files forward.
+   ATTACHMENT UPSERT — a byte-identical replay (retry or Collect's split upload): lock the
+   submission, fill the file slots that arrived. Different bytes under a known instanceID: 409.
+
+A 201 is only returned after the transaction commits: Collect may delete its copy on 201.
+"""
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from threading import Lock
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from backend.accounts.actors import Actor
+from backend.accounts.models import Role, Volunteer
+from backend.core import errors
+from backend.core.blobs import blob_store
+from backend.core.models import Blob
+from backend.submissions.instance_xml import (
+    FormShape,
+    InstanceDoc,
+    InstanceXmlError,
+    Projection,
+    file_name_acceptable,
+    form_shape,
+    instance_project,
+    instance_read,
+)
+from backend.submissions.models import ReviewState, Submission, SubmissionAttachment, SubmissionVersion
+from backend.surveys.models import Form, FormState, FormVersion
+
+SUCCESS_MESSAGE = "full submission upload was successful! / Đã gửi bản ghi thành công."
+# Roles that may submit to any form from a web account; volunteers submit to their assigned forms.
+SUBMIT_ANY_FORM = (Role.ADMIN, Role.LEADERSHIP)
+# How many times an IntegrityError race is re-examined before giving up with a 409.
+RACE_ATTEMPTS = 3
+
+
+@dataclass
+class ReceiveResult:
+    status: int
+    submission: Submission
+    outcome: str  # "created" | "replayed" | "edited"
+    message: str = SUCCESS_MESSAGE
+    missing: tuple[str, ...] = ()  # referenced files not yet received
+
+
+def submission_receive(
+    *,
+    actor: Actor,
+    xml: bytes,
+    files: dict,
+    device_id: str = "",
+    user_agent: str = "",
+    received_at: datetime | None = None,
+) -> ReceiveResult:
+    """Store one submission (new, replay or edit) and its files; raise a Problem to refuse.
+
+    `files` maps multipart part names (= the file names the XML references) to Django
+    File/UploadedFile objects; parts the XML does not reference are ignored.
+    `received_at` lets a data generator backdate; phones always get "now".
+    """
+    for name in files:
+        if not file_name_acceptable(name):
+            raise errors.upload_rejected(
+                f"The file part name {name!r} is not a plain file name. / Tên tệp {name!r} không hợp lệ.",
+                name=name,
+            )
+    try:
+        doc = instance_read(xml)
+    except InstanceXmlError as exc:
+        raise errors.missing_form_id(exc.reason) if exc.missing_form_id else errors.invalid_xml(exc.reason)
+    if not doc.instance_id:
+        raise errors.missing_instance_id()
+    if doc.deprecated_id and doc.deprecated_id == doc.instance_id:
+        raise errors.bad_request("An edit must carry a new instanceID, different from its deprecatedID.")
+
+    version = _form_version_for(actor, doc)
+    try:
+        projection = instance_project(doc, _shape_of(version))
+    except InstanceXmlError as exc:
+        raise errors.invalid_xml(exc.reason)
+
+    # Files first, outside any transaction (see module docstring).
+    blobs: dict[str, Blob] = {}
+    content_types: dict[str, str] = {}
+    for name in projection.attachments:
+        upload = files.get(name)
+        if upload is not None:
+            blobs[name] = blob_store(upload)
+            content_types[name] = _content_type(name, getattr(upload, "content_type", ""))
+
+    now = received_at or timezone.now()
+    ingest = _Ingest(
+        actor=actor, doc=doc, xml=bytes(xml), sha256=hashlib.sha256(xml).hexdigest(), version=version,
+        projection=projection, blobs=blobs, content_types=content_types,
+        device_id=(device_id or "")[:255], user_agent=(user_agent or "")[:500], now=now,
+    )
+    if doc.deprecated_id:
+        return _edit(ingest)
+    for _attempt in range(RACE_ATTEMPTS):
+        try:
+            return _create(ingest)
+        except IntegrityError:
+            # Someone holds this instanceID already (maybe a concurrent copy of this very
+            # request, committed a moment ago): answer from what is stored.
+            result = _replay(ingest)
+            if result is not None:
+                return result
+    raise errors.submission_xml_conflict()
+
+
+@dataclass
+class _Ingest:
+    actor: Actor
+    doc: InstanceDoc
+    xml: bytes
+    sha256: str
+    version: FormVersion
+    projection: Projection
+    blobs: dict[str, Blob]
+    content_types: dict[str, str]
+    device_id: str
+    user_agent: str
+    now: datetime
+
+    @property
+    def form(self) -> Form:
+        return self.version.form
+
+
+def _form_version_for(actor: Actor, doc: InstanceDoc) -> FormVersion:
+    """The published version the XML names, with the actor's right to submit checked.
+    One query on the happy path; a second only to tell an unknown form from an unknown version."""
+    versions = (
+        FormVersion.objects.select_related("form")
+        .only("id", "version", "md5", "form__id", "form__form_id", "form__state", "form__title")
+        .filter(form__form_id=doc.form_id, version=doc.version, published=True)
+    )
+    volunteer = actor.volunteer
+    if volunteer is not None:
+        assignments = Volunteer.forms.through.objects.filter(volunteer_id=volunteer.pk, form_id=OuterRef("form_id"))
+        versions = versions.annotate(assigned=Exists(assignments))
+    version = versions.first()
+    if version is None:
+        if Form.objects.filter(form_id=doc.form_id).exists():
+            raise errors.form_version_not_found(doc.version)
+        raise errors.form_not_found(doc.form_id)
+    if not _may_submit(actor, version):
+        raise errors.forbidden(
+            f"You may not send submissions to the form {doc.form_id}. / Bạn không được gửi bản ghi cho biểu mẫu này."
+        )
+    if version.form.state == FormState.CLOSED:
+        raise errors.form_not_accepting(doc.form_id)
+    return version
+
+
+def _may_submit(actor: Actor, version: FormVersion) -> bool:
+    if actor.kind == "user" and actor.role in SUBMIT_ANY_FORM:
+        return True
+    if actor.kind in ("user", "device") and actor.volunteer is not None:
+        return bool(getattr(version, "assigned", False))
+    # Draft-link (test) submissions are not stored yet; other roles only read.
+    return False
+
+
+# XForm shapes by (version pk, md5): a version's XForm never changes, and reading it again
+# for every submission would move ~100 KB per request for nothing.
+_SHAPES: OrderedDict[tuple[int, str], FormShape] = OrderedDict()
+_SHAPES_LOCK = Lock()
+_SHAPES_MAX = 256
+
+
+def _shape_of(version: FormVersion) -> FormShape:
+    key = (version.pk, version.md5)
+    with _SHAPES_LOCK:
+        shape = _SHAPES.get(key)
+        if shape is not None:
+            _SHAPES.move_to_end(key)
+            return shape
+    xform = FormVersion.objects.filter(pk=version.pk).values_list("xform", flat=True).first()
+    shape = form_shape(bytes(xform)) if xform is not None else FormShape()
+    with _SHAPES_LOCK:
+        _SHAPES[key] = shape
+        while len(_SHAPES) > _SHAPES_MAX:
+            _SHAPES.popitem(last=False)
+    return shape
+
+
+def _content_type(name: str, sent: str) -> str:
+    if sent and sent != "application/octet-stream":
+        return sent[:100]
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _typed_columns(ingest: _Ingest) -> dict:
+    p = ingest.projection
+    lat, lon, altitude, accuracy = p.geopoint
+    return {
+        "hamlet_code": p.hamlet_code[:20],
+        "lat": lat,
+        "lon": lon,
+        "altitude": altitude,
+        "accuracy": accuracy,
+        "survey_date": p.survey_date or timezone.localdate(ingest.now),
+        "survey_round": p.survey_round[:50],
+    }
+
+
+def _submitter(ingest: _Ingest) -> dict:
+    actor = ingest.actor
+    return {
+        "submitter_device": actor.device if actor.kind == "device" else None,
+        "submitter_user": actor.user if actor.kind == "user" else None,
+    }
+
+
+def _new_version(ingest: _Ingest, submission: Submission) -> SubmissionVersion:
+    return SubmissionVersion.objects.create(
+        submission=submission,
+        form=ingest.form,
+        instance_id=ingest.doc.instance_id,
+        deprecated_id=ingest.doc.deprecated_id,
+        instance_name=ingest.doc.instance_name[:500],
+        xml=ingest.xml,
+        sha256=ingest.sha256,
+        parsed=ingest.projection.parsed,
+        form_version=ingest.version,
+        device_id=ingest.device_id,
+        user_agent=ingest.user_agent,
+        created_at=ingest.now,
+        **_submitter(ingest),
+    )
+
+
+def _attachment_rows(ingest: _Ingest, version: SubmissionVersion, carried: dict[str, SubmissionAttachment]):
+    rows = []
+    for name in ingest.projection.attachments:
+        blob = ingest.blobs.get(name)
+        previous = carried.get(name)
+        rows.append(
+            SubmissionAttachment(
+                version=version,
+                name=name,
+                blob=blob if blob is not None else (previous.blob if previous else None),
+                content_type=ingest.content_types.get(name) or (previous.content_type if previous else "")
+                or _content_type(name, ""),
+                is_client_audit=name == ingest.projection.client_audit,
+                updated_at=ingest.now if blob is not None else (previous.updated_at if previous else None),
+            )
+        )
+    return rows
+
+
+def _missing(ingest: _Ingest, rows: list[SubmissionAttachment]) -> tuple[str, ...]:
+    return tuple(r.name for r in rows if r.blob_id is None)
+
+
+# NEW SUBMISSION ---------------------------------------------------------------------------
+@transaction.atomic
+def _create(ingest: _Ingest) -> ReceiveResult:
+    """Raises IntegrityError when the instanceID is taken (by a submission or an edit's version)."""
+    actor = ingest.actor
+    submission = Submission.objects.create(
+        form=ingest.form,
+        instance_id=ingest.doc.instance_id,
+        form_version=ingest.version,
+        volunteer=actor.volunteer,
+        device_id=ingest.device_id,
+        user_agent=ingest.user_agent,
+        received_at=ingest.now,
+        updated_at=ingest.now,
+        **_submitter(ingest),
+        **_typed_columns(ingest),
+    )
+    version = _new_version(ingest, submission)
+    submission.current_version = version
+    Submission.objects.filter(pk=submission.pk).update(current_version=version)
+    rows = _attachment_rows(ingest, version, {})
+    if rows:
+        SubmissionAttachment.objects.bulk_create(rows)
+    return ReceiveResult(201, submission, "created", missing=_missing(ingest, rows))
+
+
+def _locked_version(ingest: _Ingest, instance_id: str) -> SubmissionVersion | None:
+    """The version stored under `instance_id`, its submission row locked. Call inside a transaction."""
+    return (
+        SubmissionVersion.objects.select_for_update(of=("submission",))
+        .select_related("submission")
+        .defer("xml", "parsed", "submission__user_agent")
+        .filter(form=ingest.form, instance_id=instance_id)
+        .first()
+    )
+
+
+# ATTACHMENT UPSERT (byte-identical replay) -------------------------------------------------
+@transaction.atomic
+def _replay(ingest: _Ingest) -> ReceiveResult | None:
+    stored = _locked_version(ingest, ingest.doc.instance_id)
+    if stored is None:
+        return None  # the holder rolled back or was purged between our insert and this read
+    submission = stored.submission
+    if submission.deleted_at is not None:
+        raise errors.submission_deleted()
+    if stored.sha256 != ingest.sha256:
+        raise errors.submission_xml_conflict()
+    if submission.current_version_id != stored.pk:
+        # Central: resending a version that has since been edited is refused (409.9).
+        raise errors.submission_edit_stale(ingest.doc.instance_id)
+    missing = _attachments_upsert(ingest, stored)
+    return ReceiveResult(201, submission, "replayed", missing=missing)
+
+
+def _attachments_upsert(ingest: _Ingest, version: SubmissionVersion) -> tuple[str, ...]:
+    """Fill or replace the slots of `version` with the files of this request. Call under the
+    submission lock. The phone's copy wins when a name arrives with different bytes (Central)."""
+    slots = list(SubmissionAttachment.objects.filter(version=version))
+    changed = []
+    for slot in slots:
+        blob = ingest.blobs.get(slot.name)
+        if blob is not None and slot.blob_id != blob.sha256:
+            slot.blob = blob
+            slot.content_type = ingest.content_types.get(slot.name) or slot.content_type
+            slot.updated_at = ingest.now
+            changed.append(slot)
+    if changed:
+        SubmissionAttachment.objects.bulk_update(changed, ["blob", "content_type", "updated_at"])
+        Submission.objects.filter(pk=version.submission_id).update(updated_at=ingest.now)
+    return tuple(s.name for s in slots if s.blob_id is None)
+
+
+# SUBMISSION EDIT -------------------------------------------------------------------------
+@transaction.atomic
+def _edit(ingest: _Ingest) -> ReceiveResult:
+    doc = ingest.doc
+    deprecated = _locked_version(ingest, doc.deprecated_id)
+    if deprecated is None:
+        raise errors.deprecated_submission_not_found(doc.deprecated_id)
+    submission = deprecated.submission
+    if submission.deleted_at is not None:
+        raise errors.submission_deleted()
+    if submission.current_version_id != deprecated.pk:
+        # The edit was already applied (a retry) or someone edited in between.
+        current = SubmissionVersion.objects.only("id", "instance_id", "sha256", "submission_id").get(
+            pk=submission.current_version_id
+        )
+        if current.instance_id == doc.instance_id and current.sha256 == ingest.sha256:
+            missing = _attachments_upsert(ingest, current)
+            return ReceiveResult(201, submission, "replayed", missing=missing)
+        raise errors.submission_edit_stale(doc.deprecated_id)
+    try:
+        with transaction.atomic():
+            version = _new_version(ingest, submission)
+    except IntegrityError:
+        raise errors.instance_id_taken(doc.instance_id)
+    carried = {a.name: a for a in SubmissionAttachment.objects.filter(version=deprecated).select_related("blob")}
+    rows = _attachment_rows(ingest, version, carried)
+    if rows:
+        SubmissionAttachment.objects.bulk_create(rows)
+    columns = _typed_columns(ingest)
+    if ingest.projection.survey_date is None:
+        columns["survey_date"] = submission.survey_date  # keep the first received day
+    Submission.objects.filter(pk=submission.pk).update(
+        current_version=version,
+        form_version=ingest.version,
+        review_state=ReviewState.EDITED,
+        updated_at=ingest.now,
+        **columns,
+    )
+    submission.refresh_from_db()
+    return ReceiveResult(201, submission, "edited", missing=_missing(ingest, rows))
