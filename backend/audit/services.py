@@ -1,0 +1,60 @@
+"""The one way to write the audit log."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from backend.accounts.actors import Actor
+from backend.audit.models import AuditEvent
+
+
+def audit_record(*, actor: Any, action: str, obj: models.Model | None = None, request=None,
+                 object_type: str = "", object_id: str = "", **details: Any) -> AuditEvent:
+    """Append one audit row: who (an Actor, a user, or None for the system), what action
+    (dotted, e.g. "submission.review"), which object, from which address.
+
+    Call it inside the transaction of the write it records, so the row exists exactly when
+    the write does. `details` must be JSON-serialisable (dates and decimals are fine).
+    """
+    user, device, label = _who(actor)
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    return AuditEvent.objects.create(
+        actor_user=user,
+        actor_device=device,
+        actor_label=label[:200],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:200],
+        details=_jsonable(details),
+        ip=client_ip(request),
+    )
+
+
+def client_ip(request) -> str | None:
+    """The peer address. Behind the proxy of docker-compose this is the proxy unless the
+    server runs with a proxy that rewrites REMOTE_ADDR (gunicorn --forwarded-allow-ips);
+    X-Forwarded-For is not trusted here because any client can send it."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _who(actor: Any):
+    if actor is None:
+        return None, None, "system"
+    if isinstance(actor, Actor):
+        user = actor.user if actor.user is not None and actor.user.is_authenticated else None
+        return user, actor.device, actor.label
+    if getattr(actor, "is_authenticated", False):
+        return actor, None, f"user:{actor.get_username()}"
+    return None, None, "anonymous"
+
+
+def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    return json.loads(json.dumps(details, cls=DjangoJSONEncoder))
