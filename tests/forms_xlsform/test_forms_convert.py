@@ -1,0 +1,306 @@
+"""The Phú Lâm XLSForms convert, validate and keep the shape the analytics rely on.
+
+Plain pytest; no Django. ODK Validate (bundled with pyxform) needs Java on PATH: without it
+the validation test is skipped, while plain conversion is still checked.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+import shutil
+import unicodedata
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import openpyxl
+import pytest
+from pyxform.xls2xform import convert
+
+REPO = Path(__file__).resolve().parents[2]
+FORMS_DIR = REPO / "forms_xlsform"
+BUILD_SCRIPT = FORMS_DIR / "authoring" / "build_forms.py"
+STEMS = ("pl_ho", "pl_cho", "pl_kdc")
+
+VI = "Tiếng Việt (vi)"
+EN = "English (en)"
+XF = "{http://www.w3.org/2002/xforms}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+CONTROL_TYPES = {"begin_group", "begin_repeat", "end_group", "end_repeat"}
+
+# Paths the analytics read (README "How each indicator is computed"). Renaming or moving one
+# of these is a breaking change for the backend, so it must fail here first.
+ANALYTICS_PATHS = {
+    "pl_ho": [
+        "/pl_ho/dot_ks",
+        "/pl_ho/today",
+        "/pl_ho/tnv_ma",
+        "/pl_ho/ap",
+        "/pl_ho/ma_ho",
+        "/pl_ho/vi_tri",
+        "/pl_ho/dong_y",
+        "/pl_ho/ho/so_tv",
+        "/pl_ho/ho/so_tv_15",
+        "/pl_ho/ho/ho_kd",
+        "/pl_ho/ho/ho_kd_cho",
+        "/pl_ho/ho/ho_nn",
+        "/pl_ho/ket_noi/internet_cd",
+        "/pl_ho/ket_noi/song_dd",
+        "/pl_ho/ket_noi/dia_chi_so_ho",
+        "/pl_ho/thong_tin/tt_57",
+        "/pl_ho/thong_tin/kenh_tt_30",
+        "/pl_ho/thong_tin/zalo_ap",
+        "/pl_ho/thong_tin/nghe_loa",
+        "/pl_ho/tv/tv_nam_sinh",
+        "/pl_ho/tv/tv_tuoi",
+        "/pl_ho/tv/tv_dtdm",
+        "/pl_ho/tv/tv_dt_dung",
+        "/pl_ho/tv/tv_vneid",
+        "/pl_ho/tv/tv_tk",
+        "/pl_ho/tv/tv_ttkdtm_30",
+        "/pl_ho/tv/tv_dvc_12",
+        "/pl_ho/tv/tv_bdhvs",
+        "/pl_ho/tv/tv_ttcs_30",
+        "/pl_ho/tv/tv_ts",
+        "/pl_ho/tv/tv_dv2",
+        "/pl_ho/dich_vu/ho_hoa_don",
+        "/pl_ho/nong_nghiep/nn_cn",
+        "/pl_ho/n_tv_ts",
+        "/pl_ho/ho_t1",
+        "/pl_ho/ho_t3",
+        "/pl_ho/ho_t7",
+        "/pl_ho/n_ttkdtm",
+        "/pl_ho/ho_c7",
+    ],
+    "pl_cho": [
+        "/pl_cho/dot_ks",
+        "/pl_cho/tnv_ma",
+        "/pl_cho/cho",
+        "/pl_cho/sap_so",
+        "/pl_cho/dong_y",
+        "/pl_cho/cu_tru_xa",
+        "/pl_cho/ap_cu_tru",
+        "/pl_cho/nhan_kdtm",
+        "/pl_cho/ht_nhan",
+        "/pl_cho/qr_hien_thi",
+        "/pl_cho/gd_7ngay",
+        "/pl_cho/t4_dat",
+        "/pl_cho/t4_co_qr",
+    ],
+    "pl_kdc": [
+        "/pl_kdc/ap",
+        "/pl_kdc/ngay_dg",
+        "/pl_kdc/dot_ks",
+        "/pl_kdc/so_ho",
+        "/pl_kdc/so_hkd",
+        "/pl_kdc/so_hkd_kdtm",
+        "/pl_kdc/to_cnscd",
+        "/pl_kdc/to_co_qd",
+        "/pl_kdc/to_so_tv",
+        "/pl_kdc/to_co_doan",
+        "/pl_kdc/to_hd_3t",
+        "/pl_kdc/to_thang_hd",
+        "/pl_kdc/zalo_ap",
+        "/pl_kdc/loa",
+        "/pl_kdc/loa_pham_vi",
+        "/pl_kdc/wifi_nvh",
+        "/pl_kdc/wifi_mbps",
+        "/pl_kdc/phu_cap_quang",
+        "/pl_kdc/so_diem_do",
+        "/pl_kdc/diem_do/dd_vitri",
+        "/pl_kdc/diem_do/dd_song",
+        "/pl_kdc/diem_do/dd_mbps",
+        "/pl_kdc/n_diem",
+        "/pl_kdc/so_mh_nn",
+        "/pl_kdc/mo_hinh_nn/mh_cn",
+        "/pl_kdc/mo_hinh_nn/mh_xac_minh",
+        "/pl_kdc/so_camera",
+        "/pl_kdc/camera_ca",
+        "/pl_kdc/dia_chi_so",
+        "/pl_kdc/d1_tyle",
+    ],
+}
+MEDIA = {"pl_ho": {"ap.csv"}, "pl_cho": {"ap.csv", "cho.csv"}, "pl_kdc": {"ap.csv"}}
+
+
+def xlsx_path(stem: str) -> Path:
+    return FORMS_DIR / f"{stem}.xlsx"
+
+
+@cache
+def xform(stem: str) -> str:
+    return convert(xlsform=str(xlsx_path(stem)), validate=False).xform
+
+
+def primary_instance_root(stem: str) -> ET.Element:
+    root = ET.fromstring(xform(stem))
+    model = root.find(f"{XHTML}head/{XF}model")
+    first_instance = model.find(f"{XF}instance")
+    return list(first_instance)[0]
+
+
+def sheet_rows(stem: str, sheet: str) -> list[dict]:
+    ws = openpyxl.load_workbook(xlsx_path(stem), read_only=True)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[0]
+    return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v not in (None, "") for v in r)]
+
+
+def load_builder():
+    spec = importlib.util.spec_from_file_location("build_forms", BUILD_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_form_converts_and_passes_odk_validate(stem):
+    if shutil.which("java") is None:
+        pytest.skip(
+            "java is not on PATH: ODK Validate (JavaRosa) needs a Java runtime; "
+            "plain conversion is covered by test_form_converts_without_validation"
+        )
+    result = convert(xlsform=str(xlsx_path(stem)), validate=True)
+    assert result.xform.startswith("<?xml")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_form_converts_without_validation(stem):
+    assert f'id="{stem}"' in xform(stem)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_root_instance_element_and_id_equal_the_file_stem(stem):
+    root = primary_instance_root(stem)
+    assert root.tag == f"{XF}{stem}"
+    assert root.get("id") == stem
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_version_is_yyyymmddnn_and_reaches_the_instance(stem):
+    (settings,) = sheet_rows(stem, "settings")
+    version = str(settings["version"])
+    assert re.fullmatch(r"\d{10}", version)
+    datetime.strptime(version[:8], "%Y%m%d")  # a real date
+    assert primary_instance_root(stem).get("version") == version
+    assert settings["form_id"] == stem
+    assert settings["default_language"] == VI
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_text_cell_in_every_sheet_is_nfc(stem):
+    wb = openpyxl.load_workbook(xlsx_path(stem), read_only=True)
+    offenders = [
+        f"{ws.title}!{i}:{value!r}"
+        for ws in wb.worksheets
+        for i, row in enumerate(ws.iter_rows(values_only=True), start=1)
+        for value in row
+        if isinstance(value, str) and not unicodedata.is_normalized("NFC", value)
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_label_has_both_languages(stem):
+    for row in sheet_rows(stem, "survey"):
+        if row.get(f"label::{VI}") or row.get(f"label::{EN}"):
+            assert row.get(f"label::{VI}") and row.get(f"label::{EN}"), row["name"]
+    for row in sheet_rows(stem, "choices"):
+        assert row[f"label::{VI}"] and row[f"label::{EN}"], (row["list_name"], row["name"])
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_constraint_has_vi_and_en_messages(stem):
+    missing = [
+        row["name"]
+        for row in sheet_rows(stem, "survey")
+        if row.get("constraint") and not (row.get(f"constraint_message::{VI}") and row.get(f"constraint_message::{EN}"))
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_field_names_are_ascii_snake_case_and_unique_across_groups_and_repeats(stem):
+    names = [row["name"] for row in sheet_rows(stem, "survey") if row["type"] not in ("end_group", "end_repeat")]
+    assert all(n and n.isascii() and SNAKE.match(n) for n in names), names
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    assert duplicates == []
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_xform_references_the_hamlet_list_and_only_known_media(stem):
+    x = xform(stem)
+    assert 'src="jr://file-csv/ap.csv"' in x
+    assert set(re.findall(r'jr://file-csv/([^"]+)"', x)) == MEDIA[stem]
+    assert "jr://images/" not in x and "jr://audio/" not in x
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_fields_the_analytics_read_exist_at_their_documented_paths(stem):
+    x = xform(stem)
+    bound = set(re.findall(r'<bind nodeset="([^"]+)"', x))
+    repeats = set(re.findall(r'<repeat nodeset="([^"]+)"', x))
+    missing = [p for p in ANALYTICS_PATHS[stem] if p not in bound and p not in repeats]
+    assert missing == []
+
+
+def test_household_roster_is_a_repeat_counted_by_members_aged_15_plus():
+    assert '<repeat nodeset="/pl_ho/tv" jr:count=" /pl_ho/ho/so_tv_15 ">' in xform("pl_ho")
+
+
+def test_geopoints_ask_for_ten_metre_accuracy():
+    assert '<input ref="/pl_ho/vi_tri" accuracyThreshold="10">' in xform("pl_ho")
+    assert '<input ref="/pl_kdc/diem_do/dd_vitri" accuracyThreshold="10">' in xform("pl_kdc")
+
+
+def test_every_image_is_downscaled_on_the_phone():
+    for stem in STEMS:
+        binaries = re.findall(r'<bind nodeset="[^"]+" type="binary"[^>]*>', xform(stem))
+        assert binaries and all('orx:max-pixels="1024"' in b for b in binaries), stem
+
+
+def test_media_csvs_have_name_label_and_language_columns():
+    expected = ["name", "label", f"label::{VI}", f"label::{EN}"]
+    for filename, pattern, count in (("ap.csv", r"AP\d{2}", 30), ("cho.csv", r"CHO_[A-Z0-9_]+", 1)):
+        text = (FORMS_DIR / filename).read_text(encoding="utf-8")
+        assert unicodedata.is_normalized("NFC", text)
+        rows = list(csv.reader(text.splitlines()))
+        assert rows[0] == expected
+        body = rows[1:]
+        assert len(body) == count
+        assert all(re.fullmatch(pattern, r[0]) and all(r) for r in body)
+        assert len({r[0] for r in body}) == count
+
+
+def test_hamlet_list_starts_with_the_names_found_in_domain_md():
+    rows = list(csv.DictReader((FORMS_DIR / "ap.csv").open(encoding="utf-8")))
+    real = ["Phú Dũng", "Phú Tân", "Phú Thành", "Phú Cường", "Phú Hợp A", "Phú Hợp B", "Phương Lâm", "Phú Yên"]
+    assert [r[f"label::{VI}"] for r in rows[:8]] == [f"Ấp {n}" for n in real]
+
+
+def test_rebuilding_is_deterministic_and_the_committed_forms_are_current(tmp_path):
+    builder = load_builder()
+    first, second = tmp_path / "a", tmp_path / "b"
+    builder.build_all(first)
+    builder.build_all(second)
+    for stem in STEMS:
+        rebuilt = (first / f"{stem}.xlsx").read_bytes()
+        assert rebuilt == (second / f"{stem}.xlsx").read_bytes(), stem
+        assert convert(xlsform=str(first / f"{stem}.xlsx"), validate=False).xform == xform(stem), (
+            f"{stem}.xlsx is stale: run python forms_xlsform/authoring/build_forms.py"
+        )
+    for filename in ("ap.csv", "cho.csv"):
+        assert (first / filename).read_bytes() == (FORMS_DIR / filename).read_bytes(), filename
+
+
+def test_readme_data_dictionary_is_current():
+    builder = load_builder()
+    readme = (FORMS_DIR / "README.md").read_text(encoding="utf-8")
+    for form in builder.FORMS:
+        assert builder.dictionary_markdown(form) in readme, (
+            f"README dictionary for {form['stem']} is stale: rerun the build script"
+        )
