@@ -1,0 +1,314 @@
+"""Indicator rows for every hamlet and the commune, per round, from the units.
+
+Row columns: indicator, hamlet (None = the commune), round, numerator, denominator, value,
+ci_low, ci_high, target, target_year, met, plus working columns the API does not show:
+unit, n_units (surveyed units behind the cell: the suppression rule uses it), coverage,
+gate_ok, applicable.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics.catalogue import (
+    ADMINISTRATIVE,
+    ADULT18,
+    BINARY,
+    CATALOGUE,
+    COUNT,
+    DRA_COUNT,
+    HAMLET,
+    HOUSEHOLD,
+    MODEL,
+    PERSON15,
+    PROPORTION,
+    STALL,
+    Indicator,
+)
+from analytics.estimate import hamlet_proportions, stratified, wilson, with_intervals
+from analytics.rounds import Round, round_year
+from analytics.units import Units
+
+ROW_COLUMNS = [
+    "indicator", "hamlet", "round", "numerator", "denominator", "value", "ci_low", "ci_high",
+    "target", "target_year", "met", "unit", "n_units", "coverage", "gate_ok", "applicable",
+]
+
+
+@dataclass(frozen=True)
+class AdministrativeFigure:
+    indicator: str
+    round: str
+    numerator: float
+    denominator: float
+
+
+def coverage_table(units: Units, hamlets: pd.DataFrame) -> pd.DataFrame:
+    """Per round and hamlet: households surveyed, persons 15+, adults 18+, registered, coverage."""
+    surveyed = units.households.groupby(["round", "hamlet"]).size().rename("surveyed")
+    persons = units.persons15.groupby(["round", "hamlet"]).size().rename("persons15")
+    adults = units.adults18.groupby(["round", "hamlet"]).size().rename("adults18")
+    table = pd.concat([surveyed, persons, adults], axis=1).fillna(0).reset_index()
+    refused = units.refusals.set_index(["round", "hamlet"])["refused"] if len(units.refusals) else None
+    table["refused"] = (
+        table.set_index(["round", "hamlet"]).index.map(refused).fillna(0).astype(int) if refused is not None else 0
+    )
+    registered = hamlets.set_index("code")["registered_households"] if len(hamlets) else pd.Series(dtype=float)
+    table["registered"] = table["hamlet"].map(registered).fillna(0).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["coverage"] = np.where(table["registered"] > 0, table["surveyed"] / table["registered"], np.nan)
+    return table
+
+
+def indicators_compute(
+    units: Units,
+    hamlets: pd.DataFrame,
+    *,
+    rounds: Sequence[Round] = (),
+    administrative: Sequence[AdministrativeFigure] = (),
+    registered_stalls: int = 0,
+    tier: int | None = None,
+    catalogue: Sequence[Indicator] = CATALOGUE,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows, coverage). `tier` forces the target year of criteria rows (2027 or 2030);
+    by default each round is judged against the first target year not before it."""
+    coverage = coverage_table(units, hamlets)
+    round_names = sorted(
+        set(coverage["round"]) | set(units.assessments["round"]) | set(units.stalls["round"])
+        | {f.round for f in administrative}
+    )
+    hamlet_codes = list(hamlets["code"]) if len(hamlets) else []
+    parts = []
+    for unit, frame in ((HOUSEHOLD, units.households), (PERSON15, units.persons15), (ADULT18, units.adults18)):
+        indicators = [i for i in catalogue if i.unit == unit and i.flag is not None]
+        if indicators:
+            parts.append(_survey_rows(frame, indicators, unit, coverage))
+    parts.append(_assessment_rows(units.assessments, [i for i in catalogue if i.assess is not None]))
+    stall_indicators = [i for i in catalogue if i.unit == STALL and i.flag is not None]
+    if stall_indicators:
+        parts.append(_stall_rows(units.stalls, stall_indicators, registered_stalls))
+    parts.append(_administrative_rows([i for i in catalogue if i.kind == ADMINISTRATIVE], administrative))
+    rows = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else _empty()
+    rows = _complete(rows, [i for i in catalogue if i.kind != DRA_COUNT], hamlet_codes, round_names)
+    rows = _judge(rows, catalogue, units.assessments, rounds, tier)
+    return rows, coverage
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=ROW_COLUMNS)
+
+
+def _survey_rows(frame: pd.DataFrame, indicators: list[Indicator], unit: str, coverage: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return _empty()
+    flags = pd.DataFrame({i.id: i.flag(frame).to_numpy(dtype=float) for i in indicators})
+    flags["round"] = frame["round"].to_numpy()
+    flags["hamlet"] = frame["hamlet"].to_numpy()
+    table = hamlet_proportions(flags, by=["round", "hamlet"], indicator_columns=[i.id for i in indicators])
+    cov = coverage.set_index(["round", "hamlet"])
+    key = pd.MultiIndex.from_frame(table[["round", "hamlet"]])
+    table["coverage"] = cov["coverage"].reindex(key).to_numpy()
+    census = pd.Series(table["coverage"].ge(1.0).to_numpy(), index=table.index)
+    table = with_intervals(table, census=census)
+    table["unit"] = unit
+    table["n_units"] = table["denominator"]
+
+    # Commune: stratified estimate, weights = population of units per hamlet.
+    registered = cov["registered"].reindex(key).to_numpy()
+    surveyed = cov["surveyed"].reindex(key).to_numpy()
+    units_per_household = np.where(surveyed > 0, table["denominator"].to_numpy() / np.maximum(surveyed, 1), 0)
+    # A hamlet with no register figure is taken as a census of what was surveyed.
+    table["weight"] = np.where(registered > 0, registered * units_per_household, table["denominator"])
+    commune = []
+    for (round_name, indicator), strata in table.groupby(["round", "indicator"], sort=False):
+        estimate = stratified(strata)
+        hamlets_with_data = strata[strata["denominator"] > 0]
+        registered_total = float(cov["registered"].reindex(
+            pd.MultiIndex.from_frame(hamlets_with_data[["round", "hamlet"]])).sum())
+        surveyed_total = float(cov["surveyed"].reindex(
+            pd.MultiIndex.from_frame(hamlets_with_data[["round", "hamlet"]])).sum())
+        commune.append({
+            "indicator": indicator, "hamlet": None, "round": round_name,
+            "numerator": estimate["numerator"], "denominator": estimate["denominator"],
+            "value": estimate["value"], "ci_low": estimate["ci_low"], "ci_high": estimate["ci_high"],
+            "unit": unit, "n_units": estimate["n"],
+            "coverage": surveyed_total / registered_total if registered_total > 0 else np.nan,
+        })
+    return pd.concat([table.drop(columns=["weight"]), pd.DataFrame(commune)], ignore_index=True)
+
+
+def _assessment_rows(assessments: pd.DataFrame, indicators: list[Indicator]) -> pd.DataFrame:
+    if assessments.empty or not indicators:
+        return _empty()
+    parts = []
+    for indicator in indicators:
+        numerator, denominator = indicator.assess(assessments)
+        rows = pd.DataFrame({
+            "indicator": indicator.id, "hamlet": assessments["hamlet"].to_numpy(),
+            "round": assessments["round"].to_numpy(),
+            "numerator": numerator.to_numpy(dtype=float), "denominator": denominator.to_numpy(dtype=float),
+        })
+        commune = rows.groupby("round", as_index=False).agg(
+            numerator=("numerator", "sum"), denominator=("denominator", "sum"), hamlets=("hamlet", "size")
+        )
+        if indicator.kind == COUNT:
+            rows["value"] = rows["numerator"]
+            commune["value"] = commune["numerator"]
+            commune["denominator"] = np.nan
+        elif indicator.kind == BINARY:
+            rows["value"] = rows["numerator"] * 100
+            # The commune figure of a yes/no criterion is the share of assessed hamlets meeting it.
+            commune["denominator"] = commune["hamlets"]
+            commune["value"] = commune["numerator"] / commune["denominator"] * 100
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rows["value"] = np.where(rows["denominator"] > 0, rows["numerator"] / rows["denominator"] * 100, np.nan)
+                commune["value"] = np.where(
+                    commune["denominator"] > 0, commune["numerator"] / commune["denominator"] * 100, np.nan
+                )
+        commune["indicator"] = indicator.id
+        commune["hamlet"] = None
+        commune["n_units"] = commune.pop("hamlets")
+        rows["n_units"] = 1
+        # Hamlet assessments are a census of their hamlet: no sampling interval.
+        parts.append(pd.concat([rows, commune], ignore_index=True).assign(
+            ci_low=lambda d: d["value"], ci_high=lambda d: d["value"],
+            unit=MODEL if indicator.unit == MODEL else HAMLET, coverage=np.nan,
+        ))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _stall_rows(stalls: pd.DataFrame, indicators: list[Indicator], registered_stalls: int) -> pd.DataFrame:
+    """Commune-only: the market is one place. Stalls on the register that were not
+    interviewed (or refused) count as not meeting the target (DOMAIN §4.2)."""
+    rows = []
+    for indicator in indicators:
+        flags = indicator.flag(stalls).fillna(0.0)
+        for round_name, values in flags.groupby(stalls["round"]):
+            interviewed = len(values)
+            denominator = max(interviewed, registered_stalls)
+            numerator = float(values.sum())
+            low, high = (numerator / denominator,) * 2 if interviewed >= denominator else wilson(numerator, interviewed)
+            rows.append({
+                "indicator": indicator.id, "hamlet": None, "round": round_name,
+                "numerator": numerator, "denominator": float(denominator), "value": numerator / denominator * 100,
+                "ci_low": low * 100, "ci_high": high * 100, "unit": STALL, "n_units": interviewed,
+                "coverage": interviewed / registered_stalls if registered_stalls else np.nan,
+            })
+    return pd.DataFrame(rows)
+
+
+def _administrative_rows(indicators: list[Indicator], figures: Sequence[AdministrativeFigure]) -> pd.DataFrame:
+    known = {i.id: i for i in indicators}
+    rows = []
+    for figure in figures:
+        if figure.indicator not in known or not figure.denominator:
+            continue
+        value = figure.numerator / figure.denominator * 100
+        rows.append({
+            "indicator": figure.indicator, "hamlet": None, "round": figure.round,
+            "numerator": float(figure.numerator), "denominator": float(figure.denominator),
+            "value": value, "ci_low": value, "ci_high": value, "unit": known[figure.indicator].unit,
+            "n_units": figure.denominator, "coverage": 1.0,
+        })
+    return pd.DataFrame(rows)
+
+
+def _complete(rows: pd.DataFrame, indicators: list[Indicator], hamlets: list[str], rounds: list[str]) -> pd.DataFrame:
+    """Every indicator has a commune row per round and every hamlet a row per round, with
+    nulls where there is no data: a missing figure is shown as missing, not left out."""
+    wanted = []
+    for indicator in indicators:
+        hamlet_level = indicator.kind not in (ADMINISTRATIVE,) and indicator.unit != STALL
+        for round_name in rounds:
+            wanted.append((indicator.id, None, round_name))
+            if hamlet_level:
+                wanted.extend((indicator.id, code, round_name) for code in hamlets)
+    skeleton = pd.DataFrame(wanted, columns=["indicator", "hamlet", "round"]).astype(object)
+    rows = rows.astype({"hamlet": object})
+    key = ["indicator", "hamlet", "round"]
+    commune = "\0commune"
+    present = rows[key].astype(object).fillna(commune).drop_duplicates()
+    marked = skeleton.fillna(commune).merge(present, on=key, how="left", indicator=True)
+    missing = skeleton[(marked["_merge"] == "left_only").to_numpy()]
+    by_id = {i.id: i for i in indicators}
+    missing = missing.assign(unit=missing["indicator"].map(lambda x: by_id[x].unit), n_units=0, denominator=np.nan)
+    out = pd.concat([rows, missing], ignore_index=True)
+    return out.reindex(columns=ROW_COLUMNS)
+
+
+def _judge(
+    rows: pd.DataFrame, catalogue: Sequence[Indicator], assessments: pd.DataFrame,
+    rounds: Sequence[Round], tier: int | None,
+) -> pd.DataFrame:
+    by_id = {i.id: i for i in catalogue}
+    gates = _gates(catalogue, assessments)
+    targets, years, met, gate_ok, applicable = [], [], [], [], []
+    for row in rows.itertuples(index=False):
+        indicator = by_id[row.indicator]
+        year = tier if (tier and indicator.criterion) else round_year(row.round, rounds)
+        target_year, target = indicator.target_for(year)
+        targets.append(target.value if target else None)
+        years.append(target_year)
+        value = None if pd.isna(row.value) else float(row.value)
+        is_applicable = not (indicator.not_applicable_when_empty and row.hamlet is not None and row.denominator == 0)
+        gate = None
+        if indicator.gate is not None and row.hamlet is not None:
+            gate = bool(gates.get((indicator.id, target_year, row.hamlet, row.round), False))
+        ok = target.met(value) if target else None
+        if row.hamlet is None and indicator.kind == BINARY:
+            ok = None  # a yes/no criterion is met by a hamlet, not by the commune
+        if ok is not None and gate is False:
+            ok = False
+        met.append(ok if is_applicable else None)
+        gate_ok.append(gate)
+        applicable.append(is_applicable)
+    return rows.assign(target=targets, target_year=years, met=met, gate_ok=gate_ok, applicable=applicable)
+
+
+def _gates(catalogue: Sequence[Indicator], assessments: pd.DataFrame) -> Mapping[tuple, bool]:
+    gates = {}
+    if assessments.empty:
+        return gates
+    for indicator in catalogue:
+        if indicator.gate is None:
+            continue
+        for target_year in indicator.targets:
+            passed = indicator.gate(assessments, target_year)
+            for hamlet, round_name, ok in zip(assessments["hamlet"], assessments["round"], passed, strict=True):
+                gates[(indicator.id, target_year, hamlet, round_name)] = bool(ok)
+    return gates
+
+
+def rows_with_dra_count(rows: pd.DataFrame, scorecard_summary: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """Add P2030_DRA_MODELS: per hamlet 100/0 (meets the 2030 standard), commune = count."""
+    summary = scorecard_summary[scorecard_summary["tier"] == 2030]
+    if summary.empty:
+        return rows
+    hamlet_rows = pd.DataFrame({
+        "indicator": indicator.id, "hamlet": summary["hamlet"].to_numpy(), "round": summary["round"].to_numpy(),
+        "numerator": summary["dat"].astype(float).to_numpy(), "denominator": 1.0,
+        "value": summary["dat"].astype(float).to_numpy(), "unit": HAMLET, "n_units": 1,
+    })
+    commune = hamlet_rows.groupby("round", as_index=False).agg(
+        numerator=("numerator", "sum"), n_units=("hamlet", "size")
+    )
+    commune = commune.assign(indicator=indicator.id, hamlet=None, value=commune["numerator"], unit=HAMLET,
+                             denominator=commune["n_units"].astype(float))
+    target_year, target = indicator.target_for(2030)
+    added = pd.concat([hamlet_rows, commune], ignore_index=True)
+    added["ci_low"] = added["value"]
+    added["ci_high"] = added["value"]
+    added["target"] = np.where(added["hamlet"].isna(), target.value, 1.0)
+    added["target_year"] = target_year
+    added["met"] = [
+        (v >= 1) if h is not None else target.met(v) for v, h in zip(added["value"], added["hamlet"], strict=True)
+    ]
+    added["applicable"] = True
+    return pd.concat([rows, added.reindex(columns=ROW_COLUMNS)], ignore_index=True)
+
+
+PROPORTION_KINDS = {PROPORTION, BINARY, ADMINISTRATIVE}

@@ -1,0 +1,150 @@
+"""Units of analysis from the typed frames: households, persons 15+, adults 18+, stalls and
+one hamlet assessment per hamlet and round, with the derived columns the catalogue uses.
+
+Derived values are recomputed here from the raw answers rather than read from the forms'
+calculate fields: the definitions then live in one reviewed place, and a form version with
+a buggy calculate cannot move an indicator.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics.frames import Frames
+from analytics.rounds import Round, rounds_assign
+
+# tv_ts (DOMAIN §4.1, 4.16): smartphone used for a public service or a digital utility.
+SERVICE_USES = {"dvc", "thanh_toan", "mua_sam", "ban_hang", "hoc_tap", "y_te", "tin_tuc", "nong_nghiep"}
+# tv_dv2 (4.17): categories that are not "digital services".
+NOT_SERVICES = {"goi_nhan", "giai_tri", "khong"}
+
+
+@dataclass
+class Units:
+    households: pd.DataFrame
+    persons15: pd.DataFrame
+    adults18: pd.DataFrame
+    stalls: pd.DataFrame
+    assessments: pd.DataFrame
+    refusals: pd.DataFrame  # households that declined, per hamlet and round (coverage notes)
+    unassigned_round: int = 0
+
+
+def per_unique(values: pd.Series, fn: Callable[[str], float]) -> np.ndarray:
+    """Apply `fn` once per distinct answer: select_multiple answers repeat a lot, and a
+    Python call per row is the slowest thing one can do at province scale."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques], dtype=float)
+    out = np.full(len(values), np.nan)
+    ok = codes >= 0
+    out[ok] = mapped[codes[ok]]
+    return out
+
+
+def _tokens(value: str) -> set[str]:
+    return set(str(value).split())
+
+
+def _uses_service(value: str) -> float:
+    return 1.0 if _tokens(value) & SERVICE_USES else 0.0
+
+
+def _two_services(value: str) -> float:
+    return 1.0 if len(_tokens(value) - NOT_SERVICES) >= 2 else 0.0
+
+
+def _has_account(value: str) -> float:
+    tokens = _tokens(value)
+    return 1.0 if tokens and "khong" not in tokens else 0.0
+
+
+def _received_info(value: str) -> float:
+    tokens = _tokens(value)
+    return 1.0 if tokens and "khong_nhan" not in tokens else 0.0
+
+
+def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
+    households = frames.households.copy()
+    households["hamlet"] = households["hamlet_code"].where(households["hamlet_code"] != "", households["ap"])
+    households["round"] = rounds_assign(households["survey_date"], _round_field(households), rounds)
+    unassigned = int((households["round"] == "").sum())
+    consented = households["dong_y"].eq("co")
+    refusals = households[~consented].groupby(["hamlet", "round"]).size().rename("refused").reset_index()
+    households = households[consented]
+    households = _latest_per_household(households)
+
+    members = frames.members
+    smart = members["tv_dtdm"].eq("co").to_numpy()
+    members = members.assign(
+        tv_ts=np.where(smart, per_unique(members["tv_dt_dung"], _uses_service), 0.0),
+        tv_dv2=np.where(smart, per_unique(members["tv_dt_dung"], _two_services), 0.0),
+        has_account=per_unique(members["tv_tk"], _has_account) == 1.0,
+        dvc_12=members["tv_dvc_12"].eq("co").astype(float),
+    )
+    per_household = members.groupby("submission_id").agg(
+        n_tv_ts=("tv_ts", "sum"), n_tv_dv2=("tv_dv2", "sum"), n_dvc_12=("dvc_12", "sum"),
+        n_members=("position", "size"),
+    )
+    households = households.join(per_household, on="submission_id")
+    for column in ("n_tv_ts", "n_tv_dv2", "n_dvc_12", "n_members"):
+        households[column] = households[column].fillna(0.0)
+    received = per_unique(households["kenh_tt_30"], _received_info) == 1.0
+    households["regular_digital"] = households["n_tv_dv2"].gt(0).to_numpy() & received
+
+    survey_year = households["survey_date"].dt.year
+    keys = households[["submission_id", "hamlet", "round"]].assign(survey_year=survey_year.to_numpy())
+    persons15 = members.merge(keys, on="submission_id", how="inner")
+    age = persons15["survey_year"] - persons15["tv_nam_sinh"]
+    adults18 = persons15[age.ge(18)]
+
+    stalls = frames.stalls.copy()
+    stalls["round"] = rounds_assign(stalls["survey_date"], _round_field(stalls), rounds)
+    stalls["hamlet"] = stalls["ap_cu_tru"]
+
+    assessments = _assessments(frames, rounds)
+    return Units(households, persons15, adults18, stalls, assessments, refusals, unassigned)
+
+
+def _round_field(frame: pd.DataFrame) -> pd.Series:
+    field = frame["survey_round"].fillna("").astype(str)
+    if "dot_ks" in frame:
+        field = field.where(field != "", frame["dot_ks"])
+    return field
+
+
+def _latest_per_household(households: pd.DataFrame) -> pd.DataFrame:
+    """One row per household code and round: a revisit replaces the first interview."""
+    has_code = households["ma_ho"] != ""
+    ordered = households.sort_values(["survey_date", "received_at", "submission_id"], na_position="first")
+    coded = ordered[has_code.reindex(ordered.index)]
+    uncoded = ordered[~has_code.reindex(ordered.index)]
+    coded = coded.drop_duplicates(["round", "hamlet", "ma_ho"], keep="last")
+    return pd.concat([coded, uncoded]).sort_values("submission_id")
+
+
+def _assessments(frames: Frames, rounds: Sequence[Round]) -> pd.DataFrame:
+    assessments = frames.assessments.copy()
+    date = assessments["ngay_dg"].fillna(assessments["survey_date"])
+    assessments["round"] = rounds_assign(date, _round_field(assessments), rounds)
+    assessments["hamlet"] = assessments["hamlet_code"].where(assessments["hamlet_code"] != "", assessments["ap"])
+    assessments = assessments.sort_values(["ngay_dg", "received_at", "submission_id"], na_position="first")
+    # The latest assessment of a hamlet in a round is its assessment for that round.
+    assessments = assessments.drop_duplicates(["hamlet", "round"], keep="last")
+
+    points = frames.test_points
+    by_point = points.assign(
+        ok=points["dd_song"].isin(["4g", "5g"]).astype(float),
+        g5=points["dd_song"].eq("5g").astype(float),
+    ).groupby("submission_id").agg(n_points=("ok", "size"), n_points_4g5g=("ok", "sum"), n_points_5g=("g5", "sum"))
+    models = frames.agri_models
+    by_model = (
+        models.assign(verified=models["mh_xac_minh"].eq("co").astype(float))
+        .groupby("submission_id").agg(n_models=("verified", "size"), n_models_verified=("verified", "sum"))
+    )
+    assessments = assessments.join(by_point, on="submission_id").join(by_model, on="submission_id")
+    for column in ("n_points", "n_points_4g5g", "n_points_5g", "n_models", "n_models_verified"):
+        assessments[column] = assessments[column].fillna(0.0)
+    return assessments.reset_index(drop=True)
