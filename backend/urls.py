@@ -7,10 +7,12 @@ from drf_spectacular.views import SpectacularAPIView
 api_v1 = [
     path("", include("backend.surveys.urls")),
     path("", include("backend.accounts.urls")),
+    path("", include("backend.audit.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("backend.accounts.web_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("sync.urls")),

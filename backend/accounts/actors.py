@@ -53,3 +53,11 @@ def actor_for_user(user, *, url_prefix: str = "") -> Actor:
 
 def actor_for_draft(version_id: int, *, url_prefix: str) -> Actor:
     return Actor(kind="draft", draft_version_id=version_id, url_prefix=url_prefix)
+
+
+def actor_for_request(request) -> Actor:
+    """The Actor of a request: the one OpenRosa auth resolved, else the (DRF) user's."""
+    actor = getattr(request, "actor", None)
+    if isinstance(actor, Actor):
+        return actor
+    return actor_for_user(request.user)

@@ -1,14 +1,39 @@
-"""REST endpoints for volunteers' devices."""
+"""REST endpoints for people and credentials: volunteers' devices, users and roles, API tokens.
+Every write goes through a service that leaves one audit row."""
+from django.contrib.auth import authenticate, get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.models import Volunteer
+from backend.accounts.actors import actor_for_request
+from backend.accounts.models import Role, Volunteer
 from backend.accounts.permissions import IsCommuneAdmin
-from backend.accounts.serializers import VolunteerCreatedOutput, VolunteerCreateInput, VolunteerOutput
-from backend.accounts.services import device_token_revoke, volunteer_create
+from backend.accounts.selectors import api_tokens_visible_to, users_list
+from backend.accounts.serializers import (
+    ApiTokenCreateInput,
+    ApiTokenLoginInput,
+    ApiTokenOutput,
+    UserCreateInput,
+    UserOutput,
+    UserUpdateInput,
+    VolunteerAssignInput,
+    VolunteerCreatedOutput,
+    VolunteerCreateInput,
+    VolunteerOutput,
+)
+from backend.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    device_token_revoke,
+    user_create,
+    user_update,
+    volunteer_assign,
+    volunteer_create,
+)
+from backend.accounts.throttles import LoginRateThrottle
 from backend.core import errors
 from backend.places.models import Hamlet
 from backend.surveys.models import Form, FormState
@@ -55,6 +80,8 @@ class VolunteerListApi(APIView):
             code=data.validated_data["code"],
             forms=forms_by_ids(data.validated_data["forms"]),
             hamlets=hamlets,
+            actor=actor_for_request(request),
+            request=request,
         )
         return Response(volunteer_created_json(volunteer, token), status=status.HTTP_201_CREATED)
 
@@ -67,5 +94,155 @@ class VolunteerRevokeApi(APIView):
         volunteer = get_object_or_404(Volunteer, pk=volunteer_id)
         devices = list(volunteer.tokens.filter(revoked_at__isnull=True))
         for device in devices:
-            device_token_revoke(device=device)
+            device_token_revoke(device=device, actor=actor_for_request(request), request=request)
         return Response({"id": volunteer.pk, "revoked_devices": len(devices)})
+
+
+class VolunteerDetailApi(APIView):
+    permission_classes = [IsCommuneAdmin]
+
+    @extend_schema(responses=VolunteerOutput)
+    def get(self, request, volunteer_id: int):
+        volunteer = get_object_or_404(Volunteer.objects.prefetch_related("forms", "hamlets", "tokens"), pk=volunteer_id)
+        return Response(VolunteerOutput(volunteer).data)
+
+    @extend_schema(request=VolunteerAssignInput, responses=VolunteerOutput)
+    def patch(self, request, volunteer_id: int):
+        volunteer = get_object_or_404(Volunteer, pk=volunteer_id)
+        data = VolunteerAssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        forms = data.validated_data.get("forms")
+        hamlets = data.validated_data.get("hamlets")
+        volunteer_assign(
+            actor=actor_for_request(request),
+            volunteer=volunteer,
+            forms=None if forms is None else forms_exact(forms),
+            hamlets=None if hamlets is None else hamlets_by_codes(hamlets),
+            request=request,
+        )
+        return Response(VolunteerOutput(Volunteer.objects.prefetch_related("forms", "hamlets", "tokens")
+                                        .get(pk=volunteer.pk)).data)
+
+
+def forms_exact(form_ids: list[str]) -> list[Form]:
+    """The forms named, all of them (an empty list means none, unlike `forms_by_ids`)."""
+    return forms_by_ids(form_ids) if form_ids else []
+
+
+def hamlets_by_codes(codes: list[str]) -> list[Hamlet]:
+    hamlets = list(Hamlet.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {h.code for h in hamlets})
+    if unknown:
+        raise errors.bad_request(f"Unknown hamlet code(s): {', '.join(unknown)}", hamlets=unknown)
+    return hamlets
+
+
+class UserListApi(APIView):
+    permission_classes = [IsCommuneAdmin]
+
+    @extend_schema(responses=UserOutput(many=True))
+    def get(self, request):
+        return Response(UserOutput(users_list(), many=True).data)
+
+    @extend_schema(request=UserCreateInput, responses={201: UserOutput})
+    def post(self, request):
+        data = UserCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if get_user_model().objects.filter(username=values["username"]).exists():
+            raise errors.conflict(f"A user named {values['username']} already exists.", username=values["username"])
+        if values["forms"] and values["role"] != Role.VOLUNTEER:
+            raise errors.bad_request("Forms are assigned to volunteers only.")
+        user = user_create(
+            username=values["username"],
+            password=values["password"],
+            role=values["role"],
+            name=values["name"],
+            hamlets=hamlets_by_codes(values["hamlets"]),
+            forms=forms_exact(values["forms"]),
+            with_volunteer=values["role"] == Role.VOLUNTEER,
+            actor=actor_for_request(request),
+            request=request,
+        )
+        return Response(UserOutput(users_list().get(pk=user.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class UserDetailApi(APIView):
+    permission_classes = [IsCommuneAdmin]
+
+    @extend_schema(responses=UserOutput)
+    def get(self, request, user_id: int):
+        return Response(UserOutput(get_object_or_404(users_list(), pk=user_id)).data)
+
+    @extend_schema(request=UserUpdateInput, responses=UserOutput)
+    def patch(self, request, user_id: int):
+        user = get_object_or_404(get_user_model(), pk=user_id)
+        data = UserUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if user.pk == request.user.pk and (values.get("is_active") is False or values.get("role", Role.ADMIN)
+                                           != Role.ADMIN):
+            raise errors.bad_request("An admin cannot deactivate or demote themselves.")
+        user_update(
+            actor=actor_for_request(request),
+            user=user,
+            role=values.get("role"),
+            name=values.get("name"),
+            password=values.get("password"),
+            is_active=values.get("is_active"),
+            hamlets=hamlets_by_codes(values["hamlets"]) if "hamlets" in values else None,
+            forms=forms_exact(values["forms"]) if "forms" in values else None,
+            request=request,
+        )
+        return Response(UserOutput(users_list().get(pk=user.pk)).data)
+
+
+class ApiTokenListApi(APIView):
+    """A signed-in user's API tokens for scripts; the raw token is in the POST answer only."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ApiTokenOutput(many=True))
+    def get(self, request):
+        return Response(ApiTokenOutput(api_tokens_visible_to(request.user), many=True).data)
+
+    @extend_schema(request=ApiTokenCreateInput, responses={201: dict})
+    def post(self, request):
+        data = ApiTokenCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        token = api_token_create(user=request.user, name=data.validated_data["name"],
+                                 actor=actor_for_request(request), request=request)
+        return Response({"token": token, "name": data.validated_data["name"]}, status=status.HTTP_201_CREATED)
+
+
+class ApiTokenRevokeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=ApiTokenOutput)
+    def post(self, request, token_id: int):
+        # Someone else's token is "not found", not "forbidden": its existence is not theirs to learn.
+        api_token = get_object_or_404(api_tokens_visible_to(request.user), pk=token_id)
+        api_token_revoke(api_token=api_token, actor=actor_for_request(request), request=request)
+        api_token.refresh_from_db()
+        return Response(ApiTokenOutput(api_token).data)
+
+
+class ApiTokenLoginApi(APIView):
+    """Exchange a username and password for a new API token (for scripts, like pyodk).
+    Throttled per address (DRF) and per account (the auth backend's counters)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginRateThrottle]
+
+    @extend_schema(request=ApiTokenLoginInput, responses={201: dict})
+    def post(self, request):
+        data = ApiTokenLoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, username=data.validated_data["username"],
+                            password=data.validated_data["password"])
+        if user is None:
+            raise errors.Problem("401.2", "Wrong username or password, or too many attempts: wait and retry. "
+                                          "/ Sai tên đăng nhập hoặc mật khẩu, hoặc thử quá nhiều lần.")
+        token = api_token_create(user=user, name=data.validated_data["name"], actor=user, request=request)
+        return Response({"token": token, "name": data.validated_data["name"]}, status=status.HTTP_201_CREATED)

@@ -16,3 +16,15 @@ class HasRole(BasePermission):
 class IsCommuneAdmin(HasRole):
     roles = (Role.ADMIN,)
     message = "Only a commune admin may do this."
+
+
+class SeesMicrodata(HasRole):
+    """Roles that may read household answers at all; which ones is the scoping selector's job."""
+
+    roles = (Role.ADMIN, Role.LEADERSHIP, Role.HAMLET_HEAD, Role.VOLUNTEER)
+    message = "Your role does not give access to individual submissions."
+
+
+class CanReview(HasRole):
+    roles = (Role.ADMIN, Role.LEADERSHIP, Role.HAMLET_HEAD)
+    message = "Only hamlet heads, commune leadership and admins review submissions."

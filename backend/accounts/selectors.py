@@ -34,3 +34,21 @@ def user_role(user) -> str | None:
         return Role.ADMIN
     profile = Profile.objects.filter(user=user).only("role").first()
     return profile.role if profile else Role.VIEWER
+
+
+def users_list():
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model().objects.select_related("profile", "volunteer")
+        .prefetch_related("profile__hamlets", "volunteer__forms")
+        .order_by("username")
+    )
+
+
+def api_tokens_visible_to(user):
+    """A user's own API tokens; a commune admin sees everyone's."""
+    tokens = ApiToken.objects.select_related("user").order_by("-created_at")
+    if user_role(user) == Role.ADMIN:
+        return tokens
+    return tokens.filter(user=user)

@@ -1,4 +1,8 @@
-"""Writes for people and credentials."""
+"""Writes for people and credentials. Every write leaves one audit row.
+
+`actor` is who does it (an Actor, a user, or None for the system: management commands,
+setup_demo); `request` gives the audit row its address.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -9,32 +13,111 @@ from django.utils import timezone
 
 from backend.accounts.models import ApiToken, DeviceToken, Profile, Role, Volunteer
 from backend.accounts.tokens import token_hash, token_new
+from backend.audit.services import audit_record
 
 
 @transaction.atomic
 def user_create(*, username: str, password: str | None, role: str = Role.VIEWER, is_staff: bool = False,
-                hamlets: Iterable = ()) -> object:
+                hamlets: Iterable = (), forms: Iterable = (), name: str = "", with_volunteer: bool = False,
+                actor=None, request=None) -> object:
+    """A web user with a role; a hamlet head's hamlets decide which submissions they see.
+    With `with_volunteer` (the users API sets it for the volunteer role) a linked Volunteer is
+    created too: its forms and hamlets decide the user's formList and "my submissions"."""
     User = get_user_model()
     user = User.objects.create_user(username=username, password=password)
-    if role == Role.ADMIN:
-        user.is_staff = True
-        user.is_superuser = True
-    user.is_staff = user.is_staff or is_staff
+    if name:
+        user.first_name = name[:150]
+    _staff_flags_set(user, role=role, is_staff=is_staff)
     user.save()
     profile = Profile.objects.create(user=user, role=role)
-    profile.hamlets.set(list(hamlets))
+    hamlets = list(hamlets)
+    profile.hamlets.set(hamlets)
+    if role == Role.VOLUNTEER and with_volunteer:
+        volunteer = Volunteer.objects.create(name=name or username, user=user)
+        volunteer.forms.set(list(forms))
+        volunteer.hamlets.set(hamlets)
+    audit_record(actor=actor, action="user.create", obj=user, request=request, username=username, role=role,
+                 hamlets=sorted(h.code for h in hamlets))
     return user
 
 
 @transaction.atomic
-def volunteer_create(*, name: str, forms: Iterable, code: str = "", hamlets: Iterable = ()) -> tuple[Volunteer, str]:
+def user_update(*, actor, user, role: str | None = None, hamlets: Iterable | None = None,
+                forms: Iterable | None = None, is_active: bool | None = None, password: str | None = None,
+                name: str | None = None, request=None) -> object:
+    """Change a user's role, assignments, activity or password. Only what is given changes."""
+    profile, _ = Profile.objects.get_or_create(user=user)
+    changed: dict = {}
+    if role is not None and role != profile.role:
+        changed["role"] = [profile.role, role]
+        profile.role = role
+        profile.save(update_fields=["role"])
+        _staff_flags_set(user, role=role, is_staff=False)
+    if is_active is not None and is_active != user.is_active:
+        changed["is_active"] = [user.is_active, is_active]
+        user.is_active = is_active
+    if password:
+        user.set_password(password)
+        changed["password"] = "set"
+    if name is not None and name != user.first_name:
+        changed["name"] = [user.first_name, name]
+        user.first_name = name[:150]
+    user.save()
+    if hamlets is not None:
+        hamlets = list(hamlets)
+        changed["hamlets"] = sorted(h.code for h in hamlets)
+        profile.hamlets.set(hamlets)
+    volunteer = Volunteer.objects.filter(user=user).first()
+    if profile.role == Role.VOLUNTEER:
+        if volunteer is None and (hamlets is not None or forms is not None):
+            volunteer = Volunteer.objects.create(name=user.first_name or user.username, user=user)
+        if volunteer is not None and hamlets is not None:
+            volunteer.hamlets.set(hamlets)
+        if volunteer is not None and forms is not None:
+            forms = list(forms)
+            changed["forms"] = sorted(f.form_id for f in forms)
+            volunteer.forms.set(forms)
+    if not user.is_active:
+        # A deactivated person keeps nothing that still opens a door.
+        for api_token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+            api_token_revoke(api_token=api_token, actor=actor, request=request)
+    audit_record(actor=actor, action="user.update", obj=user, request=request, changed=changed)
+    return user
+
+
+def _staff_flags_set(user, *, role: str, is_staff: bool) -> None:
+    # Commune admins use the Django admin; nobody else does.
+    user.is_superuser = role == Role.ADMIN
+    user.is_staff = role == Role.ADMIN or is_staff
+
+
+@transaction.atomic
+def volunteer_create(*, name: str, forms: Iterable, code: str = "", hamlets: Iterable = (), actor=None,
+                     request=None) -> tuple[Volunteer, str]:
     """Create a volunteer with one device token. Returns the volunteer and the raw token,
     which is shown once and never stored."""
     volunteer = Volunteer.objects.create(name=name, code=code)
     volunteer.forms.set(list(forms))
     volunteer.hamlets.set(list(hamlets))
     token = device_token_issue(volunteer=volunteer)
+    audit_record(actor=actor, action="volunteer.create", obj=volunteer, request=request, name=name)
     return volunteer, token
+
+
+@transaction.atomic
+def volunteer_assign(*, actor, volunteer: Volunteer, forms: Iterable | None = None,
+                     hamlets: Iterable | None = None, request=None) -> Volunteer:
+    changed: dict = {}
+    if forms is not None:
+        forms = list(forms)
+        volunteer.forms.set(forms)
+        changed["forms"] = sorted(f.form_id for f in forms)
+    if hamlets is not None:
+        hamlets = list(hamlets)
+        volunteer.hamlets.set(hamlets)
+        changed["hamlets"] = sorted(h.code for h in hamlets)
+    audit_record(actor=actor, action="volunteer.assign", obj=volunteer, request=request, changed=changed)
+    return volunteer
 
 
 def device_token_issue(*, volunteer: Volunteer) -> str:
@@ -43,15 +126,31 @@ def device_token_issue(*, volunteer: Volunteer) -> str:
     return token
 
 
-def device_token_revoke(*, device: DeviceToken) -> None:
-    DeviceToken.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+@transaction.atomic
+def device_token_revoke(*, device: DeviceToken, actor=None, request=None) -> bool:
+    """Revoke at once: the next request with this token gets 403. True when it was active;
+    revoking an already revoked token changes nothing and records nothing."""
+    revoked = DeviceToken.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        audit_record(actor=actor, action="device_token.revoke", obj=device, request=request,
+                     volunteer_id=device.volunteer_id)
+    return bool(revoked)
 
 
-def api_token_create(*, user, name: str = "") -> str:
+@transaction.atomic
+def api_token_create(*, user, name: str = "", actor=None, request=None) -> str:
     token = token_new()
-    ApiToken.objects.create(user=user, name=name, token_hash=token_hash(token))
+    api_token = ApiToken.objects.create(user=user, name=name, token_hash=token_hash(token))
+    audit_record(actor=actor, action="api_token.create", obj=api_token, request=request, user=user.get_username(),
+                 name=name)
     return token
 
 
-def api_token_revoke(*, api_token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=api_token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+@transaction.atomic
+def api_token_revoke(*, api_token: ApiToken, actor=None, request=None) -> bool:
+    """Revoke at once. True when it was active; a second revocation records nothing."""
+    revoked = ApiToken.objects.filter(pk=api_token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        audit_record(actor=actor, action="api_token.revoke", obj=api_token, request=request,
+                     user=api_token.user.get_username())
+    return bool(revoked)

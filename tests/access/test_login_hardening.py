@@ -1,0 +1,129 @@
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from backend.accounts.models import Role
+from backend.accounts.services import user_create
+from tests.access.world import PASSWORD
+from tests.helpers import COLLECT_HEADERS
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def login(client, username, password, ip="192.0.2.10"):
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_passwords_are_stored_with_argon2(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    from backend.settings import PASSWORD_HASHERS
+
+    assert PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    user = user_create(username="lanhdao2", password=PASSWORD, role=Role.LEADERSHIP)
+    assert user.password.startswith("argon2$")
+
+
+def test_the_login_page_signs_a_user_in(world, client):
+    response = login(client, "lanhdao", PASSWORD)
+    assert response.status_code == 302 and signed_in(client)
+
+
+def test_after_five_wrong_passwords_the_account_is_locked_even_for_the_right_one(world, client):
+    for _ in range(5):
+        assert login(client, "lanhdao", "sai-mat-khau").status_code == 200
+    response = login(client, "lanhdao", PASSWORD, ip="192.0.2.99")
+    assert response.status_code == 429
+    assert "Quá nhiều lần đăng nhập sai" in response.content.decode() and "Too many" in response.content.decode()
+    assert not signed_in(client)
+    # Another account from the same address is not affected.
+    assert login(Client(), "truongap_a", PASSWORD).status_code == 302
+
+
+def test_many_failures_from_one_address_block_that_address_but_not_others(world, client):
+    for i in range(20):
+        login(client, f"doan-ten-{i}", "sai-mat-khau", ip="198.51.100.9")
+    assert login(Client(), "lanhdao", PASSWORD, ip="198.51.100.9").status_code == 429
+    assert login(Client(), "lanhdao", PASSWORD, ip="198.51.100.10").status_code == 302
+
+
+def test_basic_auth_on_openrosa_routes_shares_the_account_counter(world, client):
+    def basic(password):
+        credentials = base64.b64encode(f"tnv_a:{password}".encode()).decode()
+        return client.get("/formList", secure=True, HTTP_AUTHORIZATION=f"Basic {credentials}", **COLLECT_HEADERS)
+
+    assert basic(PASSWORD).status_code == 200
+    for _ in range(5):
+        assert basic("sai-mat-khau").status_code == 401
+    assert basic(PASSWORD).status_code == 401
+
+
+def test_scripts_exchange_a_password_for_an_api_token_and_the_exchange_is_throttled(world, client):
+    response = client.post("/api/v1/auth/token", {"username": "lanhdao", "password": PASSWORD},
+                           content_type="application/json")
+    assert response.status_code == 201
+    token = response.json()["token"]
+    assert client.get("/api/v1/tokens", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    statuses = [
+        client.post("/api/v1/auth/token", {"username": "lanhdao", "password": "sai"},
+                    content_type="application/json").status_code
+        for _ in range(12)
+    ]
+    assert statuses[:4] == [401] * 4  # then the account counter answers 401 as well
+    assert statuses[-1] == 429  # DRF: 10 requests a minute per address
+
+
+def test_the_login_form_refuses_a_post_without_a_csrf_token(world):
+    client = Client(enforce_csrf_checks=True)
+    assert login(client, "lanhdao", PASSWORD).status_code == 403
+    assert not signed_in(client)
+
+
+def _settings_in_subprocess(**env) -> dict:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({k: getattr(s, k) for k in ['SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
+        "'SESSION_COOKIE_HTTPONLY', 'SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SAMESITE', "
+        "'SECURE_HSTS_SECONDS', 'SECURE_CONTENT_TYPE_NOSNIFF']}))"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECURE_COOKIES", "PUBLIC_BASE_URL")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**base, "DJANGO_SETTINGS_MODULE":
+                            "backend.settings", **env}, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_settings_make_cookies_secure_httponly_samesite_and_send_hsts():
+    prod = _settings_in_subprocess(PUBLIC_BASE_URL="https://survey.phulam.example")
+    assert prod["SESSION_COOKIE_SECURE"] and prod["CSRF_COOKIE_SECURE"] and prod["SESSION_COOKIE_HTTPONLY"]
+    assert prod["SESSION_COOKIE_SAMESITE"] == prod["CSRF_COOKIE_SAMESITE"] == "Lax"
+    assert prod["SECURE_HSTS_SECONDS"] >= 31_536_000 and prod["SECURE_CONTENT_TYPE_NOSNIFF"]
+    local = _settings_in_subprocess(PUBLIC_BASE_URL="http://127.0.0.1:8000")
+    assert not local["SESSION_COOKIE_SECURE"] and local["SECURE_HSTS_SECONDS"] == 0
+
+
+def test_the_deploy_check_finds_no_security_problem_but_the_proxy_redirect_and_preload():
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECURE_COOKIES")}
+    env.update(PUBLIC_BASE_URL="https://survey.phulam.example", ALLOWED_HOSTS="survey.phulam.example",
+               SECRET_KEY="k" * 20 + "-production-secret-key-long-and-random-0123456789")
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--tag", "security"], cwd=ROOT,
+                            env=env, capture_output=True, text=True)
+    ids = {line.split(")")[0].split("(")[-1] for line in result.stderr.splitlines() if "(security." in line}
+    # W008: HTTP→HTTPS redirect is the proxy's job; W021: HSTS preload is a one-way choice for the commune.
+    assert ids <= {"security.W008", "security.W021"}, result.stderr
+
+
+def test_session_cookie_attributes_on_a_real_login_response(world, client, settings):
+    settings.SESSION_COOKIE_SECURE = True
+    response = client.post("/accounts/login/", {"username": "lanhdao", "password": PASSWORD}, secure=True)
+    cookie = response.cookies["sessionid"]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
