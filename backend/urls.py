@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 api_v1 = [
     path("", include("backend.surveys.urls")),
     path("", include("backend.accounts.urls")),
+    path("", include("backend.submissions.urls")),
     path("", include("backend.audit.urls")),
 ]
 

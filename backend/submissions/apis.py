@@ -1,0 +1,89 @@
+"""Read API for submissions (Bearer API token): list, XML verbatim, attachments.
+
+`{instance_id}` is the instanceID a submission was first received under; an edit's
+instanceID resolves to the same logical submission.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.core.blobs import blob_open
+from backend.submissions.selectors import (
+    form_for_submissions,
+    submission_attachment,
+    submission_attachments,
+    submission_get,
+    submission_list,
+)
+from backend.submissions.serializers import AttachmentOutput, SubmissionDetailOutput, SubmissionOutput
+
+
+class SubmissionCursor(CursorPagination):
+    ordering = "-id"  # newest first; id is unique and never changes, so cursors stay valid
+    page_size = 100
+    page_size_query_param = "limit"
+    max_page_size = 1000
+
+
+class SubmissionListApi(APIView):
+    @extend_schema(responses=SubmissionOutput(many=True))
+    def get(self, request, form_id: str):
+        submissions = submission_list(request.user, form=form_for_submissions(form_id))
+        paginator = SubmissionCursor()
+        page = paginator.paginate_queryset(submissions, request, view=self)
+        return paginator.get_paginated_response(SubmissionOutput(page, many=True).data)
+
+
+class SubmissionDetailApi(APIView):
+    @extend_schema(responses=SubmissionDetailOutput)
+    def get(self, request, form_id: str, instance_id: str):
+        submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
+        return Response(SubmissionDetailOutput(submission).data)
+
+
+class SubmissionXmlApi(APIView):
+    @extend_schema(responses={(200, "text/xml"): OpenApiResponse(description="The XML exactly as received")})
+    def get(self, request, form_id: str, instance_id: str):
+        submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
+        response = HttpResponse(bytes(submission.current_version.xml), content_type="text/xml; charset=utf-8")
+        response["ETag"] = f'"{submission.current_version.sha256}"'
+        return response
+
+
+class SubmissionAttachmentListApi(APIView):
+    @extend_schema(responses=AttachmentOutput(many=True))
+    def get(self, request, form_id: str, instance_id: str):
+        submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
+        return Response(AttachmentOutput(submission_attachments(submission), many=True).data)
+
+
+class SubmissionAttachmentApi(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The file")})
+    def get(self, request, form_id: str, instance_id: str, name: str):
+        submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
+        attachment = submission_attachment(submission, name=name)
+        etag = f'"{attachment.blob.md5}"'
+        if request.headers.get("If-None-Match") == etag:
+            response = HttpResponseNotModified()
+            response["ETag"] = etag
+            return response
+        response = FileResponse(blob_open(attachment.blob_id), content_type=attachment.content_type
+                                or "application/octet-stream")
+        response["Content-Length"] = str(attachment.blob.size)
+        response["Content-Disposition"] = content_disposition(attachment.name)
+        response["ETag"] = etag
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+
+def content_disposition(name: str) -> str:
+    """Both forms, as Central sends them: an ASCII fallback and the exact UTF-8 name (RFC 6266)."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
