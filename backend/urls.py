@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("backend.accounts.web_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include("backend.web.urls")),
     path("", include("sync.urls")),
 ]

@@ -1,0 +1,36 @@
+"""Where the npm packages' browser files are, as static URLs (no bundler, no CDN)."""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.utils.safestring import mark_safe
+
+WEB_FORMS_DIST = "@getodk/web-forms/dist"
+VUE_RUNTIME = "vue/dist/vue.runtime.esm-browser.prod.js"
+LEAFLET_JS = "leaflet/dist/leaflet.js"
+LEAFLET_CSS = "leaflet/dist/leaflet.css"
+CHART_JS = "chart.js/dist/chart.umd.min.js"
+
+
+def npm_assets_present() -> bool:
+    return finders.find(f"{WEB_FORMS_DIST}/index.js") is not None
+
+
+@cache
+def web_forms_files() -> tuple[str, ...]:
+    """Static URLs of every JavaScript file of ODK Web Forms (its chunks have hashed
+    names), so the service worker can keep them all for offline use."""
+    index = finders.find(f"{WEB_FORMS_DIST}/index.js")
+    if index is None:
+        return ()
+    return tuple(static(f"{WEB_FORMS_DIST}/{p.name}") for p in sorted(Path(index).parent.glob("*.js")))
+
+
+def import_map() -> str:
+    """The inline import map (JSON, safe inside <script>) naming Vue and Web Forms."""
+    imports = {"vue": static(VUE_RUNTIME), "@getodk/web-forms": static(f"{WEB_FORMS_DIST}/index.js")}
+    return mark_safe(json.dumps({"imports": imports}).replace("<", "\\u003c"))  # noqa: S308
