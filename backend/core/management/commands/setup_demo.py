@@ -33,8 +33,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, households, **options):
         password = self._admin()
-        self._demo_data(households)
+        # Forms first: the synthetic commune submits to the published versions and then
+        # replaces their ap.csv with the one rendered from its hamlets.
         self._publish_forms()
+        self._demo_data(households)
         server_url, qr_path = self._demo_volunteer()
         self.stdout.write("")
         self.stdout.write(f"Admin login:        {settings.PUBLIC_BASE_URL}/admin/  user 'admin'  password '{password}'")

@@ -1,0 +1,129 @@
+"""Loading the synthetic commune (backend/demo) into the database, through the same services
+as real data: hamlets via the boundary and register imports, ap.csv via the forms' media,
+and every answer through `submission_receive`, the service behind /submission."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from backend.accounts.actors import Actor
+from backend.accounts.models import Role, Volunteer
+from backend.core.blobs import blob_read
+from backend.demo.generator import MARKET_CODE, DemoCommune, DemoSpec, commune_build, instance_count, instances_stream
+from backend.demo.xform_fill import XFormModel
+from backend.places.boundaries import boundaries_check
+from backend.places.models import Hamlet
+from backend.places.registers import RegisterRow
+from backend.places.services import (
+    ap_csv_publish,
+    commune_ensure,
+    hamlet_boundaries_save,
+    hamlet_registers_save,
+    market_ensure,
+)
+from backend.surveys.models import Form
+
+DEMO_FORMS = ("pl_ho", "pl_cho", "pl_kdc")
+
+
+def demo_forms_ensure() -> list[str]:
+    """Publish the commune's XLSForms from forms_xlsform/ when they are not published yet."""
+    from backend.surveys.services import form_publish
+    from backend.surveys.xform_parse import xform_parse
+    from backend.surveys.xlsform_convert import xlsform_convert
+
+    published = []
+    folder = Path(settings.BASE_DIR) / "forms_xlsform"
+    for form_id in DEMO_FORMS:
+        path = folder / f"{form_id}.xlsx"
+        if Form.objects.filter(form_id=form_id, current_version__isnull=False).exists() or not path.exists():
+            continue
+        conversion = xlsform_convert(path.read_bytes(), file_type=".xlsx", validate=False)
+        media = {n: (folder / n).read_bytes() for n in xform_parse(conversion.xform).media if (folder / n).exists()}
+        form_publish(xlsform=path.read_bytes(), filename=path.name, attachments=media)
+        published.append(form_id)
+    return published
+
+
+@transaction.atomic
+def demo_places_save(commune: DemoCommune) -> None:
+    """Hamlets (boundaries, registers, pilot flags), the market and the demo volunteers."""
+    place = commune_ensure()
+    features = boundaries_check([(h.plan.code, h.plan.name, h.polygon) for h in commune.hamlets])
+    hamlet_boundaries_save(features=features, commune=place)
+    hamlet_registers_save(rows=[
+        RegisterRow(h.plan.code, h.plan.households, round(h.plan.households * 3.8), h.plan.pilot)
+        for h in commune.hamlets
+    ])
+    Hamlet.objects.filter(code__in=[h.plan.code for h in commune.hamlets]).update(old_commune="")
+    for h in commune.hamlets:
+        Hamlet.objects.filter(code=h.plan.code).update(old_commune=h.plan.old_commune)
+    market_ensure(code=MARKET_CODE, name="Chợ xã Phú Lâm", registered_stalls=commune.spec.stalls, commune=place)
+
+
+def demo_volunteer_actors(commune: DemoCommune) -> dict[str, Actor]:
+    """One demo volunteer per hamlet (and one at the market), assigned the demo forms."""
+    forms = list(Form.objects.filter(form_id__in=DEMO_FORMS))
+    hamlets = {h.code: h for h in Hamlet.objects.filter(code__in=[h.plan.code for h in commune.hamlets])}
+    wanted = {h.volunteer_code: [hamlets[h.plan.code]] for h in commune.hamlets}
+    wanted["TNVCHO"] = []
+    actors = {}
+    for code, assigned in wanted.items():
+        volunteer, _ = Volunteer.objects.get_or_create(code=code, defaults={"name": f"Tình nguyện viên demo {code}"})
+        volunteer.forms.add(*forms)
+        if assigned:
+            volunteer.hamlets.add(*assigned)
+        actors[code] = Actor(kind="user", role=Role.VOLUNTEER, volunteer=volunteer)
+    return actors
+
+
+def demo_models(commune: DemoCommune) -> dict[str, XFormModel]:
+    codes = [h.plan.code for h in commune.hamlets]
+    models = {}
+    for form in Form.objects.filter(form_id__in=DEMO_FORMS, current_version__isnull=False).select_related(
+        "current_version"
+    ):
+        version = form.current_version
+        external = {"ap": codes, "cho": _csv_names(version, "cho.csv") or [MARKET_CODE]}
+        models[form.form_id] = XFormModel.from_xform(bytes(version.xform), external=external)
+    return models
+
+
+def demo_commune_load(*, spec: DemoSpec, progress: Callable | None = None) -> Counter:
+    """Build the commune, store its places and ingest every generated submission.
+    Returns counts of outcomes ('pl_ho created', 'pl_ho replayed', …)."""
+    from backend.submissions.services import submission_receive
+
+    demo_forms_ensure()
+    commune = commune_build(spec)
+    demo_places_save(commune)
+    ap_csv_publish()
+    actors = demo_volunteer_actors(commune)
+    models = demo_models(commune)
+    stream = instances_stream(commune, models)
+    if progress is not None:
+        stream = progress(stream, total=instance_count(spec, len(commune.hamlets)))
+    outcomes: Counter = Counter()
+    for item in stream:
+        device = item.xml.split(b"<deviceid>demo:", 1)[1].split(b"<", 1)[0].decode()
+        result = submission_receive(
+            actor=actors[device], xml=item.xml, files={}, device_id=f"demo:{device}",
+            user_agent="make_demo_commune", received_at=dt.datetime.fromisoformat(item.end),
+        )
+        outcomes[f"{item.form_id} {result.outcome}"] += 1
+    return outcomes
+
+
+def _csv_names(version, name: str) -> list[str]:
+    attachment = version.attachments.filter(name=name, blob__isnull=False).first()
+    if attachment is None:
+        return []
+    rows = csv.DictReader(io.StringIO(blob_read(attachment.blob_id).decode("utf-8-sig")))
+    return [row["name"] for row in rows if row.get("name")]
