@@ -1,0 +1,93 @@
+"""A real gunicorn process for live tests and the benchmark (not a fixture: the SIGKILL test
+and the benchmark need to start, kill and restart it themselves)."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class GunicornServer:
+    def __init__(self, *, database_url: str, media_root: str, workers: int = 2, threads: int = 8,
+                 port: int | None = None, extra_env: dict | None = None):
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.workers, self.threads = workers, threads
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "DATABASE_URL": database_url,
+            "MEDIA_ROOT": str(media_root),
+            "PUBLIC_BASE_URL": "https://survey.example.org",
+            "DB_CONN_MAX_AGE": "600",
+            **(extra_env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> GunicornServer:
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [str(gunicorn), "backend.wsgi:application", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers),
+             "-k", "gthread", "--threads", str(self.threads), "--log-level", "warning", "--backlog", "256"],
+            cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read().decode()[-2000:]}")
+            try:
+                requests.head(f"{self.base}/submission", timeout=5)
+                return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not start in time")
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once: no cleanup code runs."""
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+            self.process = None
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the master and its workers (Linux /proc)."""
+        if self.process is None:
+            return 0
+        total = 0
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        for pid in pids:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            except FileNotFoundError:
+                pass
+        return total
