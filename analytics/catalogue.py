@@ -351,7 +351,7 @@ PLAN_TARGETS: list[Indicator] = [
         "sạp có nhan_kdtm = co và gd_7ngay > 0 (t4_dat)",
         "sạp trong sổ Ban quản lý chợ (tối thiểu: số sạp được phỏng vấn)",
         {2027: info(90)},
-        flag=lambda d: (d["nhan_kdtm"].eq("co") & d["gd_7ngay"].fillna(0).gt(0)).astype(float),
+        flag=lambda d: (d["dong_y"].eq("co") & d["nhan_kdtm"].eq("co") & d["gd_7ngay"].fillna(0).gt(0)).astype(float),
     ),
     Indicator(
         "P2027_AGRI_MODEL", "Mô hình ứng dụng công nghệ trong sản xuất nông nghiệp (đã xác minh)",

@@ -11,7 +11,7 @@ Repeat groups are lists of dicts in the parsed JSON; their rows keep the submiss
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -171,15 +171,41 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for name in frame.columns:
         column = frame[name]
+        categorical = isinstance(column.dtype, pd.CategoricalDtype)
         if name in INTEGER_FIELDS or name in DECIMAL_FIELDS or name in ("lat", "lon", "accuracy"):
-            out[name] = pd.to_numeric(column, errors="coerce").astype("float64")
+            out[name] = _per_category(column, lambda c: pd.to_numeric(c, errors="coerce").astype("float64"))
         elif name in ("submission_id", "position"):
             out[name] = pd.to_numeric(column, errors="coerce").astype("int64")
-        elif name in ("survey_date", "received_at", "ngay_dg"):
-            out[name] = _dates(column)
+        elif name == "received_at":
+            out[name] = _epoch_seconds(column)
+        elif name in ("survey_date", "ngay_dg"):
+            out[name] = _per_category(column, _dates)
+        elif categorical:
+            out[name] = _per_category(column, lambda c: c.astype(str).str.strip()).astype("category")
         else:
             out[name] = column.fillna("").astype(str).str.strip() if len(column) else column.astype(object)
     return pd.DataFrame(out, columns=frame.columns, index=frame.index)
+
+
+def _per_category(column: pd.Series, convert) -> pd.Series:
+    """Convert the distinct values once and spread them back (fast on categoricals)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype) or (column.cat.codes < 0).any():
+        return convert(column.astype(object))
+    categories = pd.Series(column.cat.categories, dtype=object)
+    if categories.empty:
+        return convert(column.astype(object))
+    converted = convert(categories)
+    values = converted.to_numpy()[column.cat.codes.to_numpy()]
+    return pd.Series(values, index=column.index).astype(converted.dtype)
+
+
+def _epoch_seconds(column: pd.Series) -> pd.Series:
+    """Receipt times only order revisits: seconds since the epoch are enough and cheap."""
+    if pd.api.types.is_numeric_dtype(column):
+        return column.astype("float64")
+    values = pd.to_datetime(column, errors="coerce", utc=True, format="mixed")
+    seconds = (values - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+    return seconds.astype("float64")
 
 
 def _dates(column: pd.Series) -> pd.Series:
@@ -187,14 +213,3 @@ def _dates(column: pd.Series) -> pd.Series:
     # in Vietnam belongs to that year, not to the next UTC day.
     values = pd.to_datetime(column, errors="coerce", utc=True, format="mixed")
     return values.dt.tz_convert("Asia/Ho_Chi_Minh").dt.tz_localize(None).dt.normalize()
-
-
-def iter_chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
-    chunk: list[tuple] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -41,8 +41,10 @@ def household(hamlet="AP01", *, members=None, consent="co", code=None, lat=None,
 
 def stall(*, accepts="co", transactions="3", consent="co", day=date(2025, 10, 2)) -> dict:
     submission_id = next(_ids)
-    parsed = {"cho": "CHO01", "sap_so": f"S{submission_id}", "dong_y": consent, "nhan_kdtm": accepts,
-              "gd_7ngay": transactions if accepts == "co" else "", "qr_hien_thi": "co"}
+    answered = consent == "co"
+    parsed = {"cho": "CHO01", "sap_so": f"S{submission_id}", "dong_y": consent,
+              "nhan_kdtm": accepts if answered else "",
+              "gd_7ngay": transactions if accepts == "co" and answered else "", "qr_hien_thi": "co"}
     return {"submission_id": submission_id, "form_id": "pl_cho", "hamlet_code": "", "lat": None, "lon": None,
             "accuracy": None, "survey_date": day, "survey_round": "", "received_at": None, "parsed": parsed}
 

@@ -1,0 +1,207 @@
+"""Outputs from result tables: CSV (UTF-8 with BOM), XLSX (one sheet per level, Vietnamese
+headers), GeoPackage (QGIS), GeoJSON (web maps) and a choropleth PNG per indicator.
+
+All functions take already-suppressed tables when the reader has no microdata access; they
+never look at roles themselves.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from analytics.catalogue import BY_ID, UNIT_LABELS
+
+ROW_HEADERS = {
+    "indicator": "Mã chỉ tiêu", "label_vi": "Chỉ tiêu", "label_en": "Indicator",
+    "hamlet": "Mã ấp", "hamlet_name": "Tên ấp", "round": "Đợt khảo sát",
+    "unit_vi": "Đơn vị tính", "numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị",
+    "ci_low": "Cận dưới KTC 95%", "ci_high": "Cận trên KTC 95%", "target": "Chỉ tiêu kế hoạch",
+    "target_year": "Năm mục tiêu", "met": "Đạt", "suppressed": "Ẩn (ô nhỏ)", "coverage": "Độ phủ khảo sát",
+}
+SCORECARD_HEADERS = {
+    "round": "Đợt khảo sát", "hamlet": "Mã ấp", "tier": "Mức", "criterion": "Tiêu chí", "group": "Nhóm",
+    "label_vi": "Nội dung", "role": "BB/TC", "value": "Giá trị", "op": "So sánh", "threshold": "Ngưỡng",
+    "status": "Kết quả", "gap_pp": "Còn thiếu (điểm %)", "source": "Nguồn", "condition": "Điều kiện",
+    "suppressed": "Ẩn (ô nhỏ)",
+}
+SUMMARY_HEADERS = {
+    "round": "Đợt khảo sát", "hamlet": "Mã ấp", "name": "Tên ấp", "pilot": "Ấp điểm", "tier": "Mức",
+    "bb_met": "Số tiêu chí BB đạt", "bb_total": "Số tiêu chí BB", "tc_met": "Số tiêu chí TC đạt",
+    "tc_required": "Số TC cần đạt", "status": "Kết quả", "failing": "Tiêu chí chưa đạt",
+}
+COVERAGE_HEADERS = {
+    "round": "Đợt khảo sát", "hamlet": "Mã ấp", "surveyed": "Số hộ đã khảo sát", "registered": "Số hộ theo sổ",
+    "coverage": "Độ phủ", "refused": "Số hộ từ chối", "persons15": "Số người 15+", "adults18": "Số người 18+",
+    "flagged": "Số hộ cần kiểm tra vị trí",
+}
+
+
+def rows_readable(rows: pd.DataFrame, hamlet_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Indicator rows with labels, rounded, in reading order."""
+    names = hamlet_names or {}
+    out = rows.copy()
+    out["label_vi"] = out["indicator"].map(lambda i: BY_ID[i].label_vi if i in BY_ID else i)
+    out["label_en"] = out["indicator"].map(lambda i: BY_ID[i].label_en if i in BY_ID else i)
+    out["unit_vi"] = out["unit"].map(lambda u: UNIT_LABELS.get(u, (u, u))[0])
+    out["hamlet_name"] = out["hamlet"].map(lambda h: names.get(h, "") if isinstance(h, str) else "Toàn xã")
+    if "suppressed" not in out:
+        out["suppressed"] = False
+    for column in ("numerator", "denominator", "value", "ci_low", "ci_high"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").round(1)
+    out["met"] = out["met"].map(lambda m: "" if m is None or (isinstance(m, float) and math.isnan(m))
+                                else ("Đạt" if m else "Chưa đạt"))
+    order = list(BY_ID)
+    out["_order"] = out["indicator"].map({i: n for n, i in enumerate(order)})
+    out["_commune"] = out["hamlet"].notna()
+    out = out.sort_values(["round", "_order", "_commune", "hamlet"], na_position="first")
+    return out[[c for c in ROW_HEADERS if c in out.columns]]
+
+
+def csv_bytes(rows: pd.DataFrame, hamlet_names: dict[str, str] | None = None) -> bytes:
+    """UTF-8 with a byte-order mark: Excel on Windows then shows Vietnamese correctly."""
+    readable = rows_readable(rows, hamlet_names).rename(columns=ROW_HEADERS)
+    return readable.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(
+    rows: pd.DataFrame,
+    scorecard: pd.DataFrame,
+    summary: pd.DataFrame,
+    coverage: pd.DataFrame,
+    hamlet_names: dict[str, str] | None = None,
+) -> bytes:
+    readable = rows_readable(rows, hamlet_names)
+    commune = readable[readable["hamlet"].isna()].drop(columns=["hamlet", "hamlet_name"])
+    hamlet = readable[readable["hamlet"].notna()]
+    sheets = {
+        "Toàn xã": commune.rename(columns=ROW_HEADERS),
+        "Theo ấp": hamlet.rename(columns=ROW_HEADERS),
+        "Tiêu chí KDC CĐS": _pick(scorecard, SCORECARD_HEADERS),
+        "Tổng hợp KDC CĐS": _pick(summary.assign(failing=summary.get("failing", pd.Series(dtype=object)).map(
+            lambda f: ", ".join(f) if isinstance(f, list) else "")), SUMMARY_HEADERS),
+        "Độ phủ khảo sát": _pick(coverage, COVERAGE_HEADERS),
+    }
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            for column in sheet.columns:
+                width = max((len(str(c.value)) for c in column[:200] if c.value is not None), default=8)
+                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+    return buffer.getvalue()
+
+
+def _pick(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=list(headers.values()))
+    return frame[[c for c in headers if c in frame.columns]].rename(columns=headers)
+
+
+def hamlet_values(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str, round_name: str) -> gpd.GeoDataFrame:
+    """Hamlets with the indicator's row for one round merged in (NaN where no data)."""
+    selected = rows[(rows["indicator"] == indicator) & (rows["round"] == round_name) & rows["hamlet"].notna()]
+    columns = ["hamlet", "numerator", "denominator", "value", "ci_low", "ci_high", "target", "target_year", "met"]
+    if "suppressed" in selected:
+        columns.append("suppressed")
+    merged = hamlets.merge(selected[columns], left_on="code", right_on="hamlet", how="left")
+    return merged.drop(columns="hamlet")
+
+
+def geojson_dict(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str, round_name: str) -> dict:
+    merged = hamlet_values(hamlets, rows, indicator, round_name)
+    features = []
+    for record in merged.to_dict("records"):
+        geometry = record.pop("geometry")
+        properties = {k: _json_value(v) for k, v in record.items()}
+        properties.update({"indicator": indicator, "round": round_name})
+        features.append({
+            "type": "Feature",
+            "geometry": None if geometry is None or geometry.is_empty else geometry.__geo_interface__,
+            "properties": properties,
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _json_value(value):
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def gpkg_bytes(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame) -> bytes:
+    """A GeoPackage with one layer: a feature per hamlet and round, one column per indicator
+    value (and `<id>_dat` for met), in EPSG:4326. Opens in QGIS as is."""
+    hamlet_rows = rows[rows["hamlet"].notna()]
+    values = hamlet_rows.pivot_table(index=["hamlet", "round"], columns="indicator", values="value", aggfunc="first",
+                                     dropna=False)
+    met = hamlet_rows.assign(met=hamlet_rows["met"].map(lambda m: None if m is None else int(bool(m)))).pivot_table(
+        index=["hamlet", "round"], columns="indicator", values="met", aggfunc="first")
+    met.columns = [f"{c}_dat" for c in met.columns]
+    wide = values.join(met).reset_index()
+    layer = hamlets[hamlets.geometry.notna()].merge(wide, left_on="code", right_on="hamlet", how="inner")
+    layer = layer.drop(columns=["hamlet"])
+    for column in layer.columns:
+        if layer[column].dtype == object and column != "geometry":
+            layer[column] = layer[column].map(lambda v: None if v is None else str(v))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "chi_so_ap.gpkg"
+        layer.to_file(path, layer="chi_so_ap", driver="GPKG", engine="pyogrio")
+        return path.read_bytes()
+
+
+def choropleth_png(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str, round_name: str) -> bytes:
+    """A static map: hamlets coloured by value, labelled, with a legend and a Vietnamese title."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    merged = hamlet_values(hamlets, rows, indicator, round_name)
+    merged = merged[merged.geometry.notna()]
+    definition = BY_ID[indicator]
+    figure, axes = plt.subplots(figsize=(8, 8), dpi=100)
+    try:
+        if merged.empty:
+            axes.text(0.5, 0.5, "Chưa có ranh giới ấp / no hamlet boundaries", ha="center", va="center")
+        else:
+            merged = merged.assign(value=pd.to_numeric(merged["value"], errors="coerce"))
+            merged.plot(
+                column="value", ax=axes, legend=True, cmap="YlGn", edgecolor="#555555", linewidth=0.6,
+                vmin=0, vmax=100 if definition.kind in ("proportion", "binary") else None,
+                missing_kwds={"color": "#dddddd", "hatch": "///", "label": "Không có số liệu / ẩn"},
+                legend_kwds={"label": "%" if definition.kind in ("proportion", "binary") else "số lượng",
+                             "shrink": 0.6},
+            )
+            for record in merged.itertuples():
+                point = record.geometry.representative_point()
+                text = record.name if isinstance(record.name, str) else record.code
+                if not pd.isna(record.value):
+                    text = f"{text}\n{record.value:.0f}"
+                axes.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=7)
+        axes.set_title(f"{definition.id} – {definition.label_vi}\nĐợt khảo sát {round_name}", fontsize=10, wrap=True)
+        axes.set_axis_off()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
+
+
+def json_safe(frame: pd.DataFrame) -> list[dict]:
+    """Records with NaN → None and numpy scalars → Python, ready for JSON."""
+    if frame is None or frame.empty:
+        return []
+    records = json.loads(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+    return records

@@ -1,0 +1,117 @@
+"""Rounds and trends, small-cell suppression, and the export files."""
+import io
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+from openpyxl import load_workbook
+
+from analytics import exports
+from analytics.frames import frames_typed, raw_from_records
+from analytics.geo import hamlets_frame
+from analytics.pipeline import hamlet_indicators_compute
+from analytics.rounds import Round, rounds_assign
+from analytics.suppress import rows_suppress, scorecard_suppress
+from tests.analytics.builders import assessment, hamlet_rows, household, square
+
+
+def compute(records, hamlets, **kwargs):
+    return hamlet_indicators_compute(frames_typed(raw_from_records(records)), hamlets_frame(hamlets), **kwargs)
+
+
+def test_rounds_come_from_defined_date_ranges_then_the_round_field_then_the_year():
+    dates = pd.Series(pd.to_datetime(["2025-03-10", "2025-11-02", "2026-01-15", None, "2027-06-01"]))
+    field = pd.Series(["", "2025", "2025", "2027", ""])
+    rounds = [Round("2025-dau-ky", date(2025, 1, 1), date(2025, 6, 30))]
+    assert list(rounds_assign(dates, field, rounds)) == [
+        "2025-dau-ky",  # inside the defined range
+        "2025",  # outside every range: the form's round field
+        "2025",  # January 2026 interview, sent as round 2025: the field wins over the year
+        "2027",  # no date at all: the field
+        "2027",  # neither a range nor a field: the year of the interview
+    ]
+
+
+def test_each_round_is_its_own_series_point():
+    records = [household("AP01", tt_57="khong", day=date(2025, 10, 1)) for _ in range(4)]
+    records += [household("AP01", tt_57="co", day=date(2027, 10, 1)) for _ in range(3)]
+    records += [household("AP01", tt_57="khong", day=date(2027, 10, 2))]
+    results = compute(records, hamlet_rows(("AP01", 8, None, False)))
+    a5 = results.rows[(results.rows["indicator"] == "P2025_INFO") & (results.rows["hamlet"] == "AP01")]
+    series = a5.set_index("round")["value"].to_dict()
+    assert series == {"2025": 0.0, "2027": 75.0}
+
+
+def test_cells_under_five_households_are_suppressed_and_say_so():
+    records = [household("AP01") for _ in range(4)] + [household("AP02") for _ in range(5)]
+    records.append(assessment("AP01"))
+    results = compute(records, hamlet_rows(("AP01", 10, None, False), ("AP02", 10, None, False)))
+    shown = rows_suppress(results.rows, 5)
+
+    def cell(indicator, hamlet):
+        rows = shown[(shown["indicator"] == indicator) & (shown["round"] == "2025")]
+        return rows[rows["hamlet"].isna()].iloc[0] if hamlet is None else rows[rows["hamlet"] == hamlet].iloc[0]
+
+    small = cell("A5", "AP01")
+    assert small["suppressed"] and small["value"] is None and small["numerator"] is None and small["ci_low"] is None
+    assert small["met"] is None
+    assert not cell("A5", "AP02")["suppressed"] and cell("A5", "AP02")["value"] == 100.0
+    # 9 households for the commune: shown.
+    assert not cell("A5", None)["suppressed"]
+    # A hamlet's own facts (free wifi at the cultural house) describe no person: never hidden.
+    assert not cell("B3", "AP01")["suppressed"] and cell("B3", "AP01")["value"] == 100.0
+    # The person cell follows its own count: 4 households × 1 member = 4 persons → hidden.
+    assert cell("C3", "AP01")["suppressed"]
+
+    hidden = scorecard_suppress(results.scorecard, 5)
+    c1 = hidden[(hidden["hamlet"] == "AP01") & (hidden["criterion"] == "C1")].iloc[0]
+    assert c1["suppressed"] and c1["value"] is None and c1["status"].startswith("Ẩn")
+
+
+def _results():
+    records = [household("AP01", tt_57="co") for _ in range(5)] + [household("AP02", tt_57="khong") for _ in range(5)]
+    records += [assessment("AP01"), assessment("AP02", team=False)]
+    hamlets = hamlet_rows(("AP01", 5, square(107.30, 10.90, 0.01), True), ("AP02", 5, square(107.31, 10.90, 0.01),
+                                                                          False))
+    return compute(records, hamlets), hamlets_frame(hamlets)
+
+
+def test_csv_export_is_utf8_with_a_byte_order_mark_and_vietnamese_headers():
+    results, _ = _results()
+    body = exports.csv_bytes(results.rows, {"AP01": "Ấp Phú Dũng"})
+    assert body.startswith(b"\xef\xbb\xbf")
+    text = body.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Mã chỉ tiêu,Chỉ tiêu,Indicator")
+    assert "Ấp Phú Dũng" in text and "Toàn xã" in text
+
+
+def test_xlsx_export_has_one_sheet_per_level():
+    results, _ = _results()
+    body = exports.xlsx_bytes(results.rows, results.scorecard, results.scorecard_summary, results.coverage)
+    book = load_workbook(io.BytesIO(body))
+    assert book.sheetnames == ["Toàn xã", "Theo ấp", "Tiêu chí KDC CĐS", "Tổng hợp KDC CĐS", "Độ phủ khảo sát"]
+    assert book["Theo ấp"]["A1"].value == "Mã chỉ tiêu"
+
+
+def test_geopackage_export_opens_with_one_feature_per_hamlet_and_round():
+    results, hamlets = _results()
+    body = exports.gpkg_bytes(hamlets, results.rows)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.gpkg"
+        path.write_bytes(body)
+        layer = pyogrio.read_dataframe(path, layer="chi_so_ap")
+    assert sorted(layer["code"]) == ["AP01", "AP02"]
+    assert layer.set_index("code").loc["AP01", "A5"] == 100.0
+    assert layer.crs.to_epsg() == 4326
+
+
+def test_choropleth_is_a_png_and_geojson_carries_the_values():
+    results, hamlets = _results()
+    png = exports.choropleth_png(hamlets, results.rows, "A5", "2025")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+    collection = exports.geojson_dict(hamlets, results.rows, "A5", "2025")
+    values = {f["properties"]["code"]: f["properties"]["value"] for f in collection["features"]}
+    assert values == {"AP01": 100.0, "AP02": 0.0}
+    assert collection["features"][0]["geometry"]["type"] == "Polygon"
