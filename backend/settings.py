@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "backend.surveys",
     "backend.submissions",
     "backend.audit",
+    "backend.review",
     "backend.reports",
     "backend.web",
     "sync",

@@ -4,9 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from backend.review import urls as review_urls
+
 api_v1 = [
     path("", include("backend.surveys.urls")),
     path("", include("backend.accounts.urls")),
+    path("", include("backend.review.urls")),  # before submissions: see review/urls.py
     path("", include("backend.submissions.urls")),
     path("", include("backend.audit.urls")),
 ]
@@ -16,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("backend.accounts.web_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include(review_urls.device_urlpatterns)),
     path("", include("backend.web.urls")),
     path("", include("sync.urls")),
 ]

@@ -58,3 +58,18 @@ def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
     import json
 
     return json.loads(json.dumps(details, cls=DjangoJSONEncoder))
+
+
+def audit_microdata_read(*, request, action: str, form_id: str, instance_id: str = "", **details: Any) -> AuditEvent:
+    """One row per read of household answers (Decree 13/2023: every access leaves a trace).
+    `action` is e.g. "submission.list", "submission.read", "submission.export"."""
+    from backend.accounts.actors import actor_for_request
+
+    return audit_record(
+        actor=actor_for_request(request),
+        action=action,
+        object_type="submissions.submission" if instance_id else "surveys.form",
+        object_id=f"{form_id}/{instance_id}" if instance_id else form_id,
+        request=request,
+        **details,
+    )

@@ -13,7 +13,9 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.audit.services import audit_microdata_read
 from backend.core.blobs import blob_open
+from backend.review.filters import submissions_filter
 from backend.submissions.selectors import (
     form_for_submissions,
     submission_attachment,
@@ -35,8 +37,11 @@ class SubmissionListApi(APIView):
     @extend_schema(responses=SubmissionOutput(many=True))
     def get(self, request, form_id: str):
         submissions = submission_list(request.user, form=form_for_submissions(form_id))
+        submissions = submissions_filter(submissions, request.query_params)
         paginator = SubmissionCursor()
         page = paginator.paginate_queryset(submissions, request, view=self)
+        audit_microdata_read(request=request, action="submission.list", form_id=form_id,
+                             query=request.query_params.dict(), returned=len(page))
         return paginator.get_paginated_response(SubmissionOutput(page, many=True).data)
 
 
@@ -44,6 +49,7 @@ class SubmissionDetailApi(APIView):
     @extend_schema(responses=SubmissionDetailOutput)
     def get(self, request, form_id: str, instance_id: str):
         submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
+        audit_microdata_read(request=request, action="submission.read", form_id=form_id, instance_id=instance_id)
         return Response(SubmissionDetailOutput(submission).data)
 
 
@@ -51,6 +57,7 @@ class SubmissionXmlApi(APIView):
     @extend_schema(responses={(200, "text/xml"): OpenApiResponse(description="The XML exactly as received")})
     def get(self, request, form_id: str, instance_id: str):
         submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
+        audit_microdata_read(request=request, action="submission.xml", form_id=form_id, instance_id=instance_id)
         response = HttpResponse(bytes(submission.current_version.xml), content_type="text/xml; charset=utf-8")
         response["ETag"] = f'"{submission.current_version.sha256}"'
         return response
@@ -60,6 +67,8 @@ class SubmissionAttachmentListApi(APIView):
     @extend_schema(responses=AttachmentOutput(many=True))
     def get(self, request, form_id: str, instance_id: str):
         submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
+        audit_microdata_read(request=request, action="submission.attachments", form_id=form_id,
+                             instance_id=instance_id)
         return Response(AttachmentOutput(submission_attachments(submission), many=True).data)
 
 
@@ -68,6 +77,8 @@ class SubmissionAttachmentApi(APIView):
     def get(self, request, form_id: str, instance_id: str, name: str):
         submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
         attachment = submission_attachment(submission, name=name)
+        audit_microdata_read(request=request, action="submission.attachment", form_id=form_id,
+                             instance_id=instance_id, name=name)
         etag = f'"{attachment.blob.md5}"'
         if request.headers.get("If-None-Match") == etag:
             response = HttpResponseNotModified()

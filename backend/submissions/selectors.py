@@ -13,19 +13,39 @@ from backend.surveys.models import Form
 SEES_ALL = (Role.ADMIN, Role.LEADERSHIP)
 
 
-def submissions_visible_to(actor_or_user, *, form: Form) -> QuerySet[Submission]:
-    """The form's (not deleted) submissions this actor may read; raises 403 when none at all.
+def submissions_visible_to(actor_or_user, *, form: Form | None = None) -> QuerySet[Submission]:
+    """The (not deleted) submissions this actor may read, of one form or of all; raises 403
+    for a role that reads no microdata at all (viewers, draft links).
 
-    Admins and leadership see every submission; a volunteer (device or web account) sees the
-    ones they sent. Extend here (hamlet heads, viewers), nowhere else.
+    Every read of microdata goes through here: REST list/detail, XML and attachment downloads,
+    review, "my submissions", exports, map points and analytics microdata.
+    - admin and leadership: everything;
+    - hamlet head: submissions whose hamlet is one of theirs (see `_in_hamlets`);
+    - volunteer (device or web account): the ones they sent.
+    Objects outside the scope are simply absent, so a detail URL answers 404, never 403, and
+    nobody learns that a submission of another hamlet exists.
     """
     actor = actor_or_user if isinstance(actor_or_user, Actor) else actor_for_user(actor_or_user)
-    submissions = Submission.objects.filter(form=form, deleted_at__isnull=True)
+    submissions = Submission.objects.filter(deleted_at__isnull=True)
+    if form is not None:
+        submissions = submissions.filter(form=form)
     if actor.kind == "user" and actor.role in SEES_ALL:
         return submissions
-    if actor.volunteer is not None:
+    if actor.kind == "user" and actor.role == Role.HAMLET_HEAD:
+        return submissions.filter(_in_hamlets(actor.hamlet_codes))
+    if actor.kind in ("user", "device") and actor.role == Role.VOLUNTEER and actor.volunteer is not None:
         return submissions.filter(volunteer=actor.volunteer)
     raise errors.forbidden("You may not read submissions of this form. / Bạn không được xem bản ghi của biểu mẫu này.")
+
+
+def _in_hamlets(codes) -> Q:
+    """A submission's hamlet is the one the spatial join found (when analytics adds a
+    `joined_hamlet_code` column and the point fell in a hamlet), else the declared one."""
+    codes = sorted(codes)
+    if not any(f.name == "joined_hamlet_code" for f in Submission._meta.get_fields()):
+        return Q(hamlet_code__in=codes)
+    undecided = Q(joined_hamlet_code__isnull=True) | Q(joined_hamlet_code="")
+    return Q(joined_hamlet_code__in=codes) | (undecided & Q(hamlet_code__in=codes))
 
 
 def form_for_submissions(form_id: str) -> Form:

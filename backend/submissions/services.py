@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from backend.accounts.actors import Actor
 from backend.accounts.models import Role, Volunteer
+from backend.audit.services import audit_record
 from backend.core import errors
 from backend.core.blobs import blob_store
 from backend.core.models import Blob
@@ -295,6 +296,8 @@ def _create(ingest: _Ingest) -> ReceiveResult:
     rows = _attachment_rows(ingest, version, {})
     if rows:
         SubmissionAttachment.objects.bulk_create(rows)
+    audit_record(actor=actor, action="submission.create", obj=submission, form_id=ingest.form.form_id,
+                 instance_id=ingest.doc.instance_id)
     return ReceiveResult(201, submission, "created", missing=_missing(ingest, rows))
 
 
@@ -384,4 +387,6 @@ def _edit(ingest: _Ingest) -> ReceiveResult:
         **columns,
     )
     submission.refresh_from_db()
+    audit_record(actor=ingest.actor, action="submission.edit", obj=submission, form_id=ingest.form.form_id,
+                 instance_id=doc.instance_id, deprecated_id=doc.deprecated_id)
     return ReceiveResult(201, submission, "edited", missing=_missing(ingest, rows))

@@ -1,0 +1,133 @@
+"""Review over REST: set a state, comment, bulk review, the review queue and "my submissions".
+
+Lookups go through the scoping selector, so a submission outside the caller's hamlets is a
+404 here exactly as in the read API.
+"""
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.actors import actor_for_device, actor_for_request
+from backend.accounts.permissions import CanReview, SeesMicrodata
+from backend.accounts.selectors import device_for_token
+from backend.audit.services import audit_microdata_read
+from backend.core import errors
+from backend.review.filters import SubmissionFilter, submissions_filter
+from backend.review.selectors import my_submissions, review_queue, submission_comments
+from backend.review.serializers import (
+    BulkReviewInput,
+    CommentInput,
+    CommentOutput,
+    MySubmissionOutput,
+    QueueItemOutput,
+    ReviewInput,
+    ReviewOutput,
+)
+from backend.review.services import submission_comment_add, submission_review_set, submissions_review_bulk
+from backend.submissions.apis import SubmissionCursor
+from backend.submissions.selectors import form_for_submissions, submission_get
+
+MY_SUBMISSIONS_LIMIT = 500
+
+
+class SubmissionReviewApi(APIView):
+    permission_classes = [CanReview]
+
+    @extend_schema(request=ReviewInput, responses=ReviewOutput)
+    def patch(self, request, form_id: str, instance_id: str):
+        actor = actor_for_request(request)
+        submission = submission_get(actor, form=form_for_submissions(form_id), instance_id=instance_id)
+        data = ReviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = submission_review_set(actor=actor, submission=submission, request=request, **data.validated_data)
+        return Response(ReviewOutput(submission).data)
+
+
+class SubmissionReviewBulkApi(APIView):
+    permission_classes = [CanReview]
+
+    @extend_schema(request=BulkReviewInput, responses=ReviewOutput(many=True))
+    def post(self, request, form_id: str):
+        data = BulkReviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        reviewed = submissions_review_bulk(actor=actor_for_request(request), form=form_for_submissions(form_id),
+                                           request=request, **data.validated_data)
+        return Response({"count": len(reviewed), "results": ReviewOutput(reviewed, many=True).data})
+
+
+class SubmissionCommentsApi(APIView):
+    """GET: reviewers and the submission's own volunteer; POST: reviewers."""
+
+    def get_permissions(self):
+        return [CanReview()] if self.request.method == "POST" else [SeesMicrodata()]
+
+    @extend_schema(responses=CommentOutput(many=True))
+    def get(self, request, form_id: str, instance_id: str):
+        actor = actor_for_request(request)
+        submission = submission_get(actor, form=form_for_submissions(form_id), instance_id=instance_id)
+        audit_microdata_read(request=request, action="submission.comments", form_id=form_id, instance_id=instance_id)
+        return Response(CommentOutput(submission_comments(submission), many=True).data)
+
+    @extend_schema(request=CommentInput, responses={201: CommentOutput})
+    def post(self, request, form_id: str, instance_id: str):
+        actor = actor_for_request(request)
+        submission = submission_get(actor, form=form_for_submissions(form_id), instance_id=instance_id)
+        data = CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = submission_comment_add(actor=actor, submission=submission, body=data.validated_data["body"],
+                                         request=request)
+        return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewQueueApi(APIView):
+    """Every submission the caller may see, across forms, with the review filters."""
+
+    permission_classes = [SeesMicrodata]
+
+    @extend_schema(parameters=[SubmissionFilter], responses=QueueItemOutput(many=True))
+    def get(self, request):
+        submissions = submissions_filter(review_queue(actor_for_request(request)), request.query_params)
+        paginator = SubmissionCursor()
+        page = paginator.paginate_queryset(submissions, request, view=self)
+        audit_microdata_read(request=request, action="submission.list", form_id="*",
+                             query=request.query_params.dict(), returned=len(page))
+        return paginator.get_paginated_response(QueueItemOutput(page, many=True).data)
+
+
+class MySubmissionsApi(APIView):
+    """A volunteer's own submissions (web login or Bearer token) with review state and comments."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MySubmissionOutput(many=True))
+    def get(self, request):
+        return Response(_my_submissions_json(request, actor_for_request(request)))
+
+
+@require_GET
+def my_submissions_for_device(request, token: str):
+    """The same list for a volunteer's phone or web page under its device key:
+    GET /key/<token>/api/my-submissions. A revoked or unknown key is 403 at once."""
+    device = device_for_token(token)
+    if device is None:
+        problem = errors.invalid_device_token()
+        return JsonResponse(problem.as_json(), status=problem.status)
+    actor = actor_for_device(device, url_prefix=f"/key/{token}")
+    try:
+        return JsonResponse(_my_submissions_json(request, actor), safe=False)
+    except errors.Problem as problem:
+        return JsonResponse(problem.as_json(), status=problem.status)
+
+
+def _my_submissions_json(request, actor) -> list[dict]:
+    if actor.volunteer is None:
+        raise errors.forbidden("Only volunteers have their own submissions. / Chỉ tình nguyện viên có bản ghi riêng.")
+    submissions = my_submissions(actor).filter(volunteer=actor.volunteer)[:MY_SUBMISSIONS_LIMIT]
+    rows = MySubmissionOutput(submissions, many=True).data
+    request.actor = actor
+    audit_microdata_read(request=request, action="submission.list", form_id="*", mine=True, returned=len(rows))
+    return rows

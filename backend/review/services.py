@@ -1,0 +1,125 @@
+"""Review writes: state transitions, comments, bulk approval. Each leaves one audit row per
+submission changed (and per comment)."""
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from backend.accounts.actors import Actor
+from backend.accounts.models import Role
+from backend.audit.services import audit_record
+from backend.core import errors
+from backend.review.models import Comment
+from backend.submissions.models import ReviewState, Submission
+from backend.submissions.selectors import submissions_visible_to
+from backend.surveys.models import Form
+
+REVIEWERS = (Role.ADMIN, Role.LEADERSHIP, Role.HAMLET_HEAD)
+# `edited` is not chosen by a person: the submission service sets it when an edit arrives.
+SETTABLE_STATES = (ReviewState.RECEIVED, ReviewState.HAS_ISSUES, ReviewState.APPROVED, ReviewState.REJECTED)
+MAX_COMMENT = 5000
+
+
+def _reviewer_check(actor: Actor) -> None:
+    if not (actor.kind == "user" and actor.role in REVIEWERS):
+        raise errors.forbidden("Only hamlet heads, commune leadership and admins review submissions. / "
+                               "Chỉ trưởng ấp, lãnh đạo xã và quản trị mới được duyệt bản ghi.")
+
+
+def _state_check(state: str) -> None:
+    if state not in SETTABLE_STATES:
+        raise errors.bad_request(
+            f"The review state must be one of {', '.join(SETTABLE_STATES)}. / Trạng thái duyệt không hợp lệ.",
+            state=state,
+        )
+
+
+def _body_clean(body: str) -> str:
+    body = unicodedata.normalize("NFC", (body or "").strip())
+    if len(body) > MAX_COMMENT:
+        raise errors.bad_request(f"A comment is at most {MAX_COMMENT} characters. / Nhận xét quá dài.")
+    return body
+
+
+def _locked_visible(actor: Actor, submission_ids: Iterable[int]) -> list[Submission]:
+    # Re-read under the scoping selector with a row lock: the caller's copy may be stale and the
+    # actor's scope is checked at the moment of writing, not only when the URL was resolved.
+    return list(submissions_visible_to(actor).filter(pk__in=list(submission_ids)).select_for_update().order_by("pk"))
+
+
+def _author_label(actor: Actor) -> str:
+    user = actor.user
+    return (user.get_full_name() or user.get_username()) if user is not None else actor.label
+
+
+@transaction.atomic
+def submission_review_set(*, actor: Actor, submission: Submission, state: str, comment: str = "",
+                          request=None, bulk: bool = False) -> Submission:
+    """Put a submission in a review state, with an optional comment the volunteer will see."""
+    _reviewer_check(actor)
+    _state_check(state)
+    body = _body_clean(comment)
+    locked = _locked_visible(actor, [submission.pk])
+    if not locked:
+        raise errors.not_found("submission")
+    submission = locked[0]
+    previous = submission.review_state
+    submission.review_state = state
+    submission.updated_at = timezone.now()
+    submission.save(update_fields=["review_state", "updated_at"])
+    if body:
+        Comment.objects.create(submission=submission, author_user=actor.user, author_label=_author_label(actor),
+                               body=body, review_state=state)
+    audit_record(actor=actor, action="submission.review", obj=submission, request=request,
+                 form_id=submission.form.form_id, instance_id=submission.instance_id, state=[previous, state],
+                 comment=body, **({"bulk": True} if bulk else {}))
+    return submission
+
+
+@transaction.atomic
+def submissions_review_bulk(*, actor: Actor, form: Form, instance_ids: list[str], state: str, comment: str = "",
+                            request=None) -> list[Submission]:
+    """Review many submissions of one form at once (a hamlet head approving a day's work).
+    All or nothing: if any instanceID is not one the actor may see, nothing changes (404)."""
+    _reviewer_check(actor)
+    _state_check(state)
+    wanted = list(dict.fromkeys(instance_ids))
+    if not wanted:
+        raise errors.bad_request("Give at least one instanceID. / Cần ít nhất một mã bản ghi.")
+    if len(wanted) > 1000:
+        raise errors.bad_request("At most 1000 submissions at once. / Tối đa 1000 bản ghi một lần.")
+    found = dict(
+        submissions_visible_to(actor, form=form).filter(instance_id__in=wanted).values_list("instance_id", "pk")
+    )
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise _not_found_many(missing)
+    return [
+        submission_review_set(actor=actor, submission=Submission(pk=pk), state=state, comment=comment,
+                              request=request, bulk=True)
+        for pk in found.values()
+    ]
+
+
+def _not_found_many(missing: list[str]) -> errors.Problem:
+    # 404 like a single detail URL: the actor learns nothing about submissions outside their scope.
+    return errors.Problem("404.1", "Could not find some of the submissions. / Không tìm thấy một số bản ghi.",
+                          {"instance_ids": missing})
+
+
+@transaction.atomic
+def submission_comment_add(*, actor: Actor, submission: Submission, body: str, request=None) -> Comment:
+    _reviewer_check(actor)
+    body = _body_clean(body)
+    if not body:
+        raise errors.bad_request("The comment is empty. / Nhận xét trống.")
+    if not submissions_visible_to(actor).filter(pk=submission.pk).exists():
+        raise errors.not_found("submission")
+    comment = Comment.objects.create(submission=submission, author_user=actor.user,
+                                     author_label=_author_label(actor), body=body)
+    audit_record(actor=actor, action="submission.comment", obj=submission, request=request,
+                 form_id=submission.form.form_id, instance_id=submission.instance_id, comment_id=comment.pk)
+    return comment
