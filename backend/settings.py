@@ -204,3 +204,8 @@ LOGGING = {
 }
 
 PROJECT_NAME = os.environ.get("PROJECT_NAME", "Xã Phú Lâm – Chuyển đổi số")
+# Analytics (issue 5): small-cell suppression for roles without microdata, and which submissions count.
+ANALYTICS_MIN_CELL = env_int("ANALYTICS_MIN_CELL", 5)
+ANALYTICS_ONLY_APPROVED = env_bool("ANALYTICS_ONLY_APPROVED", False)
+ANALYTICS_OUTSIDE_TOLERANCE_M = env_int("ANALYTICS_OUTSIDE_TOLERANCE_M", 100)
+ANALYTICS_MAX_ACCURACY_M = env_int("ANALYTICS_MAX_ACCURACY_M", 50)

@@ -9,6 +9,7 @@ from backend.review import urls as review_urls
 api_v1 = [
     path("", include("backend.surveys.urls")),
     path("", include("backend.accounts.urls")),
+    path("", include("backend.reports.urls")),
     path("", include("backend.review.urls")),  # before submissions: see review/urls.py
     path("", include("backend.submissions.urls")),
     path("", include("backend.audit.urls")),

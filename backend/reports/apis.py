@@ -1,0 +1,289 @@
+"""REST endpoints for indicators, the scorecard, maps and exports (HTTP only).
+
+Every response is built from the stored results (`services.indicator_results_current`);
+readers without microdata access (`selectors.actor_sees_microdata`) get suppressed cells.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from django.conf import settings
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics import exports
+from analytics.catalogue import BY_ID, CRITERIA, catalogue_as_json
+from analytics.geo import hamlets_frame
+from analytics.scorecard import OPTIONAL_REQUIRED
+from analytics.suppress import rows_suppress, scorecard_suppress
+from backend.accounts.permissions import IsCommuneAdmin
+from backend.core.errors import bad_request, not_found
+from backend.places.models import Hamlet
+from backend.reports.models import AdministrativeFigure, SurveyRound
+from backend.reports.selectors import actor_sees_microdata
+from backend.reports.serializers import (
+    AdministrativeFigureInput,
+    AdministrativeFigureSerializer,
+    SurveyRoundInput,
+    SurveyRoundSerializer,
+    indicator_row,
+)
+from backend.reports.services import administrative_figure_set, indicator_results_current, survey_round_create
+
+RULE = {
+    "vi": f"Ấp đạt khi đạt tất cả tiêu chí bắt buộc (BB) và ít nhất {OPTIONAL_REQUIRED} tiêu chí tự chọn (TC).",
+    "en": f"A hamlet meets the standard with every mandatory (BB) criterion and at least {OPTIONAL_REQUIRED} "
+          "optional (TC) criteria.",
+}
+
+
+class _Results:
+    """The stored results as frames, suppressed for this reader when needed."""
+
+    def __init__(self, request, round_name: str | None):
+        stored, self.stale = indicator_results_current()
+        self.microdata = actor_sees_microdata(request.user)
+        self.min_cell = settings.ANALYTICS_MIN_CELL
+        self.rounds = sorted(r.round for r in stored)
+        if round_name:
+            stored = [r for r in stored if r.round == round_name]
+        self.stored = stored
+        self.computed_at = max((r.computed_at for r in stored), default=None)
+        rows = pd.DataFrame([row for r in stored for row in r.rows])
+        self.rows = rows if self.microdata or rows.empty else rows_suppress(rows, self.min_cell)
+        if "suppressed" not in self.rows and not self.rows.empty:
+            self.rows["suppressed"] = False
+
+    def headers(self, response):
+        if self.computed_at:
+            response["X-Computed-At"] = self.computed_at.isoformat()
+        response["X-Results-Stale"] = "true" if self.stale else "false"
+        return response
+
+    def frame(self, attribute: str) -> pd.DataFrame:
+        return pd.DataFrame([row for r in self.stored for row in getattr(r, attribute)])
+
+
+def _round_param(request, results_rounds: list[str]) -> str | None:
+    value = request.query_params.get("round")
+    if value is None or value == "":
+        return results_rounds[-1] if results_rounds else None
+    return value
+
+
+def _hamlets():
+    return hamlets_frame(Hamlet.objects.values("code", "name", "name_en", "boundary", "registered_households",
+                                                "pilot_dra"))
+
+
+def _indicator_param(request, *, required: bool = True) -> str | None:
+    value = request.query_params.get("indicator")
+    if value is None and not required:
+        return None
+    if value not in BY_ID:
+        raise bad_request(
+            "Tham số indicator không hợp lệ. / Unknown or missing indicator.", field="indicator", allowed=list(BY_ID)
+        )
+    return value
+
+
+ROUND = OpenApiParameter("round", str, description="Survey round, e.g. 2025 (default: all / the latest)")
+
+
+class IndicatorListApi(APIView):
+    @extend_schema(parameters=[ROUND, OpenApiParameter("hamlet", str, description="hamlet code, or 'commune'"),
+                               OpenApiParameter("indicator", str)], responses={200: dict})
+    def get(self, request):
+        results = _Results(request, request.query_params.get("round") or None)
+        rows = results.rows
+        hamlet = request.query_params.get("hamlet")
+        indicator = _indicator_param(request, required=False)
+        if not rows.empty:
+            if hamlet == "commune":
+                rows = rows[rows["hamlet"].isna()]
+            elif hamlet:
+                rows = rows[rows["hamlet"] == hamlet]
+            if indicator:
+                rows = rows[rows["indicator"] == indicator]
+        data = [indicator_row(r) for r in rows.to_dict("records")] if not rows.empty else []
+        return results.headers(Response(data))
+
+
+class IndicatorCatalogueApi(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(catalogue_as_json())
+
+
+class HamletGeoJsonApi(APIView):
+    @extend_schema(parameters=[ROUND, OpenApiParameter("indicator", str, required=True)], responses={200: dict})
+    def get(self, request):
+        indicator = _indicator_param(request)
+        results = _Results(request, None)
+        round_name = _round_param(request, results.rounds)
+        rows = results.rows
+        if rows.empty:
+            rows = pd.DataFrame(columns=["indicator", "round", "hamlet", "value", "numerator", "denominator",
+                                         "ci_low", "ci_high", "target", "target_year", "met", "suppressed"])
+        collection = exports.geojson_dict(_hamlets(), rows, indicator, round_name or "")
+        for feature in collection["features"]:
+            feature["properties"]["label_vi"] = BY_ID[indicator].label_vi
+            feature["properties"]["suppressed"] = bool(feature["properties"].get("suppressed") or False)
+        response = Response(collection)
+        response["Content-Type"] = "application/geo+json"
+        return results.headers(response)
+
+
+class ScorecardApi(APIView):
+    @extend_schema(parameters=[ROUND, OpenApiParameter("tier", int, description="2027 or 2030")],
+                   responses={200: dict})
+    def get(self, request):
+        results = _Results(request, None)
+        round_name = _round_param(request, results.rounds)
+        if round_name not in results.rounds:
+            raise not_found(f"survey round '{round_name}'")
+        tier_text = request.query_params.get("tier")
+        if tier_text is None:
+            year = int(round_name[:4]) if round_name[:4].isdigit() else 2027
+            tier = 2027 if year <= 2027 else 2030
+        elif tier_text in ("2027", "2030"):
+            tier = int(tier_text)
+        else:
+            raise bad_request("tier phải là 2027 hoặc 2030. / tier must be 2027 or 2030.", field="tier")
+        stored = [r for r in results.stored if r.round == round_name]
+        detail = pd.DataFrame([row for r in stored for row in r.scorecard])
+        summary = pd.DataFrame([row for r in stored for row in r.summary])
+        if not results.microdata:
+            detail = scorecard_suppress(detail, results.min_cell)
+        hamlets = []
+        if not summary.empty:
+            summary = summary[summary["tier"] == tier]
+            detail = detail[detail["tier"] == tier]
+            by_hamlet = {h: g for h, g in detail.groupby("hamlet")}
+            for item in summary.to_dict("records"):
+                criteria = by_hamlet.get(item["hamlet"], pd.DataFrame())
+                keep = ["criterion", "group", "label_vi", "label_en", "role", "value", "op", "threshold", "status",
+                        "status_en", "met", "gap_pp", "source", "condition", "suppressed"]
+                criteria = criteria.reindex(columns=keep)
+                criteria = criteria.astype(object).where(criteria.notna(), None)
+                hamlets.append({
+                    "hamlet": item["hamlet"], "name": item.get("name"), "pilot": bool(item.get("pilot")),
+                    "tier": tier, "status": item["status"], "status_en": item["status_en"], "dat": bool(item["dat"]),
+                    "bb_met": item["bb_met"], "bb_total": item["bb_total"], "tc_met": item["tc_met"],
+                    "tc_required": item["tc_required"], "failing": item["failing"],
+                    "failing_mandatory": item["failing_mandatory"], "criteria": criteria.to_dict("records"),
+                })
+        rows = results.rows
+        targets = []
+        if not rows.empty:
+            plan = rows[rows["hamlet"].isna() & rows["round"].eq(round_name) & rows["indicator"].str.startswith("P")]
+            for row in plan.to_dict("records"):
+                shaped = indicator_row(row)
+                targets.append({**shaped, "label_vi": BY_ID[row["indicator"]].label_vi,
+                                "label_en": BY_ID[row["indicator"]].label_en,
+                                "source": "administrative" if BY_ID[row["indicator"]].administrative
+                                else BY_ID[row["indicator"]].source})
+        return results.headers(Response({
+            "round": round_name, "tier": tier, "rule": RULE, "criteria": [c.id for c in CRITERIA],
+            "suppression": None if results.microdata else {"min_cell": results.min_cell},
+            "hamlets": hamlets, "commune_targets": targets,
+        }))
+
+
+class ExportApi(APIView):
+    @extend_schema(parameters=[ROUND], responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, fmt: str):
+        results = _Results(request, request.query_params.get("round") or None)
+        hamlets = _hamlets()
+        names = dict(zip(hamlets["code"], hamlets["name"], strict=False)) if len(hamlets) else {}
+        rows = results.rows
+        if rows.empty:
+            rows = pd.DataFrame(columns=["indicator", "hamlet", "round", "unit", "numerator", "denominator", "value",
+                                         "ci_low", "ci_high", "target", "target_year", "met", "suppressed"])
+        if fmt == "csv":
+            body, kind = exports.csv_bytes(rows, names), "text/csv; charset=utf-8"
+        elif fmt == "xlsx":
+            scorecard = results.frame("scorecard")
+            if not results.microdata:
+                scorecard = scorecard_suppress(scorecard, results.min_cell)
+            body = exports.xlsx_bytes(rows, scorecard, results.frame("summary"), results.frame("coverage"), names)
+            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        elif fmt == "gpkg":
+            body, kind = exports.gpkg_bytes(hamlets, rows), "application/geopackage+sqlite3"
+        else:
+            raise not_found(f"export format '{fmt}'")
+        response = HttpResponse(body, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="chi_so_phu_lam.{fmt}"'
+        return results.headers(response)
+
+
+class MapPngApi(APIView):
+    @extend_schema(parameters=[ROUND], responses={(200, "image/png"): bytes})
+    def get(self, request, indicator: str):
+        if indicator not in BY_ID:
+            raise not_found(f"indicator '{indicator}'")
+        results = _Results(request, None)
+        round_name = _round_param(request, results.rounds)
+        if round_name not in results.rounds:
+            raise not_found(f"survey round '{round_name}'")
+        body = exports.choropleth_png(_hamlets(), results.rows, indicator, round_name)
+        return results.headers(HttpResponse(body, content_type="image/png"))
+
+
+class LocationReviewApi(APIView):
+    """Households whose point is outside their declared hamlet or has poor GPS accuracy.
+    Microdata: admin and leadership see all; hamlet heads see their own hamlets."""
+
+    @extend_schema(parameters=[ROUND], responses={200: dict})
+    def get(self, request):
+        results = _Results(request, request.query_params.get("round") or None)
+        review = results.frame("review")
+        if not results.microdata:
+            from backend.accounts.actors import actor_for_user
+            from backend.accounts.models import Role
+
+            actor = actor_for_user(request.user)
+            if actor.role != Role.HAMLET_HEAD:
+                return Response({"code": "403.1", "message": "Danh sách hộ chỉ dành cho lãnh đạo, quản trị và "
+                                 "trưởng ấp. / Household lists are for leadership, admins and hamlet heads."},
+                                status=status.HTTP_403_FORBIDDEN)
+            review = review[review["hamlet"].isin(actor.hamlet_codes)] if not review.empty else review
+        return results.headers(Response(exports.json_safe(review)))
+
+
+class SurveyRoundApi(APIView):
+    def get_permissions(self):
+        return [IsCommuneAdmin()] if self.request.method == "POST" else super().get_permissions()
+
+    @extend_schema(responses=SurveyRoundSerializer(many=True))
+    def get(self, request):
+        return Response(SurveyRoundSerializer(SurveyRound.objects.all(), many=True).data)
+
+    @extend_schema(request=SurveyRoundInput, responses={201: SurveyRoundSerializer})
+    def post(self, request):
+        data = SurveyRoundInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = survey_round_create(**data.validated_data)
+        return Response(SurveyRoundSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class AdministrativeFigureApi(APIView):
+    def get_permissions(self):
+        return [IsCommuneAdmin()] if self.request.method == "POST" else super().get_permissions()
+
+    @extend_schema(responses=AdministrativeFigureSerializer(many=True))
+    def get(self, request):
+        return Response(AdministrativeFigureSerializer(AdministrativeFigure.objects.all(), many=True).data)
+
+    @extend_schema(request=AdministrativeFigureInput, responses={200: AdministrativeFigureSerializer})
+    def post(self, request):
+        data = AdministrativeFigureInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        figure = administrative_figure_set(
+            indicator=values["indicator"], round_name=values["round"], numerator=values["numerator"],
+            denominator=values["denominator"], user=request.user, source=values["source"], note=values["note"],
+        )
+        return Response(AdministrativeFigureSerializer(figure).data)

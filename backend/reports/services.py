@@ -1,0 +1,174 @@
+"""Writes for reports: recompute and store indicator results; enter rounds and figures.
+
+Freshness: results are stored per round with the fingerprint of the data they came from.
+A reader gets the stored result at once; if the data changed since, one background
+recomputation is started (at most one at a time, across processes, by a PostgreSQL advisory
+lock) and the next reader gets the new figures. The management command recomputes in the
+foreground; at province scale it is what a scheduler (cron, Celery beat) runs.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from analytics.exports import json_safe
+from analytics.frames import frames_typed
+from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
+from backend.core.errors import bad_request
+from backend.reports.models import ADMINISTRATIVE_INDICATORS, AdministrativeFigure, ComputedResult, SurveyRound
+from backend.reports.selectors import analysis_inputs_read, data_fingerprint
+
+logger = logging.getLogger(__name__)
+ADVISORY_LOCK_KEY = 5_057_2030  # any constant unique to this job
+_background: threading.Thread | None = None
+
+
+@dataclass
+class ComputeReport:
+    rounds: list[str]
+    timings: dict[str, float]
+    counts: dict[str, int]
+    fingerprint: str
+
+
+def indicator_results_compute(
+    *, round_name: str | None = None, progress: Callable[[str, float, str], None] | None = None
+) -> ComputeReport:
+    """Read everything, compute, and replace the stored results (all rounds, or one).
+
+    `progress(stage, seconds, detail)` is called after each stage (read, join, compute, write)."""
+    watch = Stopwatch()
+    fingerprint = data_fingerprint()
+    with watch.stage("read"):
+        inputs = analysis_inputs_read()
+        frames = frames_typed(inputs.raw)
+    if progress:
+        progress("read", watch.timings["read"], f"{len(frames.households)} hộ, {len(frames.members)} người 15+, "
+                 f"{len(frames.stalls)} sạp, {len(frames.assessments)} phiếu ấp")
+    results = hamlet_indicators_compute(
+        frames, inputs.hamlets, rounds=inputs.rounds, administrative=inputs.administrative,
+        registered_stalls=inputs.registered_stalls, tolerance_m=settings.ANALYTICS_OUTSIDE_TOLERANCE_M,
+        max_accuracy_m=settings.ANALYTICS_MAX_ACCURACY_M, only_round=round_name, stopwatch=watch,
+    )
+    if progress:
+        progress("join", watch.timings.get("join", 0.0), f"{results.counts['flagged']} hộ cần kiểm tra vị trí")
+        progress("compute", watch.timings.get("compute", 0.0), f"{len(results.rows)} dòng chỉ số")
+    with watch.stage("write"):
+        rounds = results_store(results=results, fingerprint=fingerprint, round_name=round_name, timings=watch.timings)
+    if progress:
+        progress("write", watch.timings["write"], f"{len(rounds)} đợt: {', '.join(rounds) or '—'}")
+    return ComputeReport(rounds=rounds, timings=dict(watch.timings), counts=results.counts, fingerprint=fingerprint)
+
+
+@transaction.atomic
+def results_store(*, results: Results, fingerprint: str, round_name: str | None, timings: dict) -> list[str]:
+    """Replace the stored result of each round present (all of them when `round_name` is None)."""
+    rows = results.rows
+    rounds = sorted(set(rows["round"])) if len(rows) else []
+    if round_name is not None:
+        rounds = [r for r in rounds if r == round_name] or [round_name]
+    else:
+        ComputedResult.objects.exclude(round__in=rounds).delete()
+    now = timezone.now()
+    for name in rounds:
+        def pick(frame, name=name):
+            return json_safe(frame[frame["round"] == name]) if frame is not None and len(frame) else []
+
+        ComputedResult.objects.update_or_create(
+            round=name,
+            defaults={
+                "fingerprint": fingerprint, "computed_at": now, "duration_s": round(sum(timings.values()), 3),
+                "timings": {k: round(v, 3) for k, v in timings.items()}, "counts": results.counts,
+                "rows": pick(rows), "scorecard": pick(results.scorecard), "summary": pick(results.scorecard_summary),
+                "coverage": pick(results.coverage),
+                "review": pick(results.review.drop(columns=["accuracy"], errors="ignore")),
+            },
+        )
+    return rounds
+
+
+def indicator_results_current(*, background: bool = True) -> tuple[list[ComputedResult], bool]:
+    """(stored results, stale). Never waits for a recomputation when results exist; the
+    very first request (nothing stored yet) computes in the foreground."""
+    stored = list(ComputedResult.objects.all())
+    fingerprint = data_fingerprint()
+    if not stored:
+        indicator_results_compute()
+        return list(ComputedResult.objects.all()), False
+    stale = any(r.fingerprint != fingerprint for r in stored)
+    if stale and background:
+        _recompute_in_background()
+    return stored, stale
+
+
+def _recompute_in_background() -> None:
+    global _background
+    if _background is not None and _background.is_alive():
+        return
+
+    def run() -> None:
+        try:
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+                    if not cursor.fetchone()[0]:
+                        return  # another process is already recomputing
+                try:
+                    started = time.perf_counter()
+                    indicator_results_compute()
+                    logger.info("indicators recomputed in %.2f s", time.perf_counter() - started)
+                finally:
+                    if connection.vendor == "postgresql":
+                        cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+        except Exception:  # a background job must log, never take the web worker down
+            logger.exception("background indicator recomputation failed")
+        finally:
+            connection.close()
+
+    _background = threading.Thread(target=run, name="indicator-recompute", daemon=True)
+    _background.start()
+
+
+@transaction.atomic
+def survey_round_create(*, name: str, start: date, end: date, note: str = "") -> SurveyRound:
+    name = name.strip()
+    if not name:
+        raise bad_request("Tên đợt khảo sát không được để trống. / The round needs a name.")
+    if end < start:
+        raise bad_request("Ngày kết thúc phải sau ngày bắt đầu. / The end date must not be before the start date.")
+    if SurveyRound.objects.filter(name=name).exists():
+        raise bad_request(f"Đợt khảo sát '{name}' đã có. / Round '{name}' already exists.", field="name")
+    return SurveyRound.objects.create(name=name, start=start, end=end, note=note)
+
+
+@transaction.atomic
+def administrative_figure_set(
+    *, indicator: str, round_name: str, numerator: int, denominator: int, user=None, source: str = "", note: str = ""
+) -> AdministrativeFigure:
+    """Enter (or correct) an administrative figure, e.g. online dossiers / all dossiers."""
+    if indicator not in {code for code, _ in ADMINISTRATIVE_INDICATORS}:
+        raise bad_request(
+            f"'{indicator}' không phải chỉ tiêu số liệu hành chính. / '{indicator}' is not an administrative "
+            "indicator.", field="indicator", allowed=[code for code, _ in ADMINISTRATIVE_INDICATORS],
+        )
+    if denominator <= 0 or numerator < 0 or numerator > denominator:
+        raise bad_request(
+            "Cần 0 ≤ tử số ≤ mẫu số và mẫu số > 0. / Need 0 ≤ numerator ≤ denominator and denominator > 0.",
+            numerator=numerator, denominator=denominator,
+        )
+    if not round_name.strip():
+        raise bad_request("Cần đợt/năm báo cáo. / The round is required.", field="round")
+    figure, _ = AdministrativeFigure.objects.update_or_create(
+        indicator=indicator, round=round_name.strip(),
+        defaults={"numerator": numerator, "denominator": denominator, "entered_by": user,
+                  "source": source, "note": note},
+    )
+    return figure

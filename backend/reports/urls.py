@@ -1,0 +1,15 @@
+from django.urls import path, re_path
+
+from backend.reports import apis
+
+urlpatterns = [
+    path("indicators", apis.IndicatorListApi.as_view(), name="indicators"),
+    path("indicators/catalogue", apis.IndicatorCatalogueApi.as_view(), name="indicator-catalogue"),
+    path("indicators/review", apis.LocationReviewApi.as_view(), name="indicator-review"),
+    path("hamlets.geojson", apis.HamletGeoJsonApi.as_view(), name="hamlets-geojson"),
+    path("scorecard", apis.ScorecardApi.as_view(), name="scorecard"),
+    re_path(r"^exports/indicators\.(?P<fmt>csv|xlsx|gpkg)$", apis.ExportApi.as_view(), name="indicator-export"),
+    re_path(r"^maps/(?P<indicator>[A-Za-z0-9_]+)\.png$", apis.MapPngApi.as_view(), name="indicator-map"),
+    path("survey-rounds", apis.SurveyRoundApi.as_view(), name="survey-rounds"),
+    path("administrative-figures", apis.AdministrativeFigureApi.as_view(), name="administrative-figures"),
+]

@@ -1,0 +1,230 @@
+"""The Django edge: reading submissions, storing results, the REST contract and roles."""
+import io
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from analytics.frames import frames_typed
+from backend.places.models import Hamlet
+from backend.reports import selectors, services
+from backend.reports.models import AdministrativeFigure, ComputedResult
+from backend.reports.selectors import actor_sees_microdata
+from tests.analytics.builders import assessment, household, member, square, stall
+from tests.reports.factories import places, store
+
+ROW_KEYS = ["indicator", "hamlet", "round", "numerator", "denominator", "value", "ci_low", "ci_high", "target",
+            "target_year", "met", "suppressed"]
+LAT0, LON0 = 10.90, 107.30
+
+
+@pytest.fixture
+def no_background(monkeypatch):
+    calls = []
+    monkeypatch.setattr(services, "_recompute_in_background", lambda: calls.append(1))
+    return calls
+
+
+@pytest.fixture
+def commune(forms, no_background):
+    """AP01 (pilot, 10 registered): 6 households; AP02 (3 registered): 3 households."""
+    places(("AP01", 10, square(LON0, LAT0, 0.01), True), ("AP02", 3, square(LON0 + 0.01, LAT0, 0.01), False),
+           stalls=4)
+    for n in range(6):
+        store(forms, household("AP01", tt_57="co" if n < 4 else "khong", lat=LAT0 + 0.005, lon=LON0 + 0.005,
+                               accuracy=5))
+    for _ in range(3):
+        store(forms, household("AP02", members=[member(), member(smartphone="khong")]))
+    store(forms, stall())
+    store(forms, stall(accepts="khong"))
+    store(forms, assessment("AP01"))
+    store(forms, assessment("AP02", team=False))
+    return forms
+
+
+def rows_of(response):
+    assert response.status_code == 200, response.content
+    return {(r["indicator"], r["hamlet"]): r for r in response.json()}
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_the_postgresql_copy_path_reads_the_same_frames_as_the_json_path(commune):
+    fast = frames_typed(selectors._raw_frames_copy())
+    simple = frames_typed(selectors._raw_frames_iter())
+    for name in ("households", "members", "stalls", "assessments", "test_points", "agri_models"):
+        a = getattr(fast, name).sort_values(list(getattr(fast, name).columns[:2])).reset_index(drop=True)
+        b = getattr(simple, name).sort_values(list(getattr(simple, name).columns[:2])).reset_index(drop=True)
+        assert len(a) == len(b) > 0, name
+        for column in a.columns:
+            if column == "received_at":
+                continue
+            left = a[column].astype(object).where(a[column].notna(), None).tolist()
+            right = b[column].astype(object).where(b[column].notna(), None).tolist()
+            assert left == right, (name, column)
+
+
+def test_rejected_and_deleted_submissions_are_not_counted_and_a_setting_switches_to_approved_only(
+    forms, no_background, settings
+):
+    places(("AP01", 10, None, False))
+    store(forms, household("AP01"), review_state="approved")
+    store(forms, household("AP01"), review_state="received")
+    store(forms, household("AP01"), review_state="rejected")
+    store(forms, household("AP01"), deleted=True)
+    assert len(selectors.raw_frames_read().households) == 2
+    settings.ANALYTICS_ONLY_APPROVED = True
+    assert len(selectors.raw_frames_read().households) == 1
+
+
+def test_indicator_rows_follow_the_contract_and_leadership_sees_every_value(commune, leadership):
+    response = leadership.get("/api/v1/indicators", {"round": "2025"})
+    rows = rows_of(response)
+    assert all(list(r) == ROW_KEYS for r in rows.values())
+    # AP01: 4 of 6 households got NQ 57 information; 6 of 10 registered → a sample with an interval.
+    info = rows[("P2025_INFO", "AP01")]
+    assert (info["numerator"], info["denominator"], info["value"]) == (4, 6, 66.67)
+    assert info["ci_low"] < 66.67 < info["ci_high"]
+    assert (info["target"], info["target_year"], info["met"], info["suppressed"]) == (70, 2025, False, False)
+    # Commune: (10 × 4/6 + 3 × 3/3) / 13 = (6.667 + 3) / 13 = 74.36%.
+    commune_row = rows[("P2025_INFO", None)]
+    assert commune_row["value"] == pytest.approx((10 * 4 / 6 + 3) / 13 * 100, abs=0.01)
+    assert commune_row["met"] is True
+    assert response["X-Results-Stale"] == "false"
+
+
+def test_viewers_get_small_cells_suppressed_and_the_one_decision_says_who_sees_microdata(commune, viewer, leadership):
+    rows = rows_of(viewer.get("/api/v1/indicators", {"round": "2025", "hamlet": "AP02"}))
+    # AP02 has 3 households: hidden from a viewer, with the reason flagged.
+    cell = rows[("A5", "AP02")]
+    assert cell["suppressed"] is True
+    assert cell["value"] is None and cell["numerator"] is None and cell["ci_low"] is None and cell["met"] is None
+    shown = rows_of(leadership.get("/api/v1/indicators", {"round": "2025", "hamlet": "AP02"}))[("A5", "AP02")]
+    assert shown["suppressed"] is False and shown["value"] == 100.0
+
+    from backend.accounts.actors import actor_for_user
+    from backend.accounts.models import Role
+
+    assert actor_sees_microdata(type("A", (), {"role": Role.LEADERSHIP})())
+    assert not actor_sees_microdata(type("A", (), {"role": Role.HAMLET_HEAD})())
+    assert actor_sees_microdata(actor_for_user(get_user_model().objects.get(username="lanhdao")))
+
+
+def test_hamlets_geojson_carries_the_indicator_values_and_rejects_an_unknown_indicator(commune, leadership):
+    response = leadership.get("/api/v1/hamlets.geojson", {"indicator": "P2025_INFO", "round": "2025"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["type"] == "FeatureCollection"
+    by_code = {f["properties"]["code"]: f for f in body["features"]}
+    assert by_code["AP01"]["properties"]["value"] == pytest.approx(400 / 6)
+    assert by_code["AP01"]["geometry"]["type"] == "Polygon"
+    bad = leadership.get("/api/v1/hamlets.geojson", {"indicator": "Z9"})
+    assert bad.status_code == 400 and "indicator" in bad.json()["message"]
+
+
+def test_scorecard_lists_pilot_hamlets_first_with_criteria_and_commune_targets(commune, leadership):
+    response = leadership.get("/api/v1/scorecard", {"round": "2025"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["tier"] == 2027
+    assert [h["hamlet"] for h in body["hamlets"]] == ["AP01", "AP02"]
+    ap01 = body["hamlets"][0]
+    assert ap01["pilot"] is True
+    assert {c["criterion"] for c in ap01["criteria"]} >= {"A1", "C1", "E2"}
+    # AP02's assessment has no Tổ CNSCĐ: A1 fails, so AP02 does not meet the standard.
+    ap02 = body["hamlets"][1]
+    assert "A1" in ap02["failing_mandatory"] and ap02["status"] == "Chưa đạt"
+    targets = {t["indicator"]: t for t in body["commune_targets"]}
+    assert targets["P2025_DOSSIERS_ONLINE"]["source"] == "administrative"
+    assert targets["P2025_DOSSIERS_ONLINE"]["value"] is None
+    assert leadership.get("/api/v1/scorecard", {"round": "2025", "tier": "2031"}).status_code == 400
+    assert leadership.get("/api/v1/scorecard", {"round": "1999"}).status_code == 404
+
+
+def test_stale_results_are_served_at_once_and_a_recomputation_is_requested(commune, leadership, no_background):
+    leadership.get("/api/v1/indicators")
+    computed = ComputedResult.objects.get(round="2025").computed_at
+    store(commune, household("AP01"))
+    response = leadership.get("/api/v1/indicators", {"round": "2025", "hamlet": "AP01"})
+    assert response["X-Results-Stale"] == "true"
+    assert rows_of(response)[("P2025_INFO", "AP01")]["denominator"] == 6  # the stored figures, not recomputed
+    assert ComputedResult.objects.get(round="2025").computed_at == computed
+    assert no_background  # a background recomputation was asked for
+    services.indicator_results_compute()
+    fresh = leadership.get("/api/v1/indicators", {"round": "2025", "hamlet": "AP01"})
+    assert fresh["X-Results-Stale"] == "false"
+    assert rows_of(fresh)[("P2025_INFO", "AP01")]["denominator"] == 7
+
+
+def test_compute_indicators_prints_one_line_per_stage(commune):
+    out = io.StringIO()
+    call_command("compute_indicators", "--no-progress", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert [line.split()[0] for line in lines[:4]] == ["read", "join", "compute", "write"]
+    assert lines[-1].startswith("total")
+    assert ComputedResult.objects.filter(round="2025").exists()
+    call_command("compute_indicators", "--round", "2025", "--no-progress", stdout=io.StringIO())
+    assert list(ComputedResult.objects.values_list("round", flat=True)) == ["2025"]
+
+
+def test_exports_and_map_download_in_their_formats(commune, leadership):
+    csv = leadership.get("/api/v1/exports/indicators.csv", {"round": "2025"})
+    assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
+    assert "Ấp AP01" in csv.content.decode("utf-8-sig")
+    xlsx = leadership.get("/api/v1/exports/indicators.xlsx")
+    assert "Theo ấp" in load_workbook(io.BytesIO(xlsx.content)).sheetnames
+    gpkg = leadership.get("/api/v1/exports/indicators.gpkg")
+    assert gpkg.status_code == 200 and gpkg.content[:16] == b"SQLite format 3\x00"
+    png = leadership.get("/api/v1/maps/C1.png", {"round": "2025"})
+    assert png.status_code == 200 and png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
+    assert leadership.get("/api/v1/maps/NOPE.png").status_code == 404
+    assert leadership.get("/api/v1/exports/indicators.pdf").status_code == 404
+
+
+def test_administrative_figures_are_entered_by_admins_and_become_indicator_values(commune, admin, viewer):
+    body = {"indicator": "P2025_DOSSIERS_ONLINE", "round": "2025", "numerator": 460, "denominator": 500,
+            "source": "Hệ thống một cửa"}
+    assert viewer.post("/api/v1/administrative-figures", body, format="json").status_code == 403
+    bad = admin.post("/api/v1/administrative-figures", {**body, "numerator": 600}, format="json")
+    assert bad.status_code == 400 and not AdministrativeFigure.objects.exists()
+    unknown = admin.post("/api/v1/administrative-figures", {**body, "indicator": "A1"}, format="json")
+    assert unknown.status_code == 400
+    assert admin.post("/api/v1/administrative-figures", body, format="json").status_code == 200
+    services.indicator_results_compute()
+    row = rows_of(admin.get("/api/v1/indicators", {"round": "2025", "hamlet": "commune"}))[
+        ("P2025_DOSSIERS_ONLINE", None)]
+    # 460 / 500 = 92% ≥ 90%.
+    assert (row["value"], row["target"], row["met"]) == (92.0, 90, True)
+
+
+def test_survey_rounds_defined_by_date_range_regroup_submissions(forms, admin, no_background):
+    places(("AP01", 10, None, False))
+    store(forms, household("AP01", day=date(2025, 3, 1)))
+    store(forms, household("AP01", day=date(2025, 11, 1)))
+    response = admin.post("/api/v1/survey-rounds", {"name": "2025-dau-ky", "start": "2025-01-01",
+                                                    "end": "2025-06-30"}, format="json")
+    assert response.status_code == 201
+    bad = admin.post("/api/v1/survey-rounds", {"name": "x", "start": "2025-06-30", "end": "2025-01-01"},
+                     format="json")
+    assert bad.status_code == 400
+    services.indicator_results_compute()
+    assert sorted(ComputedResult.objects.values_list("round", flat=True)) == ["2025", "2025-dau-ky"]
+
+
+def test_location_review_lists_flagged_households_to_leadership_and_to_their_hamlet_head_only(
+    forms, no_background, leadership, client_for, viewer
+):
+    places(("AP01", 10, square(LON0, LAT0, 0.01), False), ("AP02", 10, square(LON0 + 0.01, LAT0, 0.01), False))
+    store(forms, household("AP01", lat=LAT0 + 0.005, lon=LON0 + 0.015, accuracy=5))  # inside AP02
+    store(forms, household("AP02", lat=LAT0 + 0.005, lon=LON0 + 0.015, accuracy=80))  # poor accuracy
+    flagged = leadership.get("/api/v1/indicators/review").json()
+    assert sorted(r["hamlet"] for r in flagged) == ["AP01", "AP02"]
+    head = client_for("hamlet_head", "truongap", hamlets=[Hamlet.objects.get(code="AP02")])
+    own = head.get("/api/v1/indicators/review").json()
+    assert [(r["hamlet"], r["reason"]) for r in own] == [("AP02", "poor_gps_accuracy")]
+    assert viewer.get("/api/v1/indicators/review").status_code == 403
+
+
+def test_unauthenticated_requests_are_refused(commune, client):
+    assert client.get("/api/v1/indicators").status_code in (401, 403)
