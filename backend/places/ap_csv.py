@@ -10,7 +10,9 @@ import io
 import unicodedata
 from collections.abc import Iterable
 
-HEADER = ("name", "label", "label::Tiếng Việt (vi)", "label::English (en)")
+# No "label::<language>" columns: ODK Web Forms turns CSV column names into XML element
+# names and fails on them (Collect ignores them anyway: it shows the `label` column).
+HEADER = ("name", "label", "label_en")
 PREFIX = "Ấp "
 
 
@@ -29,5 +31,5 @@ def ap_csv_render(hamlets: Iterable[tuple[str, str, str]]) -> bytes:
     writer.writerow(HEADER)
     for code, name, name_en in hamlets:
         vi, en = hamlet_labels(name, name_en)
-        writer.writerow((code, vi, vi, en))
+        writer.writerow((code, vi, en))
     return out.getvalue().encode("utf-8")

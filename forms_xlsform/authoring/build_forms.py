@@ -1706,14 +1706,16 @@ HAMLETS: list[tuple[str, str, bool]] = [
     ("AP30", "Trung Nghĩa", False),
 ]
 
-MEDIA_HEADER = ("name", "label", f"label::{VI}", f"label::{EN}")
+# ODK Web Forms turns CSV column names into XML element names, so language columns such as
+# "label::Tiếng Việt (vi)" break it; the English label goes in a plain `label_en` column.
+MEDIA_HEADER = ("name", "label", "label_en")
 
 
 def media_rows() -> dict[str, list[tuple[str, ...]]]:
     ap = [MEDIA_HEADER]
     for code, name, _real in HAMLETS:
-        ap.append((code, f"Ấp {name}", f"Ấp {name}", f"{name} hamlet"))
-    cho = [MEDIA_HEADER, ("CHO_PL", "Chợ xã Phú Lâm", "Chợ xã Phú Lâm", "Phú Lâm commune market")]
+        ap.append((code, f"Ấp {name}", f"{name} hamlet"))
+    cho = [MEDIA_HEADER, ("CHO_PL", "Chợ xã Phú Lâm", "Phú Lâm commune market")]
     return {"ap.csv": ap, "cho.csv": cho}
 
 

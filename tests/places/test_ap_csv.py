@@ -24,8 +24,8 @@ def test_the_rendered_header_matches_the_authored_ap_csv_of_the_forms():
 def test_labels_get_the_hamlet_prefix_once_and_an_english_gloss():
     text = ap_csv_render([("AP01", "Phú Dũng", ""), ("AP07", "Ấp Phương Lâm", "Phuong Lam")]).decode()
     assert text.splitlines()[1:] == [
-        "AP01,Ấp Phú Dũng,Ấp Phú Dũng,Phú Dũng hamlet",
-        "AP07,Ấp Phương Lâm,Ấp Phương Lâm,Phuong Lam",
+        "AP01,Ấp Phú Dũng,Phú Dũng hamlet",
+        "AP07,Ấp Phương Lâm,Phuong Lam",
     ]
 
 
