@@ -204,6 +204,10 @@ LOGGING = {
 }
 
 PROJECT_NAME = os.environ.get("PROJECT_NAME", "Xã Phú Lâm – Chuyển đổi số")
+# Map tiles under the pages' maps. Empty (the default): hamlet polygons only, nothing fetched
+# from outside. A deployment with a tile server sets e.g. https://tiles.example.org/{z}/{x}/{y}.png
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 # Analytics (issue 5): small-cell suppression for roles without microdata, and which submissions count.
 ANALYTICS_MIN_CELL = env_int("ANALYTICS_MIN_CELL", 5)
 ANALYTICS_ONLY_APPROVED = env_bool("ANALYTICS_ONLY_APPROVED", False)

@@ -2,16 +2,33 @@
 leadership's behind a session login. Mounted at the root before the OpenRosa routes."""
 from django.urls import include, path
 
-from backend.web import volunteer_views
+from backend.web import hamlet_views, home_views, volunteer_views
 
 volunteer_routes = [
     path("", volunteer_views.app_home, name="volunteer-home"),
     path("sw.js", volunteer_views.app_service_worker, name="volunteer-sw"),
     path("forms/<str:form_id>", volunteer_views.app_form, name="volunteer-form"),
     path("qr", volunteer_views.app_qr, name="volunteer-qr"),
+    path("mine", volunteer_views.app_mine, name="volunteer-mine"),
+    path("mine/<str:form_id>/<str:instance_id>.xml", volunteer_views.app_mine_instance, name="volunteer-mine-xml"),
+    path("mine/<str:form_id>/<str:instance_id>/files/<str:name>", volunteer_views.app_mine_file,
+         name="volunteer-mine-file"),
+]
+
+hamlet_routes = [
+    path("", hamlet_views.hamlet_map, name="hamlet-map"),
+    path("coverage", hamlet_views.hamlet_coverage, name="hamlet-coverage"),
+    path("review/bulk-approve", hamlet_views.bulk_approve, name="hamlet-bulk-approve"),
+    path("submissions/<str:form_id>/<str:instance_id>", hamlet_views.submission_detail, name="hamlet-submission"),
+    path("submissions/<str:form_id>/<str:instance_id>/review", hamlet_views.submission_review,
+         name="hamlet-submission-review"),
+    path("submissions/<str:form_id>/<str:instance_id>/files/<str:name>", hamlet_views.submission_file,
+         name="hamlet-submission-file"),
 ]
 
 urlpatterns = [
+    path("", home_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("hamlet/", include(hamlet_routes)),
     path("key/<str:token>/app/", include(volunteer_routes)),
 ]

@@ -6,20 +6,35 @@ JavaScript talks to the same OpenRosa routes as ODK Collect (`/key/<token>/…`)
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from backend.core.blobs import blob_open
+from backend.core.errors import Problem
+from backend.review.selectors import my_submissions
+from backend.submissions.models import ReviewState
+from backend.submissions.selectors import (
+    form_for_submissions,
+    submission_attachment,
+    submission_attachments,
+    submission_get,
+)
 from backend.surveys.selectors import attachments_present, form_version_for_download, forms_for_form_list
 from backend.web import assets
 from backend.web.csp import with_csp
 from backend.web.device import DeviceRefused, device_actor, refused_page
 from backend.web.language import vietnamese_first
+from backend.web.reviews import latest_comment
 from sync.urlbuild import form_attachment_path, form_download_path, volunteer_server_url
 
+# A volunteer may send a corrected version of these (meta/deprecatedID names the old one).
+CORRECTABLE = (ReviewState.REJECTED, ReviewState.HAS_ISSUES)
+MINE_LIMIT = 300
 SHELL_STATIC = ("web/css/site.css", "web/js/outbox.js", "web/js/volunteer.js", "web/js/webform.js")
 
 
@@ -94,7 +109,8 @@ def app_form(request: HttpRequest, token: str, form_id: str) -> HttpResponse:
         "formXmlUrl": request.key_prefix + form_download_path(form_id),
         "attachmentPrefix": request.key_prefix + form_attachment_path(form_id, ""),
         "editInstanceId": edit,
-        "editXmlUrl": f"{request.key_prefix}/app/mine/{form_id}/{edit}.xml" if edit else "",
+        "editXmlUrl": f"{request.key_prefix}/app/mine/{quote(form_id, safe='')}/{quote(edit, safe='')}.xml"
+        if edit else "",
     }
     context = _page_context(
         request, form=version.form, version=version, editing=bool(edit), js_extra=js_extra,
@@ -137,3 +153,68 @@ def app_service_worker(request: HttpRequest, token: str) -> HttpResponse:
     )
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@require_GET
+@vietnamese_first
+@with_csp
+@_device_page
+def app_mine(request: HttpRequest, token: str) -> HttpResponse:
+    """The volunteer's own submissions with their review state and the reviewer's comment."""
+    groups: dict[str, dict] = {}
+    for submission in my_submissions(request.actor)[:MINE_LIMIT]:
+        group = groups.setdefault(submission.form.form_id, {"form": submission.form, "rows": []})
+        group["rows"].append({
+            "submission": submission, "comment": latest_comment(submission),
+            "correctable": submission.review_state in CORRECTABLE,
+        })
+    groups = list(groups.values())
+    return render(request, "web/volunteer/mine.html", _page_context(request, groups=groups))
+
+
+@require_GET
+@_device_page
+def app_mine_instance(request: HttpRequest, token: str, form_id: str, instance_id: str) -> HttpResponse:
+    """What Web Forms needs to reopen one of the volunteer's submissions for correction: its
+    current XML and where to fetch each of its files (under the same device key)."""
+    form = form_for_submissions_or_404(form_id)
+    submission = _own_submission(request, form, instance_id)
+    files = [
+        {"name": a.name, "url": f"{request.key_prefix}/app/mine/{quote(form_id, safe='')}/"
+                                f"{quote(instance_id, safe='')}/files/{quote(a.name, safe='')}"}
+        for a in submission_attachments(submission) if a.blob_id
+    ]
+    xml = bytes(submission.current_version.xml).decode("utf-8")
+    response = JsonResponse({"instanceId": submission.current_version.instance_id, "xml": xml, "attachments": files})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@_device_page
+def app_mine_file(request: HttpRequest, token: str, form_id: str, instance_id: str, name: str) -> HttpResponse:
+    form = form_for_submissions_or_404(form_id)
+    submission = _own_submission(request, form, instance_id)
+    try:
+        attachment = submission_attachment(submission, name=name)
+    except Problem as problem:
+        raise Http404(problem.message) from problem
+    response = FileResponse(blob_open(attachment.blob_id), content_type=attachment.content_type
+                            or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def form_for_submissions_or_404(form_id: str):
+    try:
+        return form_for_submissions(form_id)
+    except Problem as problem:
+        raise Http404(problem.message) from problem
+
+
+def _own_submission(request: HttpRequest, form, instance_id: str):
+    try:
+        return submission_get(request.actor, form=form, instance_id=instance_id)
+    except Problem as problem:
+        raise Http404(problem.message) from problem

@@ -80,3 +80,20 @@ def household_form(transactional_db):
 def volunteer_key(household_form):
     """(volunteer, raw device token) of a volunteer assigned the household form."""
     return volunteer_create(name="Nguyễn Thị Lan", code="TNV012", forms=[household_form])
+
+
+@pytest.fixture
+def demo_commune(transactional_db):
+    """A small synthetic Phú Lâm (hamlets with boundaries, registers, submissions)."""
+    from backend.demo.generator import DemoSpec
+    from backend.places.demo import demo_commune_load
+
+    return demo_commune_load(spec=DemoSpec(households=120, stalls=20, rounds=(2025, 2027)))
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

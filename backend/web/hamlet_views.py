@@ -1,0 +1,196 @@
+"""The hamlet head's pages: map + filterable list, one submission's answers with review
+actions, bulk approval, coverage. HTTP only; reads through `selectors`, writes through the
+review layer (`reviews`)."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from backend.accounts.models import Volunteer
+from backend.core.blobs import blob_open
+from backend.core.errors import Problem
+from backend.places.selectors import hamlet_list, hamlets_feature_collection
+from backend.submissions.models import ReviewState
+from backend.submissions.selectors import (
+    form_for_submissions,
+    submission_attachment,
+    submission_attachments,
+    submission_get,
+)
+from backend.web import selectors
+from backend.web.csp import with_csp
+from backend.web.language import vietnamese_first
+from backend.web.reviews import REVIEW_ACTIONS, review_apply, review_history
+from backend.web.staff import HAMLET_ROLES, hamlet_scope, staff_page
+from backend.web.templatetags.web_tags import state_label
+from backend.web.xform_labels import answer_rows, form_labels
+
+
+def _detail_url(form_id: str, instance_id: str) -> str:
+    return f"/hamlet/submissions/{quote(form_id, safe='')}/{quote(instance_id, safe='')}"
+
+
+@require_GET
+@vietnamese_first
+@with_csp
+@staff_page(*HAMLET_ROLES)
+def hamlet_map(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    form = selectors.page_form(request.GET.get("form"))
+    if form is None:
+        return render(request, "web/staff/hamlet_map.html", {"form": None})
+    scope = hamlet_scope(actor)
+    filters = selectors.SubmissionFilters.from_query(request.GET)
+    try:
+        rows = list(selectors.submissions_filtered(actor, form=form, filters=filters, hamlets=scope)
+                    [: selectors.LIST_LIMIT])
+    except Problem as problem:
+        messages.error(request, problem.message)
+        rows = []
+    outside = selectors.outside_flags(rows)
+    points = [
+        {
+            "id": s.instance_id, "name": s.current_version.instance_name if s.current_version else s.instance_id,
+            "lat": s.lat, "lon": s.lon, "state": s.review_state, "stateLabel": str(state_label(s.review_state)),
+            "volunteer": s.volunteer.name if s.volunteer else "", "date": s.received_at.date().isoformat(),
+            "hamlet": s.hamlet_code, "outside": bool(outside.get(s.pk)),
+            "url": _detail_url(form.form_id, s.instance_id),
+        }
+        for s in rows if s.lat is not None and s.lon is not None
+    ]
+    context = {
+        "form": form,
+        "forms": selectors.forms_with_submissions(),
+        "rows": [{"s": s, "outside": bool(outside.get(s.pk)), "url": _detail_url(form.form_id, s.instance_id)}
+                 for s in rows],
+        "filters": filters,
+        "states": ReviewState.values,
+        "volunteers": Volunteer.objects.filter(forms=form).order_by("name"),
+        "hamlets": hamlet_list(codes=scope),
+        "limit": selectors.LIST_LIMIT,
+        "map_data": {
+            "hamlets": hamlets_feature_collection(codes=scope),
+            "points": points,
+            "tileUrl": getattr(settings, "MAP_TILE_URL", ""),
+            "tileAttribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+            "strings": {"outside": _("GPS point outside the declared hamlet"), "open": _("Open")},
+        },
+    }
+    return render(request, "web/staff/hamlet_map.html", context)
+
+
+def _submission_or_404(request: HttpRequest, form_id: str, instance_id: str):
+    try:
+        form = form_for_submissions(form_id)
+        submission = submission_get(request.actor, form=form, instance_id=instance_id)
+    except Problem as problem:
+        raise Http404(problem.message) from problem
+    scope = hamlet_scope(request.actor)
+    if scope is not None and submission.hamlet_code not in scope:
+        raise Http404(_("This submission is not in your hamlet."))
+    return form, submission
+
+
+@require_GET
+@vietnamese_first
+@with_csp
+@staff_page(*HAMLET_ROLES)
+def submission_detail(request: HttpRequest, form_id: str, instance_id: str) -> HttpResponse:
+    form, submission = _submission_or_404(request, form_id, instance_id)
+    version = submission.current_version
+    labels = form_labels(bytes(submission.form_version.xform), language=request.LANGUAGE_CODE)
+    hamlet_names = {h.code: h.name for h in hamlet_list()}
+    rows = answer_rows(version.parsed, labels, extra_choices={"ap": hamlet_names})
+    files = submission_attachments(submission)
+    photos = [
+        {"name": a.name, "url": f"{_detail_url(form_id, instance_id)}/files/{quote(a.name, safe='')}"}
+        for a in files if a.blob_id and (a.content_type or "").startswith("image/")
+    ]
+    context = {
+        "form": form, "submission": submission, "version": version, "rows": rows, "photos": photos,
+        "missing_files": [a.name for a in files if not a.blob_id],
+        "history": review_history(submission),
+        "actions": REVIEW_ACTIONS,
+        "outside": selectors.outside_flags([submission]).get(submission.pk, False),
+        "hamlet_name": hamlet_names.get(submission.hamlet_code, submission.hamlet_code),
+        "back_url": f"/hamlet/?form={quote(form_id, safe='')}",
+    }
+    return render(request, "web/staff/submission_detail.html", context)
+
+
+@require_GET
+@staff_page(*HAMLET_ROLES)
+def submission_file(request: HttpRequest, form_id: str, instance_id: str, name: str) -> HttpResponse:
+    _form, submission = _submission_or_404(request, form_id, instance_id)
+    try:
+        attachment = submission_attachment(submission, name=name)
+    except Problem as problem:
+        raise Http404(problem.message) from problem
+    response = FileResponse(blob_open(attachment.blob_id),
+                            content_type=attachment.content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_POST
+@vietnamese_first
+@staff_page(*HAMLET_ROLES)
+def submission_review(request: HttpRequest, form_id: str, instance_id: str) -> HttpResponse:
+    _form, submission = _submission_or_404(request, form_id, instance_id)
+    action = request.POST.get("action", "")
+    comment = request.POST.get("comment", "").strip()
+    try:
+        review_apply(request=request, submission=submission, action=action, comment=comment)
+    except Problem as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, _("Saved: %(state)s") % {"state": REVIEW_ACTIONS.get(action, action)})
+    return redirect(_detail_url(form_id, instance_id))
+
+
+@require_POST
+@vietnamese_first
+@staff_page(*HAMLET_ROLES)
+def bulk_approve(request: HttpRequest) -> HttpResponse:
+    form_id = request.POST.get("form", "")
+    done, failed = 0, []
+    for instance_id in request.POST.getlist("instance")[: selectors.LIST_LIMIT]:
+        try:
+            _form, submission = _submission_or_404(request, form_id, instance_id)
+            review_apply(request=request, submission=submission, action="approve", comment="")
+            done += 1
+        except (Http404, Problem):
+            failed.append(instance_id)
+    if done:
+        messages.success(request, _("%(n)d submissions approved.") % {"n": done})
+    if failed:
+        messages.error(request, _("Not approved: %(ids)s") % {"ids": ", ".join(failed[:10])})
+    return redirect(request.POST.get("next") or f"/hamlet/?form={quote(form_id, safe='')}")
+
+
+@require_GET
+@vietnamese_first
+@with_csp
+@staff_page(*HAMLET_ROLES)
+def hamlet_coverage(request: HttpRequest) -> HttpResponse:
+    form = selectors.page_form(request.GET.get("form"))
+    table, who = ([], [])
+    if form is not None:
+        try:
+            table, who = selectors.coverage(request.actor, form=form, hamlets=hamlet_scope(request.actor))
+        except Problem as problem:
+            messages.error(request, problem.message)
+    totals = {
+        "registered": sum(r["registered"] for r in table), "surveyed": sum(r["surveyed"] for r in table),
+        "approved": sum(r["approved"] for r in table),
+    }
+    return render(request, "web/staff/coverage.html", {
+        "form": form, "forms": selectors.forms_with_submissions(), "table": table, "who": who, "totals": totals,
+    })
