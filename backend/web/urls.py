@@ -2,7 +2,7 @@
 leadership's behind a session login. Mounted at the root before the OpenRosa routes."""
 from django.urls import include, path
 
-from backend.web import hamlet_views, home_views, volunteer_views
+from backend.web import dashboard_views, hamlet_views, home_views, volunteer_views
 
 volunteer_routes = [
     path("", volunteer_views.app_home, name="volunteer-home"),
@@ -30,5 +30,6 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("hamlet/", include(hamlet_routes)),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("key/<str:token>/app/", include(volunteer_routes)),
 ]

@@ -1,0 +1,39 @@
+"""The commune leadership's dashboard. The page is a shell: its script draws everything from
+the analytics API (`/api/v1/scorecard`, `/indicators`, `/hamlets.geojson`, exports), so the
+figures on screen are the API's figures, with the same suppression for the same user."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from backend.accounts.models import Role
+from backend.web.csp import with_csp
+from backend.web.language import vietnamese_first
+from backend.web.staff import staff_page
+
+DASHBOARD_VIEWERS = (Role.LEADERSHIP, Role.ADMIN, Role.VIEWER, Role.HAMLET_HEAD)
+
+
+@require_GET
+@vietnamese_first
+@with_csp
+@staff_page(*DASHBOARD_VIEWERS)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    config = {
+        "api": "/api/v1",
+        "language": request.LANGUAGE_CODE,
+        "tileUrl": getattr(settings, "MAP_TILE_URL", ""),
+        "tileAttribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+        "strings": {
+            "met": _("Met"), "not_met": _("Not met"), "no_data": _("No data"), "target": _("Target"),
+            "value": _("Value"), "round": _("Round"), "interval": _("Confidence interval"),
+            "failing": _("Failing criteria"), "gap": _("gap"), "points": _("points"),
+            "mandatory": _("mandatory"), "optional": _("optional"), "pilot": _("Pilot"),
+            "load_failed": _("The analytics could not be loaded:"), "stale": _("Results are being recomputed."),
+            "suppressed": _("hidden (fewer than the minimum cell size)"),
+        },
+    }
+    return render(request, "web/staff/dashboard.html", {"config": config, "target_years": (2025, 2027, 2030)})

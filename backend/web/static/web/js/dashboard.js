@@ -1,0 +1,186 @@
+// The leadership dashboard, drawn from the analytics API only (no figure is computed here):
+// plan targets from /scorecard, trend from /indicators?hamlet=commune, the choropleth from
+// /hamlets.geojson, the scorecard with the pilot hamlets first.
+(function () {
+  const config = JSON.parse(document.getElementById("dashboard-config").textContent);
+  const t = config.strings;
+  const vi = config.language !== "en";
+  const status = document.getElementById("dashboard-status");
+  const fmt = (v, digits = 1) => (v === null || v === undefined ? "—"
+    : Number(v).toLocaleString(vi ? "vi-VN" : "en-GB", { maximumFractionDigits: digits }));
+  const label = (row) => (vi ? row.label_vi : row.label_en || row.label_vi);
+  const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
+
+  async function getJson(path) {
+    const response = await fetch(config.api + path, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    if (response.headers.get("X-Results-Stale") === "true") status.textContent = t.stale;
+    return response.json();
+  }
+
+  function metCell(row) {
+    const td = el("td");
+    if (row.met === null || row.met === undefined) { td.append(el("span", t.no_data, "muted")); return td; }
+    td.append(el("span", row.met ? t.met : t.not_met, `state state-${row.met ? "met" : "not-met"}`));
+    return td;
+  }
+
+  function drawTargets(targets) {
+    for (const table of document.querySelectorAll("table.targets")) {
+      const year = Number(table.dataset.year);
+      const body = table.querySelector("tbody");
+      body.replaceChildren();
+      for (const row of targets.filter((r) => Number(r.target_year) === year)) {
+        const tr = el("tr");
+        tr.dataset.indicator = row.indicator;
+        const name = el("td", label(row));
+        const value = el("td", row.suppressed ? t.suppressed : fmt(row.value), "num value");
+        // The interval only means something when coverage is partial (it collapses to the value otherwise).
+        const partial = row.ci_low !== null && row.ci_low !== undefined && row.ci_low !== row.ci_high;
+        const interval = el("td", partial ? `${fmt(row.ci_low)}–${fmt(row.ci_high)}` : "—", "num");
+        const target = el("td", fmt(row.target), "num target");
+        tr.append(name, value, interval, target, metCell(row));
+        body.append(tr);
+      }
+      if (!body.children.length) body.append(Object.assign(el("tr"), { innerHTML: `<td colspan="5" class="muted">${t.no_data}</td>` }));
+    }
+  }
+
+  function drawScorecard(card) {
+    document.getElementById("scorecard-rule").textContent = vi ? card.rule.vi : card.rule.en;
+    const body = document.querySelector("#scorecard tbody");
+    body.replaceChildren();
+    // The two pilot hamlets first, then the others by code.
+    const hamlets = [...card.hamlets].sort((a, b) => (b.pilot - a.pilot) || a.hamlet.localeCompare(b.hamlet));
+    for (const h of hamlets) {
+      const tr = el("tr");
+      tr.dataset.hamlet = h.hamlet;
+      const name = el("td", h.name || h.hamlet);
+      if (h.pilot) name.append(" ", el("span", t.pilot, "tag"));
+      const result = el("td");
+      result.append(el("span", vi ? h.status : h.status_en, `state state-${h.dat ? "met" : "not-met"}`));
+      const failing = el("td");
+      const byId = Object.fromEntries(h.criteria.map((c) => [c.criterion, c]));
+      for (const id of h.failing) {
+        const c = byId[id] || { criterion: id };
+        // Compact chips (id, kind, value against threshold, gap); the full criterion text on hover.
+        const line = el("span", "", `chip ${c.role === "BB" ? "chip-bb" : "chip-tc"}`);
+        const kind = c.role === "BB" ? "BB" : "TC";
+        let text = `${id} ${kind}`;
+        if (c.value !== null && c.value !== undefined && c.threshold !== null && c.threshold !== undefined) {
+          text += `: ${fmt(c.value)} / ${c.op || ""}${fmt(c.threshold)}`;
+        }
+        if (c.gap_pp !== null && c.gap_pp !== undefined) text += ` (${t.gap} ${fmt(c.gap_pp)})`;
+        line.textContent = text;
+        line.title = `${label(c) || id} (${c.role === "BB" ? t.mandatory : t.optional})`;
+        failing.append(line);
+      }
+      tr.append(name, result, el("td", `${h.bb_met}/${h.bb_total}`, "num"), el("td", `${h.tc_met}/${h.tc_required}`, "num"), failing);
+      body.append(tr);
+    }
+  }
+
+  // Choropleth: five classes on the 0–100 scale for percentages, quantiles otherwise.
+  const PALETTE = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"];
+  let map, layer, legend, chart;
+
+  function classes(values) {
+    const max = Math.max(...values, 0);
+    if (max <= 100) return [20, 40, 60, 80];
+    const sorted = [...values].sort((a, b) => a - b);
+    return [0.2, 0.4, 0.6, 0.8].map((q) => sorted[Math.floor(q * (sorted.length - 1))]);
+  }
+
+  async function drawMap(indicator, round) {
+    const geo = await getJson(`/hamlets.geojson?indicator=${encodeURIComponent(indicator)}&round=${encodeURIComponent(round)}`);
+    if (!map) map = PhuLamMaps.create("choropleth", config);
+    if (layer) layer.remove();
+    if (legend) legend.remove();
+    const values = geo.features.map((f) => f.properties.value).filter((v) => v !== null && v !== undefined);
+    const breaks = classes(values);
+    const color = (v) => (v === null || v === undefined ? "#d9d9d9" : PALETTE[breaks.filter((b) => v > b).length]);
+    layer = L.geoJSON(geo, {
+      filter: (f) => !!f.geometry,
+      style: (f) => ({ color: "#333", weight: 1, fillColor: color(f.properties.value), fillOpacity: 0.85 }),
+      onEachFeature: (f, l) => {
+        const p = f.properties;
+        l.bindTooltip(`${p.name || p.hamlet || p.code}: ${p.suppressed ? t.suppressed : fmt(p.value)}`, { sticky: true });
+      },
+    }).addTo(map);
+    // Hamlet names stay on the map.
+    layer.eachLayer((l) => {
+      const p = l.feature.properties;
+      L.marker(l.getBounds().getCenter(), { opacity: 0, interactive: false, keyboard: false })
+        .bindTooltip(p.name || p.code, { permanent: true, direction: "center", className: "hamlet-label" })
+        .addTo(layer);
+    });
+    PhuLamMaps.fit(map, [layer]);
+    legend = L.control({ position: "bottomright" });
+    legend.onAdd = () => {
+      const div = L.DomUtil.create("div", "legend");
+      const edges = [0, ...breaks];
+      div.append(el("div", geo.features[0] ? (vi ? geo.features[0].properties.label_vi : indicator) : indicator));
+      PALETTE.forEach((c, i) => {
+        const row = el("div");
+        const swatch = el("i"); swatch.style.background = c;
+        row.append(swatch, i < PALETTE.length - 1 ? `${fmt(edges[i])} – ${fmt(edges[i + 1])}` : `> ${fmt(edges[i])}`);
+        div.append(row);
+      });
+      const none = el("div"); const sw = el("i"); sw.style.background = "#d9d9d9"; none.append(sw, t.no_data); div.append(none);
+      return div;
+    };
+    legend.addTo(map);
+    document.getElementById("png-link").href = `${config.api}/maps/${encodeURIComponent(indicator)}.png?round=${encodeURIComponent(round)}`;
+  }
+
+  function drawTrend(rows, indicator, catalogue) {
+    const series = rows.filter((r) => r.indicator === indicator).sort((a, b) => a.round.localeCompare(b.round));
+    const info = catalogue.find((c) => c.id === indicator) || {};
+    const targetYears = Object.keys(info.targets || {});
+    const datasets = [{ label: label(info) || indicator, data: series.map((r) => r.value), borderColor: "#1b6e3a",
+      backgroundColor: "#1b6e3a", tension: 0.2 }];
+    for (const year of targetYears) {
+      datasets.push({ label: `${t.target} ${year}`, data: series.map(() => info.targets[year].value), borderColor: "#b3261e",
+        borderDash: [6, 4], pointRadius: 0, fill: false });
+    }
+    if (chart) chart.destroy();
+    chart = new Chart(document.getElementById("trend-chart"), {
+      type: "line",
+      data: { labels: series.map((r) => r.round), datasets },
+      options: { responsive: true, maintainAspectRatio: false, animation: false,
+        scales: { y: { beginAtZero: true } }, plugins: { legend: { position: "bottom" } } },
+    });
+    window.dashboardTrend = { labels: series.map((r) => r.round), values: series.map((r) => r.value) };
+  }
+
+  async function main() {
+    try {
+      const [card, communeRows, catalogue] = await Promise.all([
+        getJson("/scorecard"), getJson("/indicators?hamlet=commune"), getJson("/indicators/catalogue"),
+      ]);
+      document.getElementById("round-label").textContent = `(${t.round} ${card.round})`;
+      drawTargets(card.commune_targets);
+      drawScorecard(card);
+      const indicatorSelect = document.getElementById("indicator-select");
+      const roundSelect = document.getElementById("round-select");
+      const withValues = new Set(communeRows.map((r) => r.indicator));
+      for (const item of catalogue.filter((c) => withValues.has(c.id))) {
+        indicatorSelect.append(new Option(`${item.id} – ${label(item)}`, item.id));
+      }
+      for (const round of [...new Set(communeRows.map((r) => r.round))].sort()) roundSelect.append(new Option(round, round));
+      roundSelect.value = card.round;
+      const redraw = () => {
+        drawTrend(communeRows, indicatorSelect.value, catalogue);
+        return drawMap(indicatorSelect.value, roundSelect.value).catch((e) => { status.textContent = `${t.load_failed} ${e.message}`; });
+      };
+      indicatorSelect.addEventListener("change", redraw);
+      roundSelect.addEventListener("change", redraw);
+      await redraw();
+      document.body.dataset.dashboardReady = "true";
+    } catch (error) {
+      status.textContent = `${t.load_failed} ${error.message}`;
+      document.body.dataset.dashboardReady = "error";
+    }
+  }
+  main();
+})();
