@@ -3,7 +3,7 @@
 Lookups go through the scoping selector, so a submission outside the caller's hamlets is a
 404 here exactly as in the read API.
 """
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -16,6 +16,7 @@ from backend.accounts.permissions import CanReview, SeesMicrodata
 from backend.accounts.selectors import device_for_token
 from backend.audit.services import audit_microdata_read
 from backend.core import errors
+from backend.review.exports import FIXED, flatten, submissions_csv
 from backend.review.filters import SubmissionFilter, submissions_filter
 from backend.review.selectors import my_submissions, review_queue, submission_comments
 from backend.review.serializers import (
@@ -29,7 +30,7 @@ from backend.review.serializers import (
 )
 from backend.review.services import submission_comment_add, submission_review_set, submissions_review_bulk
 from backend.submissions.apis import SubmissionCursor
-from backend.submissions.selectors import form_for_submissions, submission_get
+from backend.submissions.selectors import form_for_submissions, submission_get, submissions_visible_to
 
 MY_SUBMISSIONS_LIMIT = 500
 
@@ -131,3 +132,30 @@ def _my_submissions_json(request, actor) -> list[dict]:
     request.actor = actor
     audit_microdata_read(request=request, action="submission.list", form_id="*", mine=True, returned=len(rows))
     return rows
+
+
+class SubmissionExportApi(APIView):
+    """CSV of the form's submissions the caller may see (same filters as the list); one audit
+    row per export. Formula-like cells are neutralised (backend.core.spreadsheet_safety)."""
+
+    permission_classes = [SeesMicrodata]
+    EXPORT_LIMIT = 50_000
+
+    @extend_schema(parameters=[SubmissionFilter], responses={(200, "text/csv"): bytes})
+    def get(self, request, form_id: str):
+        actor = actor_for_request(request)
+        submissions = submissions_visible_to(actor, form=form_for_submissions(form_id))
+        submissions = (
+            submissions_filter(submissions, request.query_params)
+            .select_related("current_version", "volunteer").order_by("id")[: self.EXPORT_LIMIT]
+        )
+        rows = [dict(zip(FIXED, [
+            s.instance_id, s.current_version.instance_id if s.current_version else "", s.review_state, s.hamlet_code,
+            s.volunteer.name if s.volunteer else "", s.survey_date, s.received_at.isoformat(), s.lat, s.lon,
+        ], strict=True)) | flatten(s.current_version.parsed if s.current_version else {}) for s in submissions]
+        audit_microdata_read(request=request, action="submission.export", form_id=form_id,
+                             query=request.query_params.dict(), rows=len(rows))
+        response = HttpResponse(submissions_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{form_id}_submissions.csv"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

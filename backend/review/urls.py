@@ -11,6 +11,7 @@ urlpatterns = [
          name="api-submission-review"),
     path("forms/<str:form_id>/submissions/<str:instance_id>/comments", apis.SubmissionCommentsApi.as_view(),
          name="api-submission-comments"),
+    path("forms/<str:form_id>/submissions.csv", apis.SubmissionExportApi.as_view(), name="api-submissions-export"),
     path("submissions", apis.ReviewQueueApi.as_view(), name="api-review-queue"),
     path("my/submissions", apis.MySubmissionsApi.as_view(), name="api-my-submissions"),
 ]

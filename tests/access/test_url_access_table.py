@@ -95,6 +95,7 @@ TABLE: dict[str, Access] = {
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/attachments": Access(get=MICRODATA),
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/attachments/<str:name>": Access(
         get=MICRODATA, params={"name": "1764201234567.jpg"}),
+    "api/v1/forms/<str:form_id>/submissions.csv": Access(get=MICRODATA),
     "api/v1/submissions": Access(get=MICRODATA),
     "api/v1/my/submissions": Access(get=frozenset({VOL})),
     "key/<str:token>/api/my-submissions": Access(get=DEVICE_ONLY),
