@@ -24,6 +24,9 @@ def test_a_volunteer_fills_the_household_form_on_a_phone_and_it_is_stored(
     page.goto(f"{live_server.url}/key/{token}/app/")
     page.get_by_text("Phiếu khảo sát hộ gia đình").wait_for()
     screenshot(page, "volunteer-home")
+    page.goto(f"{live_server.url}/key/{token}/app/qr")
+    assert page.locator("img.qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    screenshot(page, "volunteer-qr")
 
     open_form(page, live_server.url, token)
     screenshot(page, "volunteer-form")
@@ -40,6 +43,19 @@ def test_a_volunteer_fills_the_household_form_on_a_phone_and_it_is_stored(
     assert stored.hamlet_code == "AP01"
     assert b"<ma_ho>01-0042</ma_ho>" in bytes(stored.current_version.xml)
     assert page.locator("#queue-count").get_attribute("data-count") == "0"
+
+
+def test_the_volunteer_pages_are_vietnamese_by_default_and_switch_to_english(
+        postgres_only, live_server, phone, volunteer_key):
+    _volunteer, token = volunteer_key
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/key/{token}/app/")
+    expect(page.locator("h2").first).to_have_text("Biểu mẫu của bạn")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("h2").first).to_have_text("Your forms")
+    expect(page.locator("#queue-count")).to_have_text("Nothing waiting to send")
+    page.get_by_role("button", name="Tiếng Việt").click()
+    expect(page.locator("h2").first).to_have_text("Biểu mẫu của bạn")
 
 
 def test_a_submission_made_offline_waits_in_the_queue_and_is_delivered_exactly_once_when_the_network_returns(
