@@ -181,10 +181,13 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
 @staff_page(*HAMLET_ROLES)
 def hamlet_coverage(request: HttpRequest) -> HttpResponse:
     form = selectors.page_form(request.GET.get("form"))
-    table, who = ([], [])
+    table, who, rounds, chosen = [], [], [], ""
     if form is not None:
         try:
-            table, who = selectors.coverage(request.actor, form=form, hamlets=hamlet_scope(request.actor))
+            rounds = selectors.survey_rounds(request.actor, form=form)
+            chosen = request.GET.get("round") if request.GET.get("round") in rounds else (rounds[-1] if rounds else "")
+            table, who = selectors.coverage(request.actor, form=form, hamlets=hamlet_scope(request.actor),
+                                            survey_round=chosen or None)
         except Problem as problem:
             messages.error(request, problem.message)
     totals = {
@@ -193,4 +196,5 @@ def hamlet_coverage(request: HttpRequest) -> HttpResponse:
     }
     return render(request, "web/staff/coverage.html", {
         "form": form, "forms": selectors.forms_with_submissions(), "table": table, "who": who, "totals": totals,
+        "rounds": rounds, "round": chosen,
     })

@@ -89,12 +89,21 @@ def outside_flags(rows: list[Submission]) -> dict[int, bool]:
     return dict(zip(result["submission_id"].tolist(), result["outside"].tolist(), strict=True))
 
 
-def coverage(actor, *, form: Form, hamlets: frozenset[str] | None) -> tuple[list[dict], list[dict]]:
-    """Per hamlet: registered households vs submissions (rejected ones not counted); and
-    per volunteer and hamlet: how many each surveyed."""
+def survey_rounds(actor, *, form: Form) -> list[str]:
+    """The survey rounds (dot_ks) of the form's visible submissions, oldest first."""
+    rounds = submissions_visible_to(actor, form=form).exclude(survey_round="").values_list("survey_round", flat=True)
+    return sorted(set(rounds))
+
+
+def coverage(actor, *, form: Form, hamlets: frozenset[str] | None, survey_round: str | None
+             ) -> tuple[list[dict], list[dict]]:
+    """Per hamlet, in one survey round: registered households vs submissions (rejected ones
+    not counted); and per volunteer and hamlet: how many each surveyed."""
     rows = submissions_visible_to(actor, form=form).exclude(review_state=ReviewState.REJECTED)
     if hamlets is not None:
         rows = rows.filter(hamlet_code__in=hamlets)
+    if survey_round:
+        rows = rows.filter(survey_round=survey_round)
     per_hamlet = dict(rows.values_list("hamlet_code").annotate(n=Count("id")))
     approved = dict(rows.filter(review_state=ReviewState.APPROVED).values_list("hamlet_code").annotate(n=Count("id")))
     table = []
