@@ -1,0 +1,76 @@
+"""The pages over plain HTTP: who gets in, and bad input answered with a 4xx, never a 500."""
+import pytest
+from django.test import Client
+
+from backend.accounts.models import Role
+from backend.accounts.services import user_create, volunteer_create
+from backend.places.models import Commune, Hamlet
+from backend.surveys.services import form_publish
+from tests.helpers import xlsform_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def form():
+    return form_publish(xlsform=xlsform_bytes(form_id="ho_thu", title="Hộ (thử)"), filename="ho_thu.xlsx").form
+
+
+@pytest.fixture
+def key(form):
+    return volunteer_create(name="Nguyễn Thị Lan", forms=[form])[1]
+
+
+def test_a_volunteer_page_is_refused_with_403_for_an_unknown_or_malformed_key(client):
+    assert client.get("/key/" + "x" * 64 + "/app/").status_code == 403
+    assert client.get("/key/short/app/forms/ho_thu").status_code == 403
+
+
+def test_the_web_form_page_allows_only_our_own_scripts_and_names_the_form_xml_under_the_key(client, key):
+    response = client.get(f"/key/{key}/app/forms/ho_thu")
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'wasm-unsafe-eval' 'nonce-" in policy
+    assert "unsafe-eval'" not in policy.replace("wasm-unsafe-eval'", "")
+    assert f"/key/{key}/forms/ho_thu.xml" in response.content.decode()
+
+
+def test_a_form_not_assigned_or_unknown_is_404_on_the_volunteer_pages(client, key):
+    assert client.get(f"/key/{key}/app/forms/nope").status_code == 404
+    assert client.get(f"/key/{key}/app/mine/ho_thu/uuid:nope.xml").status_code == 404
+    assert client.get(f"/key/{key}/app/mine/nope/uuid:nope/files/a.jpg").status_code == 404
+
+
+def test_the_service_worker_is_scoped_to_the_volunteer_pages_and_lists_the_form_for_offline_use(client, key):
+    response = client.get(f"/key/{key}/app/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    body = response.content.decode()
+    assert f"/key/{key}/forms/ho_thu.xml" in body
+    assert f"/key/{key}/app/forms/ho_thu" in body
+
+
+def test_staff_pages_send_anonymous_users_to_sign_in_and_refuse_other_roles(client, form):
+    assert client.get("/hamlet/").status_code == 302
+    assert client.get("/dashboard/")["Location"].startswith("/accounts/login/")
+    user_create(username="tnv", password="Tnv-pass-2026!", role=Role.VOLUNTEER)
+    client.login(username="tnv", password="Tnv-pass-2026!")
+    assert client.get("/hamlet/").status_code == 403
+    assert client.get("/dashboard/").status_code == 403
+
+
+def test_a_hamlet_head_gets_404_for_unknown_submissions_and_bad_filters_are_ignored(form):
+    hamlet = Hamlet.objects.create(commune=Commune.objects.create(code="PL", name="Phú Lâm"), code="AP01",
+                                   name="Phú Dũng")
+    user_create(username="ta", password="Truong-ap-2026!", role=Role.HAMLET_HEAD, hamlets=[hamlet])
+    client = Client()
+    client.login(username="ta", password="Truong-ap-2026!")
+    assert client.get("/hamlet/submissions/ho_thu/uuid:nope").status_code == 404
+    assert client.get("/hamlet/submissions/nope/uuid:nope").status_code == 404
+    assert client.post("/hamlet/submissions/ho_thu/uuid:nope/review", {"action": "reject"}).status_code == 404
+    response = client.get("/hamlet/?form=ho_thu&state=bogus&volunteer=abc&from=2026-13-45&to=x")
+    assert response.status_code == 200
+    response = client.post("/hamlet/review/bulk-approve", {"form": "ho_thu", "instance": ["uuid:nope"]})
+    assert response.status_code == 302
+    assert client.get("/hamlet/coverage?form=nope&round=x").status_code == 200
+    assert client.get("/").status_code == 302
