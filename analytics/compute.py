@@ -105,8 +105,8 @@ def _survey_rows(frame: pd.DataFrame, indicators: list[Indicator], unit: str, co
     if frame.empty:
         return _empty()
     flags = pd.DataFrame({i.id: i.flag(frame).to_numpy(dtype=float) for i in indicators})
-    flags["round"] = frame["round"].to_numpy()
-    flags["hamlet"] = frame["hamlet"].to_numpy()
+    flags["round"] = frame["round"].array
+    flags["hamlet"] = frame["hamlet"].array
     table = hamlet_proportions(flags, by=["round", "hamlet"], indicator_columns=[i.id for i in indicators])
     cov = coverage.set_index(["round", "hamlet"])
     key = pd.MultiIndex.from_frame(table[["round", "hamlet"]])

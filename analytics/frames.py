@@ -181,7 +181,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         elif name in ("survey_date", "ngay_dg"):
             out[name] = _per_category(column, _dates)
         elif categorical:
-            out[name] = _per_category(column, lambda c: c.astype(str).str.strip()).astype("category")
+            out[name] = _stripped_categories(column)
         else:
             out[name] = column.fillna("").astype(str).str.strip() if len(column) else column.astype(object)
     return pd.DataFrame(out, columns=frame.columns, index=frame.index)
@@ -197,6 +197,16 @@ def _per_category(column: pd.Series, convert) -> pd.Series:
     converted = convert(categories)
     values = converted.to_numpy()[column.cat.codes.to_numpy()]
     return pd.Series(values, index=column.index).astype(converted.dtype)
+
+
+def _stripped_categories(column: pd.Series) -> pd.Series:
+    categories = column.cat.categories
+    stripped = pd.Index(categories.astype(str).str.strip())
+    if stripped.equals(categories):
+        return column
+    if stripped.is_unique:
+        return column.cat.rename_categories(stripped)
+    return column.astype(str).str.strip().astype("category")
 
 
 def _epoch_seconds(column: pd.Series) -> pd.Series:

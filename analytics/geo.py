@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import shape
 
 WGS84 = "EPSG:4326"
@@ -46,48 +47,58 @@ def households_locate(
     outside, poor_accuracy, review, reason.
 
     `distance_m` is the distance from the point to the declared hamlet's polygon (0 inside);
-    NaN when there is no point or the declared hamlet has no boundary.
+    NaN when there is no point or the declared hamlet has no boundary. `located_hamlet` is the
+    hamlet whose polygon holds the point (None outside every polygon).
     """
-    out = pd.DataFrame({
-        "submission_id": households["submission_id"].to_numpy(),
-        "hamlet": households["hamlet"].to_numpy(),
-        "lat": households["lat"].to_numpy(dtype=float),
-        "lon": households["lon"].to_numpy(dtype=float),
-        "accuracy": households["accuracy"].to_numpy(dtype=float),
-    })
-    out["located_hamlet"] = None
-    out["distance_m"] = np.nan
-    has_point = out["lat"].notna() & out["lon"].notna()
+    n = len(households)
+    declared = households["hamlet"].astype(object).to_numpy()
+    lat = households["lat"].to_numpy(dtype=float)
+    lon = households["lon"].to_numpy(dtype=float)
+    accuracy = households["accuracy"].to_numpy(dtype=float)
+    has_point = ~(np.isnan(lat) | np.isnan(lon))
+    located = np.full(n, None, dtype=object)
+    distance = np.full(n, np.nan)
     polygons = hamlets[hamlets.geometry.notna() & ~hamlets.geometry.is_empty][["code", "geometry"]]
     if has_point.any() and not polygons.empty:
-        located = out[has_point]
-        points = gpd.GeoDataFrame(
-            {"row": located.index.to_numpy()},
-            geometry=gpd.points_from_xy(located["lon"], located["lat"]),
-            crs=WGS84,
-        )
-        # sjoin builds an STRtree on the polygons: O(n log m), not n × m point-in-polygon tests.
-        joined = gpd.sjoin(points, polygons, how="left", predicate="within")
-        joined = joined[~joined["row"].duplicated()]  # overlapping polygons: first match
-        out.loc[joined["row"].to_numpy(), "located_hamlet"] = joined["code"].to_numpy()
-
-        # Only points not inside their declared hamlet need a distance; inside means 0.
-        inside = out["located_hamlet"].eq(out["hamlet"]) & has_point
-        out.loc[inside, "distance_m"] = 0.0
-        declared = polygons.set_index("code").geometry
-        need = has_point & ~inside & out["hamlet"].isin(declared.index)
-        if need.any():
-            rows = out[need]
-            point_m = gpd.GeoSeries(gpd.points_from_xy(rows["lon"], rows["lat"]), crs=WGS84).to_crs(UTM48N)
-            declared_m = declared.to_crs(UTM48N)
-            target = gpd.GeoSeries(declared_m.reindex(rows["hamlet"]).to_numpy(), crs=UTM48N)
-            out.loc[need, "distance_m"] = point_m.distance(target, align=False).to_numpy()
-    out["outside"] = out["distance_m"].gt(tolerance_m)
-    out["poor_accuracy"] = out["accuracy"].gt(max_accuracy_m) & has_point
-    out["review"] = out["outside"] | out["poor_accuracy"]
-    reasons = np.where(out["outside"], REVIEW_OUTSIDE, "")
-    reasons = np.where(
-        out["poor_accuracy"], np.where(reasons == "", REVIEW_ACCURACY, reasons + "," + REVIEW_ACCURACY), reasons
-    )
-    out["reason"] = reasons
-    return out.drop(columns=["lat", "lon"])
+        by_code = dict(zip(polygons["code"], polygons.geometry, strict=True))
+        # Most households stand inside the hamlet they declared: test each point against that
+        # one polygon (prepared, coordinates only, no Point objects). Only the others go
+        # through the spatial join.
+        inside = np.zeros(n, dtype=bool)
+        for code, positions in pd.Series(np.arange(n)).groupby(declared, sort=False).indices.items():
+            polygon = by_code.get(code)
+            if polygon is None:
+                continue
+            shapely.prepare(polygon)
+            positions = positions[has_point[positions]]
+            inside[positions] = shapely.contains_xy(polygon, lon[positions], lat[positions])
+        located[inside] = declared[inside]
+        distance[inside] = 0.0
+        others = np.flatnonzero(has_point & ~inside)
+        if len(others):
+            points = gpd.GeoDataFrame(
+                {"row": others}, geometry=gpd.points_from_xy(lon[others], lat[others]), crs=WGS84
+            )
+            # sjoin queries an STRtree of the polygons: O(n log m), not n × m tests.
+            joined = gpd.sjoin(points, polygons, how="left", predicate="within")
+            joined = joined[~joined["row"].duplicated()]  # overlapping polygons: first match
+            found = joined["code"].notna().to_numpy()
+            located[joined["row"].to_numpy()[found]] = joined["code"].to_numpy()[found]
+            measurable = np.array([declared[i] in by_code for i in others], dtype=bool)
+            rows = others[measurable]
+            if len(rows):
+                point_m = gpd.GeoSeries(gpd.points_from_xy(lon[rows], lat[rows]), crs=WGS84).to_crs(UTM48N)
+                declared_m = polygons.set_index("code").geometry.to_crs(UTM48N)
+                target = gpd.GeoSeries(declared_m.reindex(declared[rows]).to_numpy(), crs=UTM48N)
+                distance[rows] = point_m.distance(target, align=False).to_numpy()
+    outside = np.nan_to_num(distance, nan=0.0) > tolerance_m
+    poor_accuracy = has_point & (np.nan_to_num(accuracy, nan=0.0) > max_accuracy_m)
+    reasons = np.full(n, "", dtype=object)
+    reasons[poor_accuracy] = REVIEW_ACCURACY
+    reasons[outside] = REVIEW_OUTSIDE
+    reasons[outside & poor_accuracy] = f"{REVIEW_OUTSIDE},{REVIEW_ACCURACY}"
+    return pd.DataFrame({
+        "submission_id": households["submission_id"].to_numpy(), "hamlet": declared, "accuracy": accuracy,
+        "located_hamlet": located, "distance_m": distance, "outside": outside, "poor_accuracy": poor_accuracy,
+        "review": outside | poor_accuracy, "reason": reasons,
+    })

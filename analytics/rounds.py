@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 
@@ -36,7 +37,10 @@ def rounds_assign(survey_date: pd.Series, round_field: pd.Series, rounds: Sequen
         )
         result[inside] = round_.name
         decided |= inside
-    field = round_field.fillna("").astype(str).str.strip()
+    # Strip each distinct value once: a million rows carry a handful of round names.
+    codes, uniques = pd.factorize(round_field.astype(object).fillna(""))
+    stripped = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    field = pd.Series(stripped[codes], index=round_field.index)
     use_field = ~decided & (field != "")
     result[use_field] = field[use_field]
     decided |= use_field

@@ -68,8 +68,13 @@ def _received_info(value: str) -> float:
 
 def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
     households = frames.households.copy()
-    households["hamlet"] = households["hamlet_code"].where(households["hamlet_code"] != "", households["ap"])
-    households["round"] = rounds_assign(households["survey_date"], _round_field(households), rounds)
+    households["hamlet"] = _text(households["hamlet_code"]).where(
+        _text(households["hamlet_code"]) != "", _text(households["ap"])
+    ).astype("category")
+    # Categoricals: every groupby by (round, hamlet) below then works on small integer codes.
+    households["round"] = rounds_assign(households["survey_date"], _round_field(households), rounds).astype(
+        "category"
+    )
     unassigned = int((households["round"] == "").sum())
     consented = households["dong_y"].eq("co")
     refusals = households[~consented].groupby(["hamlet", "round"]).size().rename("refused").reset_index()
@@ -94,9 +99,7 @@ def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
     received = per_unique(households["kenh_tt_30"], _received_info) == 1.0
     households["regular_digital"] = households["n_tv_dv2"].gt(0).to_numpy() & received
 
-    survey_year = households["survey_date"].dt.year
-    keys = households[["submission_id", "hamlet", "round"]].assign(survey_year=survey_year.to_numpy())
-    persons15 = members.merge(keys, on="submission_id", how="inner")
+    persons15 = _attach(members, households, ["hamlet", "round"])
     age = persons15["survey_year"] - persons15["tv_nam_sinh"]
     adults18 = persons15[age.ge(18)]
 
@@ -115,14 +118,41 @@ def _round_field(frame: pd.DataFrame) -> pd.Series:
     return field
 
 
+def _text(column: pd.Series) -> pd.Series:
+    return column.astype(object).fillna("").astype(str)
+
+
+def _attach(members: pd.DataFrame, households: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Members of the kept households, with their household's columns and survey year.
+
+    A sorted lookup instead of a merge: millions of members against a million households."""
+    ids = households["submission_id"].to_numpy()
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    member_ids = members["submission_id"].to_numpy()
+    slot = np.clip(np.searchsorted(sorted_ids, member_ids), 0, max(len(sorted_ids) - 1, 0))
+    kept = (sorted_ids[slot] == member_ids) if len(sorted_ids) else np.zeros(len(members), dtype=bool)
+    rows = order[slot[kept]]
+    out = members if kept.all() else members[kept]
+    added = {column: households[column].iloc[rows].to_numpy() for column in columns}
+    for column in columns:
+        if isinstance(households[column].dtype, pd.CategoricalDtype):
+            added[column] = pd.Categorical(added[column], categories=households[column].cat.categories)
+    added["survey_year"] = households["survey_date"].dt.year.to_numpy()[rows]
+    return out.assign(**added)
+
+
 def _latest_per_household(households: pd.DataFrame) -> pd.DataFrame:
     """One row per household code and round: a revisit replaces the first interview."""
-    has_code = households["ma_ho"] != ""
-    ordered = households.sort_values(["survey_date", "received_at", "submission_id"], na_position="first")
-    coded = ordered[has_code.reindex(ordered.index)]
-    uncoded = ordered[~has_code.reindex(ordered.index)]
-    coded = coded.drop_duplicates(["round", "hamlet", "ma_ho"], keep="last")
-    return pd.concat([coded, uncoded]).sort_values("submission_id")
+    key = ["round", "hamlet", "ma_ho"]
+    coded = households["ma_ho"].astype(object).fillna("").to_numpy() != ""
+    repeated = households.duplicated(key, keep=False).to_numpy() & coded
+    if not repeated.any():
+        return households
+    # Only the revisited households need ordering: keep the latest interview of each.
+    revisits = households[repeated].sort_values(["survey_date", "received_at", "submission_id"], na_position="first")
+    latest = revisits.drop_duplicates(key, keep="last")
+    return pd.concat([households[~repeated], latest]).sort_values("submission_id")
 
 
 def _assessments(frames: Frames, rounds: Sequence[Round]) -> pd.DataFrame:

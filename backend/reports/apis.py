@@ -51,7 +51,7 @@ class _Results:
             stored = [r for r in stored if r.round == round_name]
         self.stored = stored
         self.computed_at = max((r.computed_at for r in stored), default=None)
-        rows = pd.DataFrame([row for r in stored for row in r.rows])
+        rows = self.frame("rows")
         self.rows = rows if self.microdata or rows.empty else rows_suppress(rows, self.min_cell)
         if "suppressed" not in self.rows and not self.rows.empty:
             self.rows["suppressed"] = False
@@ -62,8 +62,11 @@ class _Results:
         response["X-Results-Stale"] = "true" if self.stale else "false"
         return response
 
-    def frame(self, attribute: str) -> pd.DataFrame:
-        return pd.DataFrame([row for r in self.stored for row in getattr(r, attribute)])
+    def frame(self, attribute: str, rounds: list[str] | None = None) -> pd.DataFrame:
+        parts = [exports.frame_from_split(getattr(r, attribute)) for r in self.stored
+                 if rounds is None or r.round in rounds]
+        parts = [p for p in parts if len(p.columns)]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def _round_param(request, results_rounds: list[str]) -> str | None:
@@ -152,9 +155,8 @@ class ScorecardApi(APIView):
             tier = int(tier_text)
         else:
             raise bad_request("tier phải là 2027 hoặc 2030. / tier must be 2027 or 2030.", field="tier")
-        stored = [r for r in results.stored if r.round == round_name]
-        detail = pd.DataFrame([row for r in stored for row in r.scorecard])
-        summary = pd.DataFrame([row for r in stored for row in r.summary])
+        detail = results.frame("scorecard", [round_name])
+        summary = results.frame("summary", [round_name])
         if not results.microdata:
             detail = scorecard_suppress(detail, results.min_cell)
         hamlets = []

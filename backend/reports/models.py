@@ -59,7 +59,8 @@ class AdministrativeFigure(models.Model):
 
 
 class ComputedResult(models.Model):
-    """The last computation for one round (JSON tables, already rounded for the wire)."""
+    """The last computation for one round. Each table is stored as {"columns", "data"}
+    (`analytics.exports.frame_to_split`)."""
 
     round = models.CharField(max_length=50, unique=True)
     fingerprint = models.CharField(max_length=128)
@@ -67,11 +68,11 @@ class ComputedResult(models.Model):
     duration_s = models.FloatField(default=0)
     timings = models.JSONField(default=dict)
     counts = models.JSONField(default=dict)
-    rows = models.JSONField(default=list)
-    scorecard = models.JSONField(default=list)
-    summary = models.JSONField(default=list)
-    coverage = models.JSONField(default=list)
-    review = models.JSONField(default=list)
+    rows = models.JSONField(default=dict)
+    scorecard = models.JSONField(default=dict)
+    summary = models.JSONField(default=dict)
+    coverage = models.JSONField(default=dict)
+    review = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["round"]

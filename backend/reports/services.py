@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from analytics.exports import json_safe
+from analytics.exports import frame_to_split
 from analytics.frames import frames_typed
 from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
 from backend.core.errors import bad_request
@@ -80,7 +80,7 @@ def results_store(*, results: Results, fingerprint: str, round_name: str | None,
     now = timezone.now()
     for name in rounds:
         def pick(frame, name=name):
-            return json_safe(frame[frame["round"] == name]) if frame is not None and len(frame) else []
+            return frame_to_split(frame[frame["round"] == name] if frame is not None and len(frame) else frame)
 
         ComputedResult.objects.update_or_create(
             round=name,

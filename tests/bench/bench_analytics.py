@@ -342,10 +342,10 @@ def main() -> None:
 
     t0 = time.perf_counter()
     stored = list(ComputedResult.objects.all())
-    rows = pd.DataFrame([row for r in stored for row in r.rows])
-    scorecard = pd.DataFrame([row for r in stored for row in r.scorecard])
-    summary = pd.DataFrame([row for r in stored for row in r.summary])
-    coverage = pd.DataFrame([row for r in stored for row in r.coverage])
+    rows, scorecard, summary, coverage = (
+        pd.concat([exports.frame_from_split(getattr(r, name)) for r in stored], ignore_index=True)
+        for name in ("rows", "scorecard", "summary", "coverage")
+    )
     hamlets = hamlets_frame(Hamlet.objects.values("code", "name", "boundary", "registered_households", "pilot_dra"))
     names = dict(zip(hamlets["code"], hamlets["name"], strict=False))
     load = time.perf_counter() - t0
