@@ -21,7 +21,6 @@ from analytics.catalogue import (
     TIERS,
     Indicator,
 )
-from analytics.compute import _gates
 
 OPTIONAL_REQUIRED = 3
 MET = "Đạt"
@@ -29,6 +28,11 @@ NOT_MET = "Chưa đạt"
 NOT_APPLICABLE = "Không áp dụng"
 NO_DATA = "Chưa có số liệu"
 STATUS_EN = {MET: "Met", NOT_MET: "Not met", NOT_APPLICABLE: "Not applicable", NO_DATA: "No data"}
+
+
+# Catalogue text repeated on every criterion row: left out of stored results, added back
+# for display by `scorecard_labelled` (a province scorecard has 70,000+ rows).
+LABEL_COLUMNS = ["group", "label_vi", "label_en", "condition", "source", "status_en"]
 
 
 def scorecard_compute(
@@ -39,48 +43,85 @@ def scorecard_compute(
     tiers: Sequence[int] = TIERS,
     criteria: Sequence[Indicator] = CRITERIA,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(criteria, summary). `rows` are the indicator rows of `compute.indicators_compute`."""
+    """(criteria, summary). `rows` are the indicator rows of `compute.indicators_compute`.
+
+    A criterion with a hamlet-level condition (A2's official group, A3's loudspeaker, B1's
+    test points) is not met when the hamlet has no assessment for the round."""
     ids = [c.id for c in criteria]
     hamlet_rows = rows[rows["hamlet"].notna() & rows["indicator"].isin(ids)]
-    gates = _gates(criteria, assessments)
-    by_id = {c.id: c for c in criteria}
-    records = []
-    for row in hamlet_rows.itertuples(index=False):
-        criterion = by_id[row.indicator]
-        for tier in tiers:
-            target = criterion.targets[tier]
-            value = None if pd.isna(row.value) else float(row.value)
-            gate = gates.get((criterion.id, tier, row.hamlet, row.round)) if criterion.gate else None
-            if not row.applicable:
-                status, met = NOT_APPLICABLE, None
-            elif value is None:
-                status, met = NO_DATA, False
-            else:
-                met = bool(target.met(value)) and gate is not False
-                status = MET if met else NOT_MET
-            gap = None
-            if met is False and value is not None and criterion.kind not in (BINARY,):
-                # How far from the threshold, in percentage points (or units for counts).
-                gap = max(0.0, target.value - value)
-            records.append({
-                "round": row.round, "hamlet": row.hamlet, "tier": tier, "criterion": criterion.id,
-                "group": criterion.group, "label_vi": criterion.label_vi, "label_en": criterion.label_en,
-                "role": target.role, "value": value, "op": target.op, "threshold": target.value,
-                "unit": row.unit, "kind": criterion.kind,
-                "status": status, "status_en": STATUS_EN[status], "met": met, "gate_ok": gate,
-                "condition": criterion.gate_text,
-                "gap_pp": gap if criterion.kind != COUNT else None,
-                "gap": gap,
-                "source": criterion.source, "n_units": row.n_units,
-            })
-    detail = pd.DataFrame(records)
+    hamlet_rows = hamlet_rows[["round", "hamlet", "indicator", "value", "applicable", "unit", "n_units"]]
+    thresholds = pd.DataFrame([
+        {"criterion": c.id, "tier": tier, "role": c.targets[tier].role, "op": c.targets[tier].op,
+         "threshold": c.targets[tier].value, "kind": c.kind, "gated": c.gate is not None}
+        for c in criteria for tier in tiers
+    ])
+    detail = hamlet_rows.astype({"round": object, "hamlet": object}).merge(
+        thresholds, left_on="indicator", right_on="criterion").drop(columns="indicator")
     if detail.empty:
         return detail, pd.DataFrame(columns=["round", "hamlet", "tier", "dat", "status"])
+    gates = _gate_table(criteria, assessments, tiers)
+    detail = detail.merge(gates, on=["criterion", "tier", "hamlet", "round"], how="left")
+    detail["gate_ok"] = np.where(detail["gated"], detail["gate_ok"].fillna(False).astype(bool), None)
+
+    value = pd.to_numeric(detail["value"], errors="coerce").to_numpy(dtype=float)
+    threshold = detail["threshold"].to_numpy(dtype=float)
+    strict = detail["op"].to_numpy() == ">"
+    # Percentages come out of divisions: 19/20 must meet "≥ 95" exactly.
+    with np.errstate(invalid="ignore"):
+        passes = np.where(strict, value > threshold + 1e-9, value >= threshold - 1e-9)
+    passes &= detail["gate_ok"].to_numpy() != False  # noqa: E712 (object array of True/False/None)
+    applicable = detail["applicable"].fillna(True).astype(bool).to_numpy()
+    has_value = ~np.isnan(value)
+    status = np.select(
+        [~applicable, ~has_value, passes], [NOT_APPLICABLE, NO_DATA, MET], NOT_MET
+    ).astype(object)
+    met = np.where(applicable, has_value & passes, None).astype(object)
+    failing_measured = applicable & has_value & ~passes
+    gap = np.where(failing_measured & (detail["kind"].to_numpy() != BINARY), np.maximum(0.0, threshold - value), np.nan)
+    detail["value"] = np.where(has_value, value, np.nan)
+    detail["status"] = status
+    detail["met"] = met
+    detail["gap"] = gap
+    detail["gap_pp"] = np.where(detail["kind"].to_numpy() == COUNT, np.nan, gap)
+    detail = detail.drop(columns=["gated"])
     summary = _summary(detail, hamlets)
     order = summary[["round", "hamlet", "tier", "order"]]
     detail = detail.merge(order, on=["round", "hamlet", "tier"]).sort_values(
         ["round", "tier", "order", "criterion"]).drop(columns="order").reset_index(drop=True)
-    return detail, summary.drop(columns="order")
+    return scorecard_labelled(detail, criteria), summary.drop(columns="order")
+
+
+def scorecard_labelled(detail: pd.DataFrame, criteria: Sequence[Indicator] = CRITERIA) -> pd.DataFrame:
+    """Add the catalogue's text columns (labels, group, source, condition, English status)."""
+    if detail.empty:
+        return detail
+    by_id = {c.id: c for c in criteria}
+    out = detail.drop(columns=[c for c in LABEL_COLUMNS if c in detail.columns])
+    ids = out["criterion"]
+    out["group"] = ids.map(lambda i: by_id[i].group)
+    out["label_vi"] = ids.map(lambda i: by_id[i].label_vi)
+    out["label_en"] = ids.map(lambda i: by_id[i].label_en)
+    out["condition"] = ids.map(lambda i: by_id[i].gate_text)
+    out["source"] = ids.map(lambda i: by_id[i].source)
+    out["status_en"] = out["status"].map(lambda s: STATUS_EN.get(s, s))
+    return out
+
+
+def _gate_table(criteria: Sequence[Indicator], assessments: pd.DataFrame, tiers: Sequence[int]) -> pd.DataFrame:
+    parts = []
+    if not assessments.empty:
+        for criterion in criteria:
+            if criterion.gate is None:
+                continue
+            for tier in tiers:
+                parts.append(pd.DataFrame({
+                    "criterion": criterion.id, "tier": tier, "hamlet": assessments["hamlet"].astype(object).to_numpy(),
+                    "round": assessments["round"].astype(object).to_numpy(),
+                    "gate_ok": criterion.gate(assessments, tier).fillna(False).astype(bool).to_numpy(),
+                }))
+    if not parts:
+        return pd.DataFrame(columns=["criterion", "tier", "hamlet", "round", "gate_ok"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _summary(detail: pd.DataFrame, hamlets: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from analytics import exports
 from analytics.catalogue import BY_ID, CRITERIA, catalogue_as_json
 from analytics.geo import hamlets_frame
-from analytics.scorecard import OPTIONAL_REQUIRED
+from analytics.scorecard import OPTIONAL_REQUIRED, scorecard_labelled
 from analytics.suppress import rows_suppress, scorecard_suppress
 from backend.accounts.permissions import IsCommuneAdmin
 from backend.core.errors import bad_request, not_found
@@ -155,7 +155,7 @@ class ScorecardApi(APIView):
             tier = int(tier_text)
         else:
             raise bad_request("tier phải là 2027 hoặc 2030. / tier must be 2027 or 2030.", field="tier")
-        detail = results.frame("scorecard", [round_name])
+        detail = scorecard_labelled(results.frame("scorecard", [round_name]))
         summary = results.frame("summary", [round_name])
         if not results.microdata:
             detail = scorecard_suppress(detail, results.min_cell)
@@ -207,7 +207,7 @@ class ExportApi(APIView):
         if fmt == "csv":
             body, kind = exports.csv_bytes(rows, names), "text/csv; charset=utf-8"
         elif fmt == "xlsx":
-            scorecard = results.frame("scorecard")
+            scorecard = scorecard_labelled(results.frame("scorecard"))
             if not results.microdata:
                 scorecard = scorecard_suppress(scorecard, results.min_cell)
             body = exports.xlsx_bytes(rows, scorecard, results.frame("summary"), results.frame("coverage"), names)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from analytics.exports import frame_to_split
 from analytics.frames import frames_typed
 from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
+from analytics.scorecard import LABEL_COLUMNS
 from backend.core.errors import bad_request
 from backend.reports.models import ADMINISTRATIVE_INDICATORS, AdministrativeFigure, ComputedResult, SurveyRound
 from backend.reports.selectors import analysis_inputs_read, data_fingerprint
@@ -78,6 +79,7 @@ def results_store(*, results: Results, fingerprint: str, round_name: str | None,
     else:
         ComputedResult.objects.exclude(round__in=rounds).delete()
     now = timezone.now()
+    scorecard = results.scorecard.drop(columns=LABEL_COLUMNS, errors="ignore")
     for name in rounds:
         def pick(frame, name=name):
             return frame_to_split(frame[frame["round"] == name] if frame is not None and len(frame) else frame)
@@ -87,7 +89,7 @@ def results_store(*, results: Results, fingerprint: str, round_name: str | None,
             defaults={
                 "fingerprint": fingerprint, "computed_at": now, "duration_s": round(sum(timings.values()), 3),
                 "timings": {k: round(v, 3) for k, v in timings.items()}, "counts": results.counts,
-                "rows": pick(rows), "scorecard": pick(results.scorecard), "summary": pick(results.scorecard_summary),
+                "rows": pick(rows), "scorecard": pick(scorecard), "summary": pick(results.scorecard_summary),
                 "coverage": pick(results.coverage),
                 "review": pick(results.review.drop(columns=["accuracy"], errors="ignore")),
             },

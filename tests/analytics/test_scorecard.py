@@ -132,3 +132,12 @@ def test_end_to_end_a_hamlet_meeting_the_2027_standard_from_its_submissions():
     assert set(summary.loc[2030, "failing_mandatory"]) == {"B1", "D1"}
     dra = results.rows[(results.rows["indicator"] == "P2030_DRA_MODELS") & results.rows["hamlet"].isna()].iloc[0]
     assert dra["value"] == 0
+
+
+def test_a_hamlet_without_an_assessment_cannot_show_its_official_group_and_fails_a2():
+    values = dict(PASSING_2027)
+    only_ap02 = ASSESSMENT[ASSESSMENT["hamlet"] == "AP02"]
+    detail, summary = scorecard_compute(rows_for(values), only_ap02, HAMLETS, tiers=(2027,))
+    a2 = detail.set_index("criterion").loc["A2"]
+    assert a2["status"] == NOT_MET and a2["gate_ok"] is False
+    assert "A2" in summary.iloc[0]["failing_mandatory"]

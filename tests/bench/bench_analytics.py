@@ -321,6 +321,7 @@ def main() -> None:
 
     from analytics import exports
     from analytics.geo import hamlets_frame
+    from analytics.scorecard import scorecard_labelled
     from backend.places.models import Hamlet
     from backend.reports.models import ComputedResult
     from backend.reports.services import indicator_results_compute
@@ -348,6 +349,7 @@ def main() -> None:
     )
     hamlets = hamlets_frame(Hamlet.objects.values("code", "name", "boundary", "registered_households", "pilot_dra"))
     names = dict(zip(hamlets["code"], hamlets["name"], strict=False))
+    scorecard = scorecard_labelled(scorecard)
     load = time.perf_counter() - t0
     outputs = {}
     for name, build in [
