@@ -22,4 +22,4 @@ class AdministrativeFigureAdmin(admin.ModelAdmin):
 class ComputedResultAdmin(admin.ModelAdmin):
     list_display = ("round", "computed_at", "duration_s", "fingerprint")
     readonly_fields = [f.name for f in ComputedResult._meta.fields]
-    exclude = ("rows", "scorecard", "summary", "coverage", "review")
+    exclude = ("tables",)

@@ -50,6 +50,7 @@ class _Results:
         if round_name:
             stored = [r for r in stored if r.round == round_name]
         self.stored = stored
+        self._tables = None
         self.computed_at = max((r.computed_at for r in stored), default=None)
         rows = self.frame("rows")
         self.rows = rows if self.microdata or rows.empty else rows_suppress(rows, self.min_cell)
@@ -62,9 +63,11 @@ class _Results:
         response["X-Results-Stale"] = "true" if self.stale else "false"
         return response
 
-    def frame(self, attribute: str, rounds: list[str] | None = None) -> pd.DataFrame:
-        parts = [exports.frame_from_split(getattr(r, attribute)) for r in self.stored
-                 if rounds is None or r.round in rounds]
+    def frame(self, name: str, rounds: list[str] | None = None) -> pd.DataFrame:
+        if self._tables is None:
+            self._tables = {r.round: exports.tables_unpack(r.tables) for r in self.stored}
+        parts = [tables.get(name, pd.DataFrame()) for round_name, tables in self._tables.items()
+                 if rounds is None or round_name in rounds]
         parts = [p for p in parts if len(p.columns)]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 

@@ -59,8 +59,8 @@ class AdministrativeFigure(models.Model):
 
 
 class ComputedResult(models.Model):
-    """The last computation for one round. Each table is stored as {"columns", "data"}
-    (`analytics.exports.frame_to_split`)."""
+    """The last computation for one round. `tables` holds the result tables (rows, scorecard,
+    summary, coverage, review) packed by `analytics.exports.tables_pack`."""
 
     round = models.CharField(max_length=50, unique=True)
     fingerprint = models.CharField(max_length=128)
@@ -68,11 +68,7 @@ class ComputedResult(models.Model):
     duration_s = models.FloatField(default=0)
     timings = models.JSONField(default=dict)
     counts = models.JSONField(default=dict)
-    rows = models.JSONField(default=dict)
-    scorecard = models.JSONField(default=dict)
-    summary = models.JSONField(default=dict)
-    coverage = models.JSONField(default=dict)
-    review = models.JSONField(default=dict)
+    tables = models.BinaryField(default=bytes)
 
     class Meta:
         ordering = ["round"]

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from analytics.exports import frame_to_split
+from analytics.exports import tables_pack
 from analytics.frames import frames_typed
 from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
 from analytics.scorecard import LABEL_COLUMNS
@@ -82,16 +82,18 @@ def results_store(*, results: Results, fingerprint: str, round_name: str | None,
     scorecard = results.scorecard.drop(columns=LABEL_COLUMNS, errors="ignore")
     for name in rounds:
         def pick(frame, name=name):
-            return frame_to_split(frame[frame["round"] == name] if frame is not None and len(frame) else frame)
+            return frame[frame["round"] == name] if frame is not None and len(frame) else frame
 
         ComputedResult.objects.update_or_create(
             round=name,
             defaults={
                 "fingerprint": fingerprint, "computed_at": now, "duration_s": round(sum(timings.values()), 3),
                 "timings": {k: round(v, 3) for k, v in timings.items()}, "counts": results.counts,
-                "rows": pick(rows), "scorecard": pick(scorecard), "summary": pick(results.scorecard_summary),
-                "coverage": pick(results.coverage),
-                "review": pick(results.review.drop(columns=["accuracy"], errors="ignore")),
+                "tables": tables_pack({
+                    "rows": pick(rows), "scorecard": pick(scorecard), "summary": pick(results.scorecard_summary),
+                    "coverage": pick(results.coverage),
+                    "review": pick(results.review.drop(columns=["accuracy"], errors="ignore")),
+                }),
             },
         )
     return rounds

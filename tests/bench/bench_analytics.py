@@ -343,9 +343,9 @@ def main() -> None:
 
     t0 = time.perf_counter()
     stored = list(ComputedResult.objects.all())
+    tables = [exports.tables_unpack(r.tables) for r in stored]
     rows, scorecard, summary, coverage = (
-        pd.concat([exports.frame_from_split(getattr(r, name)) for r in stored], ignore_index=True)
-        for name in ("rows", "scorecard", "summary", "coverage")
+        pd.concat([t[name] for t in tables], ignore_index=True) for name in ("rows", "scorecard", "summary", "coverage")
     )
     hamlets = hamlets_frame(Hamlet.objects.values("code", "name", "boundary", "registered_households", "pilot_dra"))
     names = dict(zip(hamlets["code"], hamlets["name"], strict=False))
