@@ -253,7 +253,7 @@ def _judge(
         target_year, target = indicator.target_for(year)
         targets.append(target.value if target else None)
         years.append(target_year)
-        value = None if pd.isna(row.value) else float(row.value)
+        value = None if row.value is None or row.value != row.value else float(row.value)  # NaN ≠ NaN
         is_applicable = not (indicator.not_applicable_when_empty and row.hamlet is not None and row.denominator == 0)
         gate = None
         if indicator.gate is not None and row.hamlet is not None:

@@ -134,10 +134,14 @@ def _attach(members: pd.DataFrame, households: pd.DataFrame, columns: list[str])
     kept = (sorted_ids[slot] == member_ids) if len(sorted_ids) else np.zeros(len(members), dtype=bool)
     rows = order[slot[kept]]
     out = members if kept.all() else members[kept]
-    added = {column: households[column].iloc[rows].to_numpy() for column in columns}
+    added = {}
     for column in columns:
-        if isinstance(households[column].dtype, pd.CategoricalDtype):
-            added[column] = pd.Categorical(added[column], categories=households[column].cat.categories)
+        source = households[column]
+        if isinstance(source.dtype, pd.CategoricalDtype):
+            # Take the integer codes, not the values: no re-factorising millions of strings.
+            added[column] = pd.Categorical.from_codes(source.cat.codes.to_numpy()[rows], dtype=source.dtype)
+        else:
+            added[column] = source.to_numpy()[rows]
     added["survey_year"] = households["survey_date"].dt.year.to_numpy()[rows]
     return out.assign(**added)
 

@@ -21,6 +21,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Q
+from pandas.api.types import union_categoricals
 
 from analytics.compute import AdministrativeFigure as Figure
 from analytics.frames import (
@@ -40,6 +41,7 @@ from backend.submissions.models import ReviewState, Submission, SubmissionVersio
 from backend.surveys.models import Form, FormVersion
 
 MICRODATA_ROLES = (Role.ADMIN, Role.LEADERSHIP)
+UNIQUE_TEXT = {"ma_ho", "sap_so", "mh_ten"}
 CHUNK_SIZE = 2000
 
 
@@ -217,7 +219,7 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple]], dict[str, list[str]]]
         record, text_tops = _record([p for options in field_paths.values() for p in options], "v.parsed", "x")
         selected = ", ".join(f"{_extract(field_paths[name], 'x', text_tops)} AS {name}" for name in fields)
         join = f"FROM {s} s JOIN {v} v ON v.id = s.current_version_id"
-        condition = f"WHERE {where.format(form_pk=int(form.pk))}"
+        condition = f"WHERE {where.format(form_pk=int(form.pk))}{LANE_MARK}"
         queries.append((form_id,
             f"SELECT s.id AS submission_id, '{form_id}' AS form_id, s.hamlet_code, s.lat, s.lon, s.accuracy, "
             f"to_char(s.survey_date, 'YYYY-MM-DD') AS survey_date, s.survey_round, "
@@ -249,6 +251,9 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple]], dict[str, list[str]]]
     return queries, empty
 
 
+LANE_MARK = " /*lane*/"
+LANES = 2  # one connection (and one core) per lane
+SPLIT_READS = {"pl_ho", "tv"}
 # Memoize would cache on the whole repeat array (hashing every household's roster) and JIT
 # compilation costs more than it saves on these simple scans.
 SESSION_SETTINGS = "SET LOCAL enable_memoize = off; SET LOCAL jit = off"
@@ -264,7 +269,7 @@ def _raw_frames_copy() -> RawFrames:
         with connection.connection.cursor() as cursor:
             cursor.execute(SESSION_SETTINGS)
             for key, query, numeric in queries:
-                frames[key] = _copy_csv(cursor, query, numeric=numeric)
+                frames[key] = _copy_csv(cursor, query.replace(LANE_MARK, ""), numeric=numeric)
     else:
         frames.update(_copies_in_parallel(queries))
     return RawFrames(
@@ -274,45 +279,62 @@ def _raw_frames_copy() -> RawFrames:
 
 
 def _copies_in_parallel(queries: list[tuple[str, str, tuple]]) -> dict[str, pd.DataFrame]:
-    """Two connections reading one snapshot (pg_export_snapshot): the households and the
-    roster (the two big reads) run at the same time, one per core, and see the same data."""
+    """LANES connections reading one snapshot (pg_export_snapshot). The two big reads (the
+    households and their roster) are split by submission id parity, one half per lane, so
+    both cores work the whole time; every lane sees the same data."""
     params = connection.get_connection_params()
-    first = connection.get_new_connection(params)
-    second = connection.get_new_connection(params)
+    raws = [connection.get_new_connection(params) for _ in range(LANES)]
     try:
-        for raw in (first, second):
-            raw.autocommit = True  # explicit BEGIN below: the snapshot must be set first thing
-        with first.cursor() as cursor:
-            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            cursor.execute("SELECT pg_export_snapshot()")
-            snapshot = cursor.fetchone()[0]
-            cursor.execute(SESSION_SETTINGS)
-        with second.cursor() as cursor:
-            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-            cursor.execute(SESSION_SETTINGS)
-        # The roster is the largest read: alone on the second connection.
-        lanes = [[q for q in queries if q[0] != "tv"], [q for q in queries if q[0] == "tv"]]
-
-        def run(raw, lane):
+        snapshot = None
+        for raw in raws:
+            raw.autocommit = True  # explicit BEGIN: the snapshot must be set first thing
             with raw.cursor() as cursor:
-                return {key: _copy_csv(cursor, query, numeric=numeric) for key, query, numeric in lane}
+                cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                if snapshot is None:
+                    cursor.execute("SELECT pg_export_snapshot()")
+                    snapshot = cursor.fetchone()[0]
+                else:
+                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                cursor.execute(SESSION_SETTINGS)
+        lanes: list[list[tuple[str, str, tuple]]] = [[] for _ in range(LANES)]
+        for key, query, numeric in queries:
+            if key in SPLIT_READS:
+                for lane in range(LANES):
+                    lanes[lane].append((key, query.replace(LANE_MARK, f" AND s.id % {LANES} = {lane}"), numeric))
+            else:
+                lanes[0].append((key, query.replace(LANE_MARK, ""), numeric))
 
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            futures = [pool.submit(run, raw, lane) for raw, lane in zip((first, second), lanes, strict=True)]
-            results = {}
-            for future in futures:
-                results.update(future.result())
+        def run(lane: int) -> list[tuple[str, pd.DataFrame]]:
+            with raws[lane].cursor() as cursor:
+                return [(key, _copy_csv(cursor, query, numeric=numeric)) for key, query, numeric in lanes[lane]]
+
+        with ThreadPoolExecutor(max_workers=LANES) as pool:
+            done = [item for lane_result in pool.map(run, range(LANES)) for item in lane_result]
+        results = {}
+        for key in dict.fromkeys(key for key, _ in done):
+            results[key] = _concat_lanes([frame for k, frame in done if k == key])
         return results
     finally:
-        for raw in (first, second):
+        for raw in raws:
             if not raw.closed:
                 with raw.cursor() as cursor:
                     cursor.execute("ROLLBACK")
                 raw.close()
 
 
-UNIQUE_TEXT = {"ma_ho", "sap_so", "mh_ten"}
+def _concat_lanes(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack the lanes' frames; categoricals are unioned (a plain concat of categoricals with
+    different categories falls back to Python objects)."""
+    if len(frames) == 1:
+        return frames[0]
+    columns = {}
+    for name in frames[0].columns:
+        parts = [f[name] for f in frames]
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            columns[name] = pd.Series(union_categoricals(parts, ignore_order=True))
+        else:
+            columns[name] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns)
 
 
 def _copy_csv(cursor, query: str, *, numeric: tuple[str, ...]) -> pd.DataFrame:

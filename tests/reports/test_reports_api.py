@@ -13,7 +13,7 @@ from backend.reports import selectors, services
 from backend.reports.models import AdministrativeFigure, ComputedResult
 from backend.reports.selectors import actor_sees_microdata
 from tests.analytics.builders import assessment, household, member, square, stall
-from tests.reports.factories import places, store
+from tests.reports.factories import places, publish_commune_forms, store
 
 ROW_KEYS = ["indicator", "hamlet", "round", "numerator", "denominator", "value", "ci_low", "ci_high", "target",
             "target_year", "met", "suppressed"]
@@ -49,10 +49,7 @@ def rows_of(response):
     return {(r["indicator"], r["hamlet"]): r for r in response.json()}
 
 
-@pytest.mark.usefixtures("postgres_only")
-def test_the_postgresql_copy_path_reads_the_same_frames_as_the_json_path(commune):
-    fast = frames_typed(selectors._raw_frames_copy())
-    simple = frames_typed(selectors._raw_frames_iter())
+def assert_same_frames(fast, simple):
     for name in ("households", "members", "stalls", "assessments", "test_points", "agri_models"):
         a = getattr(fast, name).sort_values(list(getattr(fast, name).columns[:2])).reset_index(drop=True)
         b = getattr(simple, name).sort_values(list(getattr(simple, name).columns[:2])).reset_index(drop=True)
@@ -63,6 +60,31 @@ def test_the_postgresql_copy_path_reads_the_same_frames_as_the_json_path(commune
             left = a[column].astype(object).where(a[column].notna(), None).tolist()
             right = b[column].astype(object).where(b[column].notna(), None).tolist()
             assert left == right, (name, column)
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_the_postgresql_copy_path_reads_the_same_frames_as_the_json_path(commune):
+    assert_same_frames(frames_typed(selectors._raw_frames_copy()), frames_typed(selectors._raw_frames_iter()))
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_the_parallel_lanes_on_one_snapshot_read_the_same_frames_as_the_json_path(transactional_db, monkeypatch):
+    # Outside a transaction the reader uses two connections sharing one snapshot, each
+    # taking the submissions of one id parity.
+    forms = publish_commune_forms()
+    places(("AP01", 10, None, False), stalls=3)
+    for n in range(7):
+        store(forms, household("AP01", tt_57="co" if n % 2 else "khong",
+                               members=[member(born=str(1950 + n))] * (1 + n % 3)))
+    store(forms, stall())
+    store(forms, assessment("AP01"))
+    lanes_used = []
+    parallel = selectors._copies_in_parallel
+    monkeypatch.setattr(selectors, "_copies_in_parallel", lambda q: lanes_used.append(1) or parallel(q))
+    fast = frames_typed(selectors._raw_frames_copy())
+    assert lanes_used
+    assert len(fast.households) == 7 and len(fast.members) == 1 + 2 + 3 + 1 + 2 + 3 + 1
+    assert_same_frames(fast, frames_typed(selectors._raw_frames_iter()))
 
 
 def test_rejected_and_deleted_submissions_are_not_counted_and_a_setting_switches_to_approved_only(
