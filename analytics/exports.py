@@ -83,7 +83,7 @@ def xlsx_bytes(
     sheets = {
         "Toàn xã": commune.rename(columns=ROW_HEADERS),
         "Theo ấp": hamlet.rename(columns=ROW_HEADERS),
-        "Tiêu chí KDC CĐS": _pick(scorecard, SCORECARD_HEADERS),
+        "Tiêu chí KDC CĐS": scorecard_wide(scorecard),
         "Tổng hợp KDC CĐS": _pick(summary.assign(failing=summary.get("failing", pd.Series(dtype=object)).map(
             lambda f: ", ".join(f) if isinstance(f, list) else "")), SUMMARY_HEADERS),
         "Độ phủ khảo sát": _pick(coverage, COVERAGE_HEADERS),
@@ -108,6 +108,25 @@ def xlsx_bytes(
             sheet.write_row(number, 0, values)
     book.close()
     return buffer.getvalue()
+
+
+def scorecard_wide(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """One row per hamlet, round and tier; for each criterion its value and its result.
+
+    Easier to read in Excel than one row per criterion, and 10× fewer cells for a province."""
+    if scorecard is None or scorecard.empty:
+        return pd.DataFrame(columns=["Đợt khảo sát", "Mã ấp", "Mức"])
+    keys = ["round", "hamlet", "tier"]
+    frame = scorecard.assign(value=pd.to_numeric(scorecard["value"], errors="coerce").round(1))
+    values = frame.pivot_table(index=keys, columns="criterion", values="value", aggfunc="first", dropna=False)
+    status = frame.pivot_table(index=keys, columns="criterion", values="status", aggfunc="first")
+    order = [c for c in BY_ID if c in values.columns]
+    columns = {}
+    for criterion in order:
+        columns[f"{criterion} giá trị"] = values[criterion]
+        columns[f"{criterion} kết quả"] = status[criterion].reindex(values.index) if criterion in status else None
+    wide = pd.DataFrame(columns, index=values.index).reset_index()
+    return wide.rename(columns={"round": "Đợt khảo sát", "hamlet": "Mã ấp", "tier": "Mức"})
 
 
 def _pick(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:

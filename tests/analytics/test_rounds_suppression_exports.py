@@ -93,6 +93,14 @@ def test_xlsx_export_has_one_sheet_per_level():
     book = load_workbook(io.BytesIO(body))
     assert book.sheetnames == ["Toàn xã", "Theo ấp", "Tiêu chí KDC CĐS", "Tổng hợp KDC CĐS", "Độ phủ khảo sát"]
     assert book["Theo ấp"]["A1"].value == "Mã chỉ tiêu"
+    # The scorecard sheet: one row per hamlet and tier, value and result per criterion.
+    sheet = book["Tiêu chí KDC CĐS"]
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["Đợt khảo sát", "Mã ấp", "Mức", "A1 giá trị", "A1 kết quả"]
+    rows = {(r[1], r[2]): dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    # AP02's assessment has no Tổ CNSCĐ: A1 is 0 and "Chưa đạt"; AP01 has one.
+    assert rows[("AP02", 2027)]["A1 giá trị"] == 0 and rows[("AP02", 2027)]["A1 kết quả"] == "Chưa đạt"
+    assert rows[("AP01", 2027)]["A1 kết quả"] == "Đạt"
 
 
 def test_geopackage_export_opens_with_one_feature_per_hamlet_and_round():
