@@ -65,11 +65,26 @@ class _Results:
 
     def frame(self, name: str, rounds: list[str] | None = None) -> pd.DataFrame:
         if self._tables is None:
-            self._tables = {r.round: exports.tables_unpack(r.tables) for r in self.stored}
+            self._tables = {r.round: _unpacked(r) for r in self.stored}
         parts = [tables.get(name, pd.DataFrame()) for round_name, tables in self._tables.items()
                  if rounds is None or round_name in rounds]
         parts = [p for p in parts if len(p.columns)]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+_UNPACKED: dict[tuple, dict[str, pd.DataFrame]] = {}
+
+
+def _unpacked(result) -> dict[str, pd.DataFrame]:
+    """A stored result's tables, unpacked once per process and computation (a province's
+    take most of a second to unpack; every map and export reads them)."""
+    key = (result.round, result.fingerprint, result.computed_at)
+    if key not in _UNPACKED:
+        if len(_UNPACKED) >= 16:
+            _UNPACKED.pop(next(iter(_UNPACKED)))
+        _UNPACKED[key] = exports.tables_unpack(result.tables)
+    # Callers filter and add columns: hand out copies, keep the cache pristine.
+    return {name: frame.copy() for name, frame in _UNPACKED[key].items()}
 
 
 def _round_param(request, results_rounds: list[str]) -> str | None:
