@@ -27,13 +27,29 @@ REVIEW_ACCURACY = "poor_gps_accuracy"
 def hamlets_frame(hamlets: Iterable[Mapping]) -> gpd.GeoDataFrame:
     """Hamlets (code, name, boundary GeoJSON or None, registered_households, …) as a GeoDataFrame."""
     rows = [dict(h) for h in hamlets]
-    geometries = [shape(r["boundary"]) if r.get("boundary") else None for r in rows]
+    geometries = [_geometry(r.get("boundary")) for r in rows]
     for r in rows:
         r.pop("boundary", None)
     frame = pd.DataFrame(rows)
     if frame.empty:
         frame = pd.DataFrame(columns=["code", "name", "registered_households", "population", "pilot_dra"])
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, crs=WGS84), crs=WGS84)
+
+
+def _geometry(boundary):
+    """A shapely geometry from a GeoJSON geometry (or Feature); None when absent or unusable:
+    a hamlet with a broken boundary is drawn without one, it does not break every report."""
+    if not boundary:
+        return None
+    if isinstance(boundary, dict) and boundary.get("type") == "Feature":
+        boundary = boundary.get("geometry")
+    try:
+        geometry = shape(boundary)
+    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException):
+        return None
+    if geometry.is_empty:
+        return None
+    return geometry if geometry.is_valid else shapely.make_valid(geometry)
 
 
 def households_locate(

@@ -19,7 +19,7 @@ from analytics.geo import hamlets_frame
 from analytics.scorecard import OPTIONAL_REQUIRED, scorecard_labelled
 from analytics.suppress import rows_suppress, scorecard_suppress
 from backend.accounts.permissions import IsCommuneAdmin
-from backend.core.errors import bad_request, not_found
+from backend.core.errors import bad_request, forbidden, not_found
 from backend.places.models import Hamlet
 from backend.reports.models import AdministrativeFigure, SurveyRound
 from backend.reports.selectors import actor_sees_microdata
@@ -266,9 +266,8 @@ class LocationReviewApi(APIView):
 
             actor = actor_for_user(request.user)
             if actor.role != Role.HAMLET_HEAD:
-                return Response({"code": "403.1", "message": "Danh sách hộ chỉ dành cho lãnh đạo, quản trị và "
-                                 "trưởng ấp. / Household lists are for leadership, admins and hamlet heads."},
-                                status=status.HTTP_403_FORBIDDEN)
+                raise forbidden("Danh sách hộ chỉ dành cho lãnh đạo, quản trị và trưởng ấp. / Household lists "
+                                "are for leadership, admins and hamlet heads.")
             review = review[review["hamlet"].isin(actor.hamlet_codes)] if not review.empty else review
         return results.headers(Response(exports.json_safe(review)))
 

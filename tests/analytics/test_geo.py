@@ -73,3 +73,13 @@ def test_a_flagged_household_still_counts_for_the_hamlet_it_declared():
     assert len(results.review) == 1
     assert results.review.iloc[0]["located_hamlet"] == "AP02"
     assert results.coverage.set_index("hamlet").loc["AP01", "flagged"] == 1
+
+
+def test_a_broken_or_feature_wrapped_boundary_does_not_break_the_hamlet_frame():
+    frame = hamlets_frame([
+        {"code": "AP01", "boundary": {"type": "Feature", "geometry": square(LON0, LAT0, SIZE), "properties": {}}},
+        {"code": "AP02", "boundary": {"type": "Polygon", "coordinates": "garbage"}},
+        {"code": "AP03", "boundary": None},
+    ])
+    assert frame.set_index("code").geometry["AP01"].area == pytest.approx(SIZE * SIZE)
+    assert frame.set_index("code").geometry[["AP02", "AP03"]].isna().all()
