@@ -79,14 +79,16 @@ def points_inside(polygon, count: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def point_just_outside(polygon, rng: np.random.Generator) -> tuple[float, float]:
-    """A point 15–80 m outside the polygon's edge: a GPS fix taken across the road, say."""
+    """A point outside the polygon's edge: half 15–80 m out (a fix taken across the road,
+    within the analytics' review tolerance), half 150–400 m out (a misplaced fix or a wrong
+    hamlet, which the review flags)."""
     boundary = polygon.exterior if polygon.geom_type == "Polygon" else max(polygon.geoms, key=lambda g: g.area).exterior
     for _ in range(50):
         on_edge = boundary.interpolate(rng.uniform(0, boundary.length))
         centre = polygon.centroid
         dx, dy = on_edge.x - centre.x, on_edge.y - centre.y
         norm = math.hypot(dx, dy) or 1.0
-        step = rng.uniform(15, 80)
+        step = rng.uniform(15, 80) if rng.random() < 0.5 else rng.uniform(150, 400)
         x, y = on_edge.x + dx / norm * step, on_edge.y + dy / norm * step
         if not polygon.contains(Point(x, y)):
             return x, y

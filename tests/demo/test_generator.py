@@ -64,10 +64,10 @@ def test_the_commune_has_thirty_valid_non_overlapping_hamlets_over_about_67_km2_
     assert 11.2 < centre.y < 11.4 and 107.3 < centre.x < 107.5
 
 
-def test_household_geopoints_fall_inside_their_hamlet_except_a_small_share_just_outside():
+def test_household_geopoints_fall_inside_their_hamlet_except_a_small_share_outside():
     commune = commune_build(DemoSpec(households=3000, seed=5, stalls=0, rounds=(2025,)))
     areas = {h.plan.code: h.polygon for h in commune.hamlets}
-    inside = outside = 0
+    inside = outside = far = 0
     for item in instances_stream(commune, {"pl_ho": models_for(commune)["pl_ho"]}):
         text = item.xml.decode()
         if "<vi_tri>" not in text:
@@ -77,8 +77,11 @@ def test_household_geopoints_fall_inside_their_hamlet_except_a_small_share_just_
             inside += 1
         else:
             outside += 1
-            assert areas[item.hamlet_code].distance(Point(lon, lat)) < 0.002  # < ~200 m away
+            degrees = areas[item.hamlet_code].distance(Point(lon, lat))
+            assert degrees < 0.0045  # < ~450 m away
+            far += degrees > 0.0011  # beyond ~120 m: the analytics' review flags these
     assert 0.005 < outside / (inside + outside) < 0.04
+    assert 0.2 < far / outside < 0.8
 
 
 def test_rates_follow_the_baseline_with_pilot_hamlets_higher():

@@ -13,6 +13,9 @@ from django.core.management.base import BaseCommand
 
 from backend.accounts.models import Role, Volunteer
 from backend.accounts.services import device_token_issue, user_create
+from backend.places.models import Hamlet
+from backend.places.services import ap_csv_publish
+from backend.submissions.models import Submission
 from backend.surveys.models import Form, FormState
 from backend.surveys.services import form_publish
 from backend.surveys.xform_parse import xform_parse
@@ -37,9 +40,13 @@ class Command(BaseCommand):
         # replaces their ap.csv with the one rendered from its hamlets.
         self._publish_forms()
         self._demo_data(households)
+        staff = self._demo_staff(password)
         server_url, qr_path = self._demo_volunteer()
         self.stdout.write("")
         self.stdout.write(f"Admin login:        {settings.PUBLIC_BASE_URL}/admin/  user 'admin'  password '{password}'")
+        for username, role_label in staff:
+            self.stdout.write(f"{role_label:<20}{settings.PUBLIC_BASE_URL}/accounts/login/  user '{username}'  "
+                              f"password '{password}'")
         self.stdout.write(f"Collect server URL: {server_url}")
         self.stdout.write(f"Collect QR code:    {qr_path}  (also at {server_url}/qr.png)")
 
@@ -65,7 +72,31 @@ class Command(BaseCommand):
         from django.core.management import get_commands
 
         if households and "make_demo_commune" in get_commands():
-            call_command("make_demo_commune", households=households, stdout=self.stdout)
+            call_command("make_demo_commune", households=households, rounds="2025,2027",
+                         stdout=self.stdout)
+        if Hamlet.objects.exists():
+            # The hamlet table, not the authored sample, is the source of ap.csv.
+            ap_csv_publish()
+        if Submission.objects.exists():
+            call_command("compute_indicators", stdout=self.stdout)
+
+    def _demo_staff(self, password: str) -> list[tuple[str, str]]:
+        """A hamlet head of the first hamlet and a commune leader, to see the pages (demo only:
+        they share the admin's generated password)."""
+        hamlet = Hamlet.objects.order_by("code").first()
+        if hamlet is None:
+            return []
+        User = get_user_model()
+        wanted = [("truongap", Role.HAMLET_HEAD, [hamlet], f"Hamlet head ({hamlet.code}):"),
+                  ("lanhdao", Role.LEADERSHIP, [], "Leadership:")]
+        for username, role, hamlets, _label in wanted:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user_create(username=username, password=password, role=role, hamlets=hamlets)
+            else:
+                user.set_password(password)
+                user.save()
+        return [(username, label) for username, _, _, label in wanted]
 
     def _publish_forms(self) -> None:
         for path in sorted(FORMS_DIR.glob("*.xlsx")):
