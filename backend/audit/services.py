@@ -34,6 +34,28 @@ def audit_record(*, actor: Any, action: str, obj: models.Model | None = None, re
     )
 
 
+def audit_records(*, actor: Any, events: list[tuple[str, models.Model, dict[str, Any]]], request=None) -> None:
+    """Append several rows in one INSERT (the submission path records the submission and
+    each stored file without a query per file). `events` are (action, object, details)."""
+    if not events:
+        return
+    user, device, label = _who(actor)
+    ip = client_ip(request)
+    AuditEvent.objects.bulk_create([
+        AuditEvent(
+            actor_user=user,
+            actor_device=device,
+            actor_label=label[:200],
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk)[:200],
+            details=_jsonable(details),
+            ip=ip,
+        )
+        for action, obj, details in events
+    ])
+
+
 def client_ip(request) -> str | None:
     """The peer address. Behind the proxy of docker-compose this is the proxy unless the
     server runs with a proxy that rewrites REMOTE_ADDR (gunicorn --forwarded-allow-ips);

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from backend.accounts.actors import Actor
 from backend.accounts.models import Role, Volunteer
-from backend.audit.services import audit_record
+from backend.audit.services import audit_records
 from backend.core import errors
 from backend.core.blobs import blob_store
 from backend.core.models import Blob
@@ -296,9 +296,21 @@ def _create(ingest: _Ingest) -> ReceiveResult:
     rows = _attachment_rows(ingest, version, {})
     if rows:
         SubmissionAttachment.objects.bulk_create(rows)
-    audit_record(actor=actor, action="submission.create", obj=submission, form_id=ingest.form.form_id,
-                 instance_id=ingest.doc.instance_id)
+    audit_records(actor=actor, events=[
+        ("submission.create", submission, {"form_id": ingest.form.form_id, "instance_id": ingest.doc.instance_id}),
+        *_file_events(ingest, submission, [r.name for r in rows if r.blob_id is not None and r.name in ingest.blobs]),
+    ])
     return ReceiveResult(201, submission, "created", missing=_missing(ingest, rows))
+
+
+def _file_events(ingest: _Ingest, submission: Submission, names: list[str]) -> list[tuple]:
+    """One `submission.attachment.update` audit event per file stored by this request (Central)."""
+    return [
+        ("submission.attachment.update", submission,
+         {"form_id": ingest.form.form_id, "instance_id": ingest.doc.instance_id, "name": name,
+          "sha256": ingest.blobs[name].sha256})
+        for name in names
+    ]
 
 
 def _locked_version(ingest: _Ingest, instance_id: str) -> SubmissionVersion | None:
@@ -326,11 +338,11 @@ def _replay(ingest: _Ingest) -> ReceiveResult | None:
     if submission.current_version_id != stored.pk:
         # Central: resending a version that has since been edited is refused (409.9).
         raise errors.submission_edit_stale(ingest.doc.instance_id)
-    missing = _attachments_upsert(ingest, stored)
+    missing = _attachments_upsert(ingest, stored, submission)
     return ReceiveResult(201, submission, "replayed", missing=missing)
 
 
-def _attachments_upsert(ingest: _Ingest, version: SubmissionVersion) -> tuple[str, ...]:
+def _attachments_upsert(ingest: _Ingest, version: SubmissionVersion, submission: Submission) -> tuple[str, ...]:
     """Fill or replace the slots of `version` with the files of this request. Call under the
     submission lock. The phone's copy wins when a name arrives with different bytes (Central)."""
     slots = list(SubmissionAttachment.objects.filter(version=version))
@@ -345,6 +357,7 @@ def _attachments_upsert(ingest: _Ingest, version: SubmissionVersion) -> tuple[st
     if changed:
         SubmissionAttachment.objects.bulk_update(changed, ["blob", "content_type", "updated_at"])
         Submission.objects.filter(pk=version.submission_id).update(updated_at=ingest.now)
+        audit_records(actor=ingest.actor, events=_file_events(ingest, submission, [s.name for s in changed]))
     return tuple(s.name for s in slots if s.blob_id is None)
 
 
@@ -364,7 +377,7 @@ def _edit(ingest: _Ingest) -> ReceiveResult:
             pk=submission.current_version_id
         )
         if current.instance_id == doc.instance_id and current.sha256 == ingest.sha256:
-            missing = _attachments_upsert(ingest, current)
+            missing = _attachments_upsert(ingest, current, submission)
             return ReceiveResult(201, submission, "replayed", missing=missing)
         raise errors.submission_edit_stale(doc.deprecated_id)
     try:
@@ -387,6 +400,9 @@ def _edit(ingest: _Ingest) -> ReceiveResult:
         **columns,
     )
     submission.refresh_from_db()
-    audit_record(actor=ingest.actor, action="submission.edit", obj=submission, form_id=ingest.form.form_id,
-                 instance_id=doc.instance_id, deprecated_id=doc.deprecated_id)
+    audit_records(actor=ingest.actor, events=[
+        ("submission.edit", submission,
+         {"form_id": ingest.form.form_id, "instance_id": doc.instance_id, "deprecated_id": doc.deprecated_id}),
+        *_file_events(ingest, submission, [r.name for r in rows if r.name in ingest.blobs]),
+    ])
     return ReceiveResult(201, submission, "edited", missing=_missing(ingest, rows))

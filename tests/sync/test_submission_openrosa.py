@@ -145,6 +145,21 @@ def test_collect_split_upload_over_three_posts_ends_with_all_files(client, url):
     assert Submission.objects.count() == 1 and SubmissionVersion.objects.count() == 1
 
 
+def test_each_stored_file_leaves_one_attachment_audit_event_and_replays_leave_none(client, url):
+    from backend.audit.models import AuditEvent
+
+    iid = new_instance_id()
+    xml = instance_xml(instance_id=iid, members=[("A", "m1.jpg")])
+    post(client, url, xml, {"1764201234567.jpg": PHOTO, "m1.jpg": PHOTO[::-1]}, incomplete=True)
+    post(client, url, xml, {"audit.csv": AUDIT})
+    post(client, url, xml, {"audit.csv": AUDIT})  # a byte-identical replay stores nothing new
+    events = AuditEvent.objects.filter(action="submission.attachment.update").order_by("id")
+    assert [e.details["name"] for e in events] == ["1764201234567.jpg", "m1.jpg", "audit.csv"]
+    assert {e.details["instance_id"] for e in events} == {iid}
+    assert all(e.actor_device_id is not None for e in events)
+    assert AuditEvent.objects.filter(action="submission.create").count() == 1
+
+
 def test_a_deleted_submission_resent_is_409(client, url):
     iid = new_instance_id()
     xml = instance_xml(instance_id=iid)
