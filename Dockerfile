@@ -13,4 +13,4 @@ RUN pip install --no-cache-dir -r requirements.txt \
 COPY . .
 RUN mkdir -p "$MEDIA_ROOT" && python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn backend.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_WORKERS:-4} --timeout 120 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn backend.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_WORKERS:-4} --preload --timeout 120 --access-logfile -"]

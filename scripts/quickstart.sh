@@ -23,5 +23,5 @@ mkdir -p var
 .venv/bin/python manage.py setup_demo --households "${DEMO_HOUSEHOLDS:-3000}"
 echo
 echo "Starting the server on ${PUBLIC_BASE_URL} (Ctrl-C to stop)"
-exec .venv/bin/gunicorn backend.wsgi:application --bind "0.0.0.0:${PORT}" --workers "${WEB_WORKERS:-3}" \
+exec .venv/bin/gunicorn backend.wsgi:application --bind "0.0.0.0:${PORT}" --workers "${WEB_WORKERS:-3}" --preload \
   --access-logfile - --timeout 120

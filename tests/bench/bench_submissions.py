@@ -184,6 +184,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--levels", default="1,8,32")
     parser.add_argument("--photo-kb", type=int, default=200)
+    parser.add_argument("--no-preload", action="store_true", help="do not load the app before forking workers")
     args = parser.parse_args()
 
     media_root = tempfile.mkdtemp(prefix="bench-media-")
@@ -194,14 +195,15 @@ def main() -> None:
     from tests.submissions.live import GunicornServer
 
     server = GunicornServer(database_url=args.database_url, media_root=media_root, workers=args.workers,
-                            threads=args.threads).start()
+                            threads=args.threads, preload=not args.no_preload).start()
     url = f"{server.base}/key/{token}/submission"
     levels = [int(x) for x in args.levels.split(",")]
     photo_size = args.photo_kb * 1024
     print(f"form {form_id}: instance XML {len(sample)} bytes; gunicorn {args.workers} workers x {args.threads} "
-          f"threads (gthread); {args.seconds:.0f} s per level; CPUs {os.cpu_count()}")
+          f"threads (gthread{'' if args.no_preload else ', --preload'}); {args.seconds:.0f} s per level; "
+          f"CPUs {os.cpu_count()}")
     print(f"{'scenario':<22}{'conc':>5}{'n':>7}{'subm/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-          f"{'RSS MB':>9}  errors")
+          f"{'RSS MB':>9}{'PSS MB':>9}  errors")
 
     def new_body(photo: bool):
         def make(_n: int, _i: int):
@@ -214,7 +216,8 @@ def main() -> None:
 
     def report(label: str, concurrency: int, result: dict) -> None:
         print(f"{label:<22}{concurrency:>5}{result['n']:>7}{result['rate']:>9.1f}{result['p50']:>9.1f}"
-              f"{result['p95']:>9.1f}{result['p99']:>9.1f}{server.rss_bytes() / 2**20:>9.0f}  {result['errors'] or ''}",
+              f"{result['p95']:>9.1f}{result['p99']:>9.1f}{server.rss_bytes() / 2**20:>9.0f}"
+              f"{server.pss_bytes() / 2**20:>9.0f}  {result['errors'] or ''}",
               flush=True)
 
     try:

@@ -23,10 +23,10 @@ def free_port() -> int:
 
 class GunicornServer:
     def __init__(self, *, database_url: str, media_root: str, workers: int = 2, threads: int = 8,
-                 port: int | None = None, extra_env: dict | None = None):
+                 port: int | None = None, extra_env: dict | None = None, preload: bool = False):
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.workers, self.threads = workers, threads
+        self.workers, self.threads, self.preload = workers, threads, preload
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "backend.settings",
@@ -42,7 +42,8 @@ class GunicornServer:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
             [str(gunicorn), "backend.wsgi:application", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers),
-             "-k", "gthread", "--threads", str(self.threads), "--log-level", "warning", "--backlog", "256"],
+             "-k", "gthread", "--threads", str(self.threads), "--log-level", "warning", "--backlog", "256"]
+            + (["--preload"] if self.preload else []),
             cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + timeout
@@ -74,16 +75,32 @@ class GunicornServer:
                 self.process.wait(timeout=10)
             self.process = None
 
-    def rss_bytes(self) -> int:
-        """Resident memory of the master and its workers (Linux /proc)."""
+    def _pids(self) -> list[int]:
         if self.process is None:
-            return 0
-        total = 0
+            return []
         pids = [self.process.pid]
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         if children.exists():
             pids += [int(p) for p in children.read_text().split()]
-        for pid in pids:
+        return pids
+
+    def pss_bytes(self) -> int:
+        """Proportional memory of the master and its workers: pages shared after fork
+        (--preload) are counted once across processes, unlike RSS (Linux smaps_rollup)."""
+        total = 0
+        for pid in self._pids():
+            try:
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+            except (FileNotFoundError, PermissionError):
+                pass
+        return total
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the master and its workers, summed (shared pages count twice)."""
+        total = 0
+        for pid in self._pids():
             try:
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
