@@ -19,7 +19,7 @@ from analytics.geo import hamlets_frame
 from analytics.scorecard import OPTIONAL_REQUIRED, scorecard_labelled
 from analytics.suppress import rows_suppress, scorecard_suppress
 from backend.accounts.permissions import IsCommuneAdmin
-from backend.core.errors import bad_request, forbidden, not_found
+from backend.core.errors import bad_request, not_found
 from backend.places.models import Hamlet
 from backend.reports.models import AdministrativeFigure, SurveyRound
 from backend.reports.selectors import actor_sees_microdata
@@ -258,17 +258,16 @@ class LocationReviewApi(APIView):
 
     @extend_schema(parameters=[ROUND], responses={200: dict})
     def get(self, request):
+        from backend.audit.services import audit_microdata_read
+        from backend.submissions.selectors import household_hamlets_visible_to
+
+        scope = household_hamlets_visible_to(request.user)
         results = _Results(request, request.query_params.get("round") or None)
         review = results.frame("review")
-        if not results.microdata:
-            from backend.accounts.actors import actor_for_user
-            from backend.accounts.models import Role
-
-            actor = actor_for_user(request.user)
-            if actor.role != Role.HAMLET_HEAD:
-                raise forbidden("Danh sách hộ chỉ dành cho lãnh đạo, quản trị và trưởng ấp. / Household lists "
-                                "are for leadership, admins and hamlet heads.")
-            review = review[review["hamlet"].isin(actor.hamlet_codes)] if not review.empty else review
+        if scope is not None and not review.empty:
+            review = review[review["hamlet"].isin(scope)]
+        audit_microdata_read(request=request, action="household.location_review", form_id="pl_ho",
+                             rows=len(review), round=request.query_params.get("round") or "")
         return results.headers(Response(exports.json_safe(review)))
 
 

@@ -38,6 +38,19 @@ def submissions_visible_to(actor_or_user, *, form: Form | None = None) -> QueryS
     raise errors.forbidden("You may not read submissions of this form. / Bạn không được xem bản ghi của biểu mẫu này.")
 
 
+def household_hamlets_visible_to(actor_or_user) -> frozenset[str] | None:
+    """The same rule for microdata held outside the submission table (the analytics'
+    household rows, e.g. the location review): None for every hamlet (admin, leadership),
+    the actor's own hamlets for a hamlet head; 403 for everyone else."""
+    actor = actor_or_user if isinstance(actor_or_user, Actor) else actor_for_user(actor_or_user)
+    if actor.kind == "user" and actor.role in SEES_ALL:
+        return None
+    if actor.kind == "user" and actor.role == Role.HAMLET_HEAD:
+        return frozenset(actor.hamlet_codes)
+    raise errors.forbidden("Household lists are for leadership, admins and hamlet heads. / "
+                           "Danh sách hộ chỉ dành cho lãnh đạo, quản trị và trưởng ấp.")
+
+
 def _in_hamlets(codes) -> Q:
     """A submission's hamlet is the one the spatial join found (when analytics adds a
     `joined_hamlet_code` column and the point fell in a hamlet), else the declared one."""

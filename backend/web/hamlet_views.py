@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.accounts.models import Volunteer
+from backend.audit.services import audit_microdata_read
 from backend.core.blobs import blob_open
 from backend.core.errors import Problem
 from backend.places.selectors import hamlet_list, hamlets_feature_collection
@@ -53,6 +54,8 @@ def hamlet_map(request: HttpRequest) -> HttpResponse:
     except Problem as problem:
         messages.error(request, problem.message)
         rows = []
+    audit_microdata_read(request=request, action="submission.list", form_id=form.form_id, page="hamlet_map",
+                         rows=len(rows))
     outside = selectors.outside_flags(rows)
     points = [
         {
@@ -103,6 +106,8 @@ def _submission_or_404(request: HttpRequest, form_id: str, instance_id: str):
 @staff_page(*HAMLET_ROLES)
 def submission_detail(request: HttpRequest, form_id: str, instance_id: str) -> HttpResponse:
     form, submission = _submission_or_404(request, form_id, instance_id)
+    audit_microdata_read(request=request, action="submission.read", form_id=form_id, instance_id=instance_id,
+                         page="submission_detail")
     version = submission.current_version
     labels = form_labels(bytes(submission.form_version.xform), language=request.LANGUAGE_CODE)
     hamlet_names = {h.code: h.name for h in hamlet_list()}
@@ -132,7 +137,10 @@ def submission_file(request: HttpRequest, form_id: str, instance_id: str, name: 
         attachment = submission_attachment(submission, name=name)
     except Problem as problem:
         raise Http404(problem.message) from problem
-    response = FileResponse(blob_open(attachment.blob_id),
+    audit_microdata_read(request=request, action="submission.attachment", form_id=form_id,
+                         instance_id=instance_id, name=name, page="submission_file")
+    # attachment + nosniff: an uploaded file never renders as a page of ours (an <img> still shows it).
+    response = FileResponse(blob_open(attachment.blob_id), as_attachment=True, filename=attachment.name,
                             content_type=attachment.content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"

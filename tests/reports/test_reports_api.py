@@ -246,6 +246,12 @@ def test_location_review_lists_flagged_households_to_leadership_and_to_their_ham
     own = head.get("/api/v1/indicators/review").json()
     assert [(r["hamlet"], r["reason"]) for r in own] == [("AP02", "poor_gps_accuracy")]
     assert viewer.get("/api/v1/indicators/review").status_code == 403
+    # Household rows are microdata: every successful read leaves one audit row, with its size.
+    from backend.audit.models import AuditEvent
+
+    reads = AuditEvent.objects.filter(action="household.location_review").order_by("id")
+    assert [(e.actor_label, e.details["rows"]) for e in reads] == [
+        (reads[0].actor_label, 2), ("user:truongap", 1)]
 
 
 def test_unauthenticated_requests_are_refused(commune, client):

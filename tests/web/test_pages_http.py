@@ -74,3 +74,42 @@ def test_a_hamlet_head_gets_404_for_unknown_submissions_and_bad_filters_are_igno
     assert response.status_code == 302
     assert client.get("/hamlet/coverage?form=nope&round=x").status_code == 200
     assert client.get("/").status_code == 302
+
+
+def test_the_hamlet_pages_leave_an_audit_row_per_microdata_read_and_serve_photos_as_attachments(client):
+    from backend.audit.models import AuditEvent
+    from tests.helpers import COLLECT_HEADERS
+    from tests.submissions.factories import (
+        FORM_ID,
+        PHOTO,
+        device_for,
+        instance_xml,
+        multipart,
+        new_instance_id,
+        publish_household_form,
+    )
+
+    household_form = publish_household_form()
+    _volunteer, token = device_for(household_form)
+    iid = new_instance_id()
+    body, content_type = multipart(instance_xml(instance_id=iid, ap="AP03", members=[]),
+                                   {"1764201234567.jpg": PHOTO})
+    sent = client.generic("POST", f"/key/{token}/submission", body, content_type=content_type, **COLLECT_HEADERS)
+    assert sent.status_code == 201
+    hamlet = Hamlet.objects.create(commune=Commune.objects.create(code="PL", name="Phú Lâm"), code="AP03",
+                                   name="Phú Thành")
+    user_create(username="ta3", password="Truong-ap-2026!", role=Role.HAMLET_HEAD, hamlets=[hamlet])
+    head = Client()
+    head.login(username="ta3", password="Truong-ap-2026!")
+    before = AuditEvent.objects.count()
+
+    assert head.get(f"/hamlet/?form={FORM_ID}").status_code == 200
+    assert head.get(f"/hamlet/submissions/{FORM_ID}/{iid}").status_code == 200
+    photo = head.get(f"/hamlet/submissions/{FORM_ID}/{iid}/files/1764201234567.jpg")
+    assert photo.status_code == 200 and b"".join(photo.streaming_content) == PHOTO
+    assert photo["Content-Disposition"].startswith("attachment")
+    assert photo["X-Content-Type-Options"] == "nosniff"
+
+    reads = list(AuditEvent.objects.order_by("id")[before:].values_list("action", "actor_label"))
+    assert reads == [("submission.list", "user:ta3"), ("submission.read", "user:ta3"),
+                     ("submission.attachment", "user:ta3")]
