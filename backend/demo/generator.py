@@ -88,21 +88,25 @@ def instance_count(spec: DemoSpec, hamlets: int | None = None) -> int:
     return len(spec.rounds) * (hamlets + spec.stalls + spec.households)
 
 
-def instances_stream(commune: DemoCommune, models: dict[str, XFormModel]) -> Iterator[GeneratedInstance]:
+def instances_stream(commune: DemoCommune, models: dict[str, XFormModel], *, part: int = 0,
+                     parts: int = 1) -> Iterator[GeneratedInstance]:
     """Every submission of every round, as XML for the given (published) form models.
-    A form missing from `models` is skipped."""
+    A form missing from `models` is skipped. With `parts` > 1, only share `part` of it: the
+    hamlets whose index ≡ part (mod parts), and the market in part 0. Every hamlet draws from
+    its own seeded generator, so the parts together are exactly the whole stream."""
     spec = commune.spec
     codes = [h.plan.code for h in commune.hamlets]
+    hamlets = [h for h in commune.hamlets if h.plan.index % parts == part]
     for year in spec.rounds:
         if "pl_kdc" in models:
-            for hamlet in commune.hamlets:
+            for hamlet in hamlets:
                 yield _assessment(commune, models["pl_kdc"], hamlet, year)
-        if "pl_cho" in models:
+        if "pl_cho" in models and part == 0:
             rng = np.random.default_rng([spec.seed, year, 1])
             for number in range(1, spec.stalls + 1):
                 yield _stall(commune, models["pl_cho"], number, year, rng, codes)
         if "pl_ho" in models:
-            for hamlet in commune.hamlets:
+            for hamlet in hamlets:
                 rng = np.random.default_rng([spec.seed, year, 2, hamlet.plan.index])
                 sampler = geography.PointSampler(hamlet.polygon_m, rng)
                 for serial in range(1, hamlet.plan.households + 1):

@@ -96,29 +96,90 @@ def demo_models(commune: DemoCommune) -> dict[str, XFormModel]:
     return models
 
 
-def demo_commune_load(*, spec: DemoSpec, progress: Callable | None = None) -> Counter:
-    """Build the commune, store its places and ingest every generated submission.
-    Returns counts of outcomes ('pl_ho created', 'pl_ho replayed', …)."""
-    from backend.submissions.services import submission_receive
-
+def demo_commune_load(*, spec: DemoSpec, progress: Callable | None = None, workers: int = 1) -> Counter:
+    """Build the commune, store its places and ingest every generated submission, in
+    `workers` processes (each takes a share of the hamlets). Returns counts of outcomes
+    ('pl_ho created', 'pl_ho replayed', …)."""
     demo_forms_ensure()
     commune = commune_build(spec)
     demo_places_save(commune)
     ap_csv_publish()
     actors = demo_volunteer_actors(commune)
     models = demo_models(commune)
-    stream = instances_stream(commune, models)
-    if progress is not None:
-        stream = progress(stream, total=instance_count(spec, len(commune.hamlets)))
+    total = instance_count(spec, len(commune.hamlets))
+    bar = progress(None, total=total) if progress is not None else None
+    if workers <= 1:
+        return _ingest_part(commune, models, actors, 0, 1, bar.update if bar is not None else None)
+    return _ingest_in_processes(commune, models, actors, workers, bar)
+
+
+def _ingest_part(commune, models, actors, part: int, parts: int, advance: Callable | None) -> Counter:
+    """Ingest one share of the stream through `submission_receive`, the /submission service."""
+    from backend.submissions.services import submission_receive
+
     _commit_without_waiting_for_disk()
     outcomes: Counter = Counter()
-    for item in stream:
+    for item in instances_stream(commune, models, part=part, parts=parts):
         device = item.xml.split(b"<deviceid>demo:", 1)[1].split(b"<", 1)[0].decode()
         result = submission_receive(
             actor=actors[device], xml=item.xml, files={}, device_id=f"demo:{device}",
             user_agent="make_demo_commune", received_at=dt.datetime.fromisoformat(item.end),
         )
         outcomes[f"{item.form_id} {result.outcome}"] += 1
+        if advance is not None:
+            advance(1)
+    return outcomes
+
+
+def _ingest_in_processes(commune, models, actors, workers: int, bar) -> Counter:
+    """Forked workers, each with its own database connection; the parent only shows progress."""
+    import multiprocessing
+    import queue
+
+    from django.db import connections
+
+    connections.close_all()  # a connection must never be shared across a fork
+    context = multiprocessing.get_context("fork")
+    done = context.Value("q", 0)
+    results = context.Queue()
+
+    def work(part: int) -> None:
+        def advance(n: int) -> None:
+            with done.get_lock():
+                done.value += n
+
+        try:
+            results.put((part, _ingest_part(commune, models, actors, part, workers, advance), None))
+        except Exception as exc:  # reported to the parent, which raises
+            results.put((part, Counter(), f"{type(exc).__name__}: {exc}"))
+        finally:
+            connections.close_all()
+
+    processes = [context.Process(target=work, args=(part,)) for part in range(workers)]
+    for process in processes:
+        process.start()
+    outcomes: Counter = Counter()
+    failures = []
+    pending = workers
+    shown = 0
+    while pending:
+        try:
+            _part, counts, error = results.get(timeout=0.5)
+        except queue.Empty:
+            pass
+        else:
+            pending -= 1
+            outcomes.update(counts)
+            if error:
+                failures.append(error)
+        if bar is not None:
+            value = done.value
+            bar.update(value - shown)
+            shown = value
+    for process in processes:
+        process.join()
+    if failures:
+        raise RuntimeError("; ".join(failures))
     return outcomes
 
 

@@ -156,3 +156,12 @@ def test_generated_instances_are_valid_for_the_odk_web_forms_engine(tmp_path):
     assert len(results) == sum(len(v) for v in per_form.values()) >= 60
     invalid = [r for r in results if not r["valid"]]
     assert invalid == []
+
+
+def test_the_shares_of_parallel_workers_add_up_to_exactly_the_whole_stream():
+    commune = commune_build(DemoSpec(households=400, seed=9, stalls=15, rounds=(2025, 2027)))
+    models = models_for(commune)
+    whole = {(i.instance_id, i.xml) for i in instances_stream(commune, models)}
+    shares = [{(i.instance_id, i.xml) for i in instances_stream(commune, models, part=k, parts=3)} for k in range(3)]
+    assert sum(len(s) for s in shares) == len(whole)
+    assert set().union(*shares) == whole

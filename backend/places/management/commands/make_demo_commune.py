@@ -16,8 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("--stalls", type=int, default=200)
         parser.add_argument("--rounds", default="2025,2027", help="survey years, comma-separated")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="ingest in this many processes (each takes a share of the hamlets)")
 
-    def handle(self, *args, households, seed, stalls, rounds, no_progress, **options):
+    def handle(self, *args, households, seed, stalls, rounds, no_progress, workers, **options):
         try:
             years = tuple(int(y) for y in rounds.split(",") if y.strip())
         except ValueError:
@@ -30,8 +32,10 @@ class Command(BaseCommand):
             return tqdm(stream, total=total, unit="sub", disable=no_progress, smoothing=0.05,
                         desc="submissions / bản ghi")
 
+        if workers < 1:
+            raise CommandError("--workers must be ≥ 1.")
         try:
-            outcomes = demo_commune_load(spec=spec, progress=progress)
+            outcomes = demo_commune_load(spec=spec, progress=progress, workers=workers)
         except Problem as exc:
             raise CommandError(f"{exc.code} {exc.message}")
         for key, count in sorted(outcomes.items()):
