@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.http import parse_header_parameters
 
+from backend.audit.services import client_ip
 from backend.core import errors
 from backend.core.openrosa import openrosa_message, openrosa_xml_response
 from backend.submissions.services import submission_receive
@@ -49,6 +50,7 @@ def submission(request: HttpRequest) -> HttpResponse:
         files=files,
         device_id=request.GET.get("deviceID", ""),
         user_agent=_user_agent(request),
+        client_ip=client_ip(request),
     )
     return openrosa_message(result.message, status=result.status, nature="")
 

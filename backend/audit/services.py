@@ -34,13 +34,14 @@ def audit_record(*, actor: Any, action: str, obj: models.Model | None = None, re
     )
 
 
-def audit_records(*, actor: Any, events: list[tuple[str, models.Model, dict[str, Any]]], request=None) -> None:
+def audit_records(*, actor: Any, events: list[tuple[str, models.Model, dict[str, Any]]], request=None,
+                  ip: str | None = None) -> None:
     """Append several rows in one INSERT (the submission path records the submission and
     each stored file without a query per file). `events` are (action, object, details)."""
     if not events:
         return
     user, device, label = _who(actor)
-    ip = client_ip(request)
+    ip = ip or client_ip(request)
     AuditEvent.objects.bulk_create([
         AuditEvent(
             actor_user=user,

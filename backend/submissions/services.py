@@ -70,12 +70,14 @@ def submission_receive(
     device_id: str = "",
     user_agent: str = "",
     received_at: datetime | None = None,
+    client_ip: str | None = None,
 ) -> ReceiveResult:
     """Store one submission (new, replay or edit) and its files; raise a Problem to refuse.
 
     `files` maps multipart part names (= the file names the XML references) to Django
     File/UploadedFile objects; parts the XML does not reference are ignored.
     `received_at` lets a data generator backdate; phones always get "now".
+    `client_ip` is the sender's address, kept in the audit log.
     """
     for name in files:
         if not file_name_acceptable(name):
@@ -111,7 +113,7 @@ def submission_receive(
     ingest = _Ingest(
         actor=actor, doc=doc, xml=bytes(xml), sha256=hashlib.sha256(xml).hexdigest(), version=version,
         projection=projection, blobs=blobs, content_types=content_types,
-        device_id=(device_id or "")[:255], user_agent=(user_agent or "")[:500], now=now,
+        device_id=(device_id or "")[:255], user_agent=(user_agent or "")[:500], now=now, client_ip=client_ip,
     )
     if doc.deprecated_id:
         return _edit(ingest)
@@ -140,6 +142,7 @@ class _Ingest:
     device_id: str
     user_agent: str
     now: datetime
+    client_ip: str | None = None
 
     @property
     def form(self) -> Form:
@@ -296,7 +299,7 @@ def _create(ingest: _Ingest) -> ReceiveResult:
     rows = _attachment_rows(ingest, version, {})
     if rows:
         SubmissionAttachment.objects.bulk_create(rows)
-    audit_records(actor=actor, events=[
+    audit_records(actor=actor, ip=ingest.client_ip, events=[
         ("submission.create", submission, {"form_id": ingest.form.form_id, "instance_id": ingest.doc.instance_id}),
         *_file_events(ingest, submission, [r.name for r in rows if r.blob_id is not None and r.name in ingest.blobs]),
     ])
@@ -357,7 +360,8 @@ def _attachments_upsert(ingest: _Ingest, version: SubmissionVersion, submission:
     if changed:
         SubmissionAttachment.objects.bulk_update(changed, ["blob", "content_type", "updated_at"])
         Submission.objects.filter(pk=version.submission_id).update(updated_at=ingest.now)
-        audit_records(actor=ingest.actor, events=_file_events(ingest, submission, [s.name for s in changed]))
+        audit_records(actor=ingest.actor, ip=ingest.client_ip,
+                      events=_file_events(ingest, submission, [s.name for s in changed]))
     return tuple(s.name for s in slots if s.blob_id is None)
 
 
@@ -400,7 +404,7 @@ def _edit(ingest: _Ingest) -> ReceiveResult:
         **columns,
     )
     submission.refresh_from_db()
-    audit_records(actor=ingest.actor, events=[
+    audit_records(actor=ingest.actor, ip=ingest.client_ip, events=[
         ("submission.edit", submission,
          {"form_id": ingest.form.form_id, "instance_id": doc.instance_id, "deprecated_id": doc.deprecated_id}),
         *_file_events(ingest, submission, [r.name for r in rows if r.name in ingest.blobs]),
