@@ -331,7 +331,12 @@ def _concat_lanes(frames: list[pd.DataFrame]) -> pd.DataFrame:
     for name in frames[0].columns:
         parts = [f[name] for f in frames]
         if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
-            columns[name] = pd.Series(union_categoricals(parts, ignore_order=True))
+            if len({p.cat.categories.dtype for p in parts}) > 1:
+                # A lane whose column is all empty infers other category types (float for no
+                # values): union on plain objects then. Rare, and only for small lanes.
+                columns[name] = pd.concat([p.astype(object) for p in parts], ignore_index=True).astype("category")
+            else:
+                columns[name] = pd.Series(union_categoricals(parts, ignore_order=True))
         else:
             columns[name] = pd.concat(parts, ignore_index=True)
     return pd.DataFrame(columns)
