@@ -33,23 +33,14 @@ class SubmissionOutput(serializers.Serializer):
         return {"expected": submission.attachments_expected, "present": submission.attachments_present}
 
 
-class SubmissionDetailOutput(serializers.Serializer):
-    instance_id = serializers.CharField()
+class SubmissionDetailOutput(SubmissionOutput):
+    """One submission with its answers; the file summary lives at …/attachments."""
+
     current_instance_id = serializers.CharField(source="current_version.instance_id")
-    review_state = serializers.CharField()
-    submitted_at = serializers.DateTimeField(source="received_at")
-    updated_at = serializers.DateTimeField()
-    submitter = SubmitterOutput(source="*")
-    hamlet = serializers.CharField(source="hamlet_code")
-    survey_date = serializers.DateField()
-    survey_round = serializers.CharField()
-    form_version = serializers.CharField(source="form_version.version")
-    device_id = serializers.CharField()
-    lat = serializers.FloatField()
-    lon = serializers.FloatField()
     altitude = serializers.FloatField()
     accuracy = serializers.FloatField()
     data = serializers.JSONField(source="current_version.parsed")
+    attachments = None
 
 
 class AttachmentOutput(serializers.Serializer):
