@@ -52,13 +52,9 @@ def household_hamlets_visible_to(actor_or_user) -> frozenset[str] | None:
 
 
 def _in_hamlets(codes) -> Q:
-    """A submission's hamlet is the one the spatial join found (when analytics adds a
-    `joined_hamlet_code` column and the point fell in a hamlet), else the declared one."""
-    codes = sorted(codes)
-    if not any(f.name == "joined_hamlet_code" for f in Submission._meta.get_fields()):
-        return Q(hamlet_code__in=codes)
-    undecided = Q(joined_hamlet_code__isnull=True) | Q(joined_hamlet_code="")
-    return Q(joined_hamlet_code__in=codes) | (undecided & Q(hamlet_code__in=codes))
+    """The declared hamlet decides (the analytics keep it too; a point outside it is only
+    flagged for review, never moved to another hamlet's head)."""
+    return Q(hamlet_code__in=sorted(codes))
 
 
 def form_for_submissions(form_id: str) -> Form:

@@ -20,6 +20,7 @@ from backend.places.selectors import hamlet_list, hamlets_feature_collection
 from backend.submissions.models import ReviewState
 from backend.submissions.selectors import (
     form_for_submissions,
+    household_hamlets_visible_to,
     submission_attachment,
     submission_attachments,
     submission_get,
@@ -28,7 +29,7 @@ from backend.web import selectors
 from backend.web.csp import with_csp
 from backend.web.language import vietnamese_first
 from backend.web.reviews import REVIEW_ACTIONS, review_apply, review_history
-from backend.web.staff import HAMLET_ROLES, hamlet_scope, staff_page
+from backend.web.staff import HAMLET_ROLES, staff_page
 from backend.web.templatetags.web_tags import state_label
 from backend.web.xform_labels import answer_rows, form_labels
 
@@ -46,7 +47,7 @@ def hamlet_map(request: HttpRequest) -> HttpResponse:
     form = selectors.page_form(request.GET.get("form"))
     if form is None:
         return render(request, "web/staff/hamlet_map.html", {"form": None})
-    scope = hamlet_scope(actor)
+    scope = household_hamlets_visible_to(actor)
     filters = selectors.SubmissionFilters.from_query(request.GET)
     try:
         rows = list(selectors.submissions_filtered(actor, form=form, filters=filters, hamlets=scope)
@@ -94,9 +95,6 @@ def _submission_or_404(request: HttpRequest, form_id: str, instance_id: str):
         submission = submission_get(request.actor, form=form, instance_id=instance_id)
     except Problem as problem:
         raise Http404(problem.message) from problem
-    scope = hamlet_scope(request.actor)
-    if scope is not None and submission.hamlet_code not in scope:
-        raise Http404(_("This submission is not in your hamlet."))
     return form, submission
 
 
@@ -194,8 +192,8 @@ def hamlet_coverage(request: HttpRequest) -> HttpResponse:
         try:
             rounds = selectors.survey_rounds(request.actor, form=form)
             chosen = request.GET.get("round") if request.GET.get("round") in rounds else (rounds[-1] if rounds else "")
-            table, who = selectors.coverage(request.actor, form=form, hamlets=hamlet_scope(request.actor),
-                                            survey_round=chosen or None)
+            scope = household_hamlets_visible_to(request.actor)
+            table, who = selectors.coverage(request.actor, form=form, hamlets=scope, survey_round=chosen or None)
         except Problem as problem:
             messages.error(request, problem.message)
     totals = {

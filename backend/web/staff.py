@@ -31,8 +31,3 @@ def staff_page(*roles: str) -> Callable:
         return wrapped
 
     return decorate
-
-
-def hamlet_scope(actor) -> frozenset[str] | None:
-    """The hamlet codes a page shows: a hamlet head's own, everyone else all (None)."""
-    return actor.hamlet_codes if actor.role == Role.HAMLET_HEAD else None
