@@ -12,6 +12,7 @@ from backend.core.openrosa import apply_openrosa_headers, openrosa_xml_response
 from backend.surveys.selectors import (
     attachment_for_download,
     attachments_present,
+    draft_version_for_actor,
     form_version_for_download,
     forms_for_form_list,
 )
@@ -27,13 +28,13 @@ MANIFEST_NS = "http://openrosa.org/xforms/xformsManifest"
 def form_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if actor.kind == "draft":
-        versions = [v for v in [_draft_version(actor)] if v is not None]
+        draft = draft_version_for_actor(actor)
+        listed = [(draft.form.form_id, draft)] if draft is not None else []
     else:
-        form_id = request.GET.get("formID")
-        versions = [form.current_version for form in forms_for_form_list(actor, form_id=form_id)]
+        forms = forms_for_form_list(actor, form_id=request.GET.get("formID"))
+        listed = [(form.form_id, form.current_version) for form in forms]
     items = []
-    for version in versions:
-        form_id = version.form.form_id
+    for form_id, version in listed:
         manifest = ""
         if version.expected_media:
             manifest = f"<manifestUrl>{escape(phone_url(actor, form_manifest_path(form_id)))}</manifestUrl>"
@@ -103,12 +104,6 @@ def form_media(request: HttpRequest, form_id: str, name: str) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"
     return response
-
-
-def _draft_version(actor):
-    from backend.surveys.models import FormVersion
-
-    return FormVersion.objects.select_related("form").filter(pk=actor.draft_version_id).first()
 
 
 def _version_or_refuse(request: HttpRequest, form_id: str):

@@ -11,7 +11,13 @@ def forms_for_form_list(actor: Actor, *, form_id: str | None = None) -> QuerySet
     """Forms a phone should show: open, published, and visible to the actor.
     Closing and closed forms are left out (Collect's match_exactly then removes them)."""
     forms = Form.objects.filter(state=FormState.OPEN, current_version__isnull=False)
-    forms = _scope(forms, actor).select_related("current_version").order_by("title", "form_id")
+    # The XForm bytes stay in the database: the list needs only the hash and names.
+    forms = (
+        _scope(forms, actor)
+        .select_related("current_version")
+        .defer("current_version__xform")
+        .order_by("title", "form_id")
+    )
     if form_id is not None:
         forms = forms.filter(form_id=form_id)
     return forms
@@ -33,8 +39,8 @@ def form_version_for_download(actor: Actor, *, form_id: str) -> FormVersion | No
     return form.current_version if form else None
 
 
-def form_exists(form_id: str) -> bool:
-    return Form.objects.filter(form_id=form_id).exists()
+def draft_version_for_actor(actor: Actor) -> FormVersion | None:
+    return FormVersion.objects.select_related("form").defer("xform").filter(pk=actor.draft_version_id).first()
 
 
 def draft_version_for_token(token: str) -> FormVersion | None:

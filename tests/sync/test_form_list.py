@@ -6,7 +6,7 @@ from lxml import etree
 
 from backend.accounts.models import Role
 from backend.accounts.services import device_token_revoke, user_create
-from backend.surveys.models import FormState
+from backend.surveys.models import Form, FormState
 from backend.surveys.services import form_publish, form_state_set
 from tests.helpers import COLLECT_HEADERS, xlsform_bytes
 
@@ -150,3 +150,15 @@ def test_get_responses_are_not_cached_by_proxies(client, device):
     response = client.get(f"/key/{token}/formList", **COLLECT_HEADERS)
     assert response["Cache-Control"] == "private, no-cache"
     assert "Accept-Encoding" in response["Vary"]
+
+
+def test_the_form_list_costs_the_same_few_queries_however_many_forms_are_assigned(
+    client, device, published_forms, django_assert_max_num_queries
+):
+    volunteer, token = device
+    for n in range(3):
+        form_publish(xlsform=xlsform_bytes(form_id=f"extra{n}", title=f"Extra {n}"), filename=f"e{n}.xlsx")
+    volunteer.forms.set(Form.objects.all())
+    with django_assert_max_num_queries(2):  # the device key, then the forms with their current versions
+        response = client.get(f"/key/{token}/formList", **COLLECT_HEADERS)
+    assert len(parse_list(response)) == 5
