@@ -25,15 +25,18 @@ def forms_for_form_list(actor: Actor, *, form_id: str | None = None) -> QuerySet
 
 def form_version_for_download(actor: Actor, *, form_id: str) -> FormVersion | None:
     """The version a phone downloads: the draft for a draft link, else the current one of a
-    form the actor may fetch (open or closing; closed forms are refused)."""
+    form the actor may fetch (open or closing; closed forms are refused).
+    The XForm bytes are deferred: the manifest and media, asked for on every refresh, never
+    need them; the form download reads them with one more query."""
     if actor.kind == "draft":
         return FormVersion.objects.filter(
             pk=actor.draft_version_id, form__form_id=form_id, published=False
-        ).select_related("form").first()
+        ).select_related("form").defer("xform").first()
     form = (
         _scope(Form.objects.exclude(state=FormState.CLOSED), actor)
         .filter(form_id=form_id, current_version__isnull=False)
         .select_related("current_version")
+        .defer("current_version__xform")
         .first()
     )
     return form.current_version if form else None
