@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from backend.accounts.models import Role, Volunteer
-from backend.accounts.services import device_token_issue, user_create
+from backend.accounts.services import device_token_issue, device_token_revoke, user_create
 from backend.places.models import Hamlet
 from backend.places.services import ap_csv_publish
 from backend.submissions.models import Submission
@@ -111,7 +111,9 @@ class Command(BaseCommand):
     def _demo_volunteer(self) -> tuple[str, Path]:
         volunteer, _ = Volunteer.objects.get_or_create(name=DEMO_VOLUNTEER, defaults={"code": "DEMO01"})
         volunteer.forms.set(Form.objects.filter(state=FormState.OPEN))
-        volunteer.tokens.filter(revoked_at__isnull=True).delete()
+        # Revoke (not delete) the previous link: audit rows keep pointing at a real device.
+        for device in volunteer.tokens.filter(revoked_at__isnull=True):
+            device_token_revoke(device=device)
         token = device_token_issue(volunteer=volunteer)
         server_url = volunteer_server_url(token)
         qr_path = Path(settings.VAR_DIR) / "demo_volunteer_qr.png"
