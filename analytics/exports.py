@@ -100,29 +100,46 @@ def xlsx_bytes(
             lambda f: ", ".join(f) if isinstance(f, list) else "")), SUMMARY_HEADERS),
         "Độ phủ khảo sát": _pick(coverage, COVERAGE_HEADERS),
     }
-    import xlsxwriter
+    import rustpy_xlsxwriter
 
+    cleaned = {name: _cells_plain(text_cells_neutralised(frame)) for name, frame in sheets.items()}
     buffer = io.BytesIO()
-    # xlsxwriter, row by row in constant memory: pandas' to_excel spends ~5 µs of Python per
-    # cell, which is seconds for a province (100,000+ rows).
-    # strings_to_formulas off: xlsxwriter would otherwise write any "=…" text as a formula.
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True, "strings_to_urls": False,
-                                        "strings_to_formulas": False})
-    bold = book.add_format({"bold": True})
-    for name, frame in sheets.items():
-        sheet = book.add_worksheet(name)
-        sheet.freeze_panes(1, 0)
-        sample = frame.head(200)
-        for position, column in enumerate(frame.columns):
-            width = max([len(str(column))] + [len(str(v)) for v in sample[column].tolist()])
-            sheet.set_column(position, position, min(60, max(8, width + 2)))
-        sheet.write_row(0, 0, list(frame.columns), bold)
-        cleaned = text_cells_neutralised(frame)
-        cleaned = cleaned.astype(object).where(cleaned.notna(), None)
-        for number, values in enumerate(cleaned.itertuples(index=False, name=None), start=1):
-            sheet.write_row(number, 0, values)
-    book.close()
+    # Written from the DataFrames by rust_xlsxwriter (the Rust port of xlsxwriter, same
+    # author): a province's ~1M cells take under a second instead of ~4.5 s of per-cell
+    # Python. Text is always written as text, never as a formula or a link.
+    rustpy_xlsxwriter.write_worksheets(
+        list(cleaned.items()), buffer,
+        freeze_panes={"general": {"row": 1, "col": 0}}, bold_headers=True,
+        column_widths={name: _column_widths(frame) for name, frame in cleaned.items()},
+        dedupe_strings={"general": True},
+    )
     return buffer.getvalue()
+
+
+def _cells_plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as ISO text and pandas' nullable types as plain values with None: the writer
+    refuses NaT and pd.NA."""
+    out = {}
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            out[name] = column.dt.strftime("%Y-%m-%d").astype(object).where(column.notna(), None)
+        elif isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and not isinstance(
+            column.dtype, pd.CategoricalDtype
+        ):
+            out[name] = column.astype(object).where(column.notna(), None)
+        else:
+            out[name] = column
+    return pd.DataFrame(out, columns=frame.columns, index=frame.index)
+
+
+def _column_widths(frame: pd.DataFrame) -> list[float]:
+    """Wide enough for the header and the first rows' values, within 8–60 characters."""
+    sample = frame.head(200)
+    return [
+        float(min(60, max(8, max([len(str(column))] + [len(str(v)) for v in sample[column].tolist()]) + 2)))
+        for column in frame.columns
+    ]
 
 
 def scorecard_wide(scorecard: pd.DataFrame) -> pd.DataFrame:

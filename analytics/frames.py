@@ -11,6 +11,8 @@ Repeat groups are lists of dicts in the parsed JSON; their rows keep the submiss
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -66,6 +68,10 @@ FIELDS: dict[str, list[str]] = {
     STALL_FORM: STALL_FIELDS,
     ASSESSMENT_FORM: ASSESSMENT_FIELDS,
 }
+# Every frame by its key: a form's own rows (keyed by form_id) or one of its repeats.
+FRAME_FIELDS: dict[str, list[str]] = {
+    **FIELDS, **{repeat: fields for repeats in REPEATS.values() for repeat, fields in repeats.items()}
+}
 
 
 @dataclass
@@ -78,6 +84,9 @@ class RawFrames:
     assessments: pd.DataFrame
     test_points: pd.DataFrame
     agri_models: pd.DataFrame
+    # Submissions the reader could not take answers for (never extracted, or extracted from
+    # another version or field layout): the caller extracts them again and reads once more.
+    unprojected: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +130,33 @@ def repeat_instances(doc: Mapping, repeat: str) -> list[Mapping]:
     return []
 
 
+@dataclass
+class Answers:
+    """The answers one submission gives to the fields the catalogue reads: its own fields
+    and, per repeat, one dict per instance in order. Strings exactly as in the XML."""
+
+    fields: dict[str, str]
+    repeats: dict[str, list[dict[str, str]]]
+
+
+def answers_extract(form_id: str, parsed: Mapping) -> Answers:
+    """What the catalogue needs of one parsed submission of `form_id` (one of FIELDS)."""
+    return Answers(
+        fields=leaf_values(parsed, FIELDS[form_id]),
+        repeats={
+            repeat: [leaf_values(instance, fields) for instance in repeat_instances(parsed, repeat)]
+            for repeat, fields in REPEATS[form_id].items()
+        },
+    )
+
+
+def answers_layout(form_id: str) -> str:
+    """A short fingerprint of the field lists of `form_id` and its repeats: answers stored
+    under another layout were extracted for another catalogue and must be extracted again."""
+    declared = json.dumps([FIELDS[form_id], sorted(REPEATS[form_id].items())])
+    return hashlib.sha256(declared.encode()).hexdigest()[:12]
+
+
 def raw_from_records(records: Iterable[Mapping]) -> RawFrames:
     """Flatten records {meta columns…, "parsed": dict} into string frames.
 
@@ -133,14 +169,12 @@ def raw_from_records(records: Iterable[Mapping]) -> RawFrames:
         form_id = record["form_id"]
         if form_id not in FIELDS:
             continue
-        parsed = record.get("parsed") or {}
+        answers = answers_extract(form_id, record.get("parsed") or {})
         meta = {name: record.get(name) for name in META_COLUMNS}
-        rows[form_id].append({**meta, **leaf_values(parsed, FIELDS[form_id])})
-        for repeat, fields in REPEATS[form_id].items():
-            for position, instance in enumerate(repeat_instances(parsed, repeat), start=1):
-                repeat_rows[repeat].append(
-                    {"submission_id": record["submission_id"], "position": position, **leaf_values(instance, fields)}
-                )
+        rows[form_id].append({**meta, **answers.fields})
+        for repeat, instances in answers.repeats.items():
+            for position, instance in enumerate(instances, start=1):
+                repeat_rows[repeat].append({"submission_id": record["submission_id"], "position": position, **instance})
     return RawFrames(
         households=_frame(rows[HOUSEHOLD_FORM], META_COLUMNS + HOUSEHOLD_FIELDS),
         members=_frame(repeat_rows[MEMBER_REPEAT], ["submission_id", "position"] + MEMBER_FIELDS),

@@ -153,10 +153,13 @@ def _latest_per_household(households: pd.DataFrame) -> pd.DataFrame:
     repeated = households.duplicated(key, keep=False).to_numpy() & coded
     if not repeated.any():
         return households
-    # Only the revisited households need ordering: keep the latest interview of each.
-    revisits = households[repeated].sort_values(["survey_date", "received_at", "submission_id"], na_position="first")
-    latest = revisits.drop_duplicates(key, keep="last")
-    return pd.concat([households[~repeated], latest]).sort_values("submission_id")
+    # Only the revisited households need ordering: keep the latest interview of each, and
+    # every other row where it is (a mask, not a concat and a re-sort of a million rows).
+    revisits = households.loc[repeated, key + ["survey_date", "received_at", "submission_id"]]
+    revisits = revisits.sort_values(["survey_date", "received_at", "submission_id"], na_position="first")
+    latest = revisits.drop_duplicates(key, keep="last").index
+    keep = ~repeated | households.index.isin(latest)
+    return households[keep]
 
 
 def _assessments(frames: Frames, rounds: Sequence[Round]) -> pd.DataFrame:

@@ -8,6 +8,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from analytics.frames import (
+    AGRI_MODEL_REPEAT,
+    ASSESSMENT_FORM,
+    FIELDS,
+    FRAME_FIELDS,
+    HOUSEHOLD_FORM,
+    MEMBER_REPEAT,
+    STALL_FORM,
+    TEST_POINT_REPEAT,
+)
+
 ADMINISTRATIVE_INDICATORS = [
     ("P2025_DOSSIERS_ONLINE", "Hồ sơ TTHC qua dịch vụ công trực tuyến (2025) / Online dossiers (2025)"),
     ("P2030_DOSSIERS_ONLINE", "Hồ sơ TTHC xử lý trực tuyến (2030) / Dossiers processed online (2030)"),
@@ -75,3 +86,52 @@ class ComputedResult(models.Model):
 
     def __str__(self) -> str:
         return f"results {self.round} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+# --- The answers projection -----------------------------------------------------------------
+# What the indicator catalogue reads of each submission's current version, extracted once
+# when the submission is stored (`answers_store`) instead of out of the compressed JSON on
+# every recomputation: at province scale that JSON extraction was most of the time.
+#
+# One table per analysis frame; its text columns are generated from the field lists in
+# `analytics.frames`, so those lists stay the one declaration (change a list, then run
+# makemigrations). Rows are derived data: each form-level row records the version it was
+# extracted from and the layout of the lists, and the reader re-extracts any row that does
+# not match (`answers_repair`), so the projection can lag but never be silently wrong.
+
+ANSWER_MODELS = {  # frame key → model name
+    HOUSEHOLD_FORM: "HouseholdAnswers", MEMBER_REPEAT: "MemberAnswers", STALL_FORM: "StallAnswers",
+    ASSESSMENT_FORM: "AssessmentAnswers", TEST_POINT_REPEAT: "TestPointAnswers", AGRI_MODEL_REPEAT: "AgriModelAnswers",
+}
+RESERVED_COLUMNS = {"id", "submission", "submission_id", "version", "version_id", "layout", "position"}
+
+
+def _answers_model(key: str) -> type[models.Model]:
+    form_level = key in FIELDS
+    attrs: dict = {"__module__": __name__}
+    if form_level:
+        attrs["submission"] = models.OneToOneField(
+            "submissions.Submission", primary_key=True, on_delete=models.CASCADE, related_name="+"
+        )
+        attrs["version"] = models.ForeignKey(
+            "submissions.SubmissionVersion", on_delete=models.CASCADE, related_name="+", db_index=False
+        )
+        attrs["layout"] = models.CharField(max_length=12)
+        meta: dict = {}
+    else:
+        attrs["id"] = models.BigAutoField(primary_key=True)
+        attrs["submission"] = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, related_name="+")
+        attrs["position"] = models.PositiveIntegerField()
+        meta = {"constraints": [models.UniqueConstraint(fields=["submission", "position"],
+                                                        name=f"{key}_answers_one_per_position")]}
+    for name in FRAME_FIELDS[key]:
+        if name in RESERVED_COLUMNS:
+            raise ValueError(f"field {name!r} of {key} clashes with a column of the answers table")
+        attrs[name] = models.TextField(blank=True, default="")
+    attrs["Meta"] = type("Meta", (), meta)
+    return type(ANSWER_MODELS[key], (models.Model,), attrs)
+
+
+ANSWERS_BY_KEY: dict[str, type[models.Model]] = {key: _answers_model(key) for key in ANSWER_MODELS}
+HouseholdAnswers = ANSWERS_BY_KEY[HOUSEHOLD_FORM]
+MemberAnswers = ANSWERS_BY_KEY[MEMBER_REPEAT]

@@ -4,9 +4,12 @@
 aggregates and household-level review lists; the API, exports and maps all ask it.
 
 The frames reader has two paths with one result:
-* PostgreSQL: the database extracts only the needed keys with JSON operators and streams
-  them with COPY as CSV; pandas parses that in C. No per-row Python objects, which is what
-  makes a province (1M households, ~3M persons) readable in seconds.
+* PostgreSQL: the answers projection (plain text columns extracted at ingest, see
+  `backend/reports/answers.py`) joined to the submissions' typed columns, streamed with COPY
+  as CSV and parsed by pandas in C. No per-row Python objects and no JSON decompression,
+  which is what makes a province (1M households, ~3M persons) readable in about 2 seconds.
+  Submissions whose answers are missing or stale are listed in `RawFrames.unprojected` for
+  the caller to repair and read again.
 * other databases (the SQLite quickstart): `.values_list(...).iterator(chunk_size=…)` of the
   parsed JSON, flattened by `analytics.frames.raw_from_records`.
 """
@@ -21,24 +24,24 @@ import pandas as pd
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Q
-from pandas.api.types import union_categoricals
 
 from analytics.compute import AdministrativeFigure as Figure
 from analytics.frames import (
     FIELDS,
+    MEMBER_REPEAT,
     META_COLUMNS,
     REPEATS,
     RawFrames,
+    answers_layout,
     raw_from_records,
 )
 from analytics.geo import hamlets_frame
 from analytics.rounds import Round
 from backend.accounts.models import Role
 from backend.places.models import Hamlet, Market
-from backend.reports.models import AdministrativeFigure, ComputedResult, SurveyRound
-from backend.reports.xform_paths import split_at_repeat, xform_paths
-from backend.submissions.models import ReviewState, Submission, SubmissionVersion
-from backend.surveys.models import Form, FormVersion
+from backend.reports.models import ANSWERS_BY_KEY, AdministrativeFigure, ComputedResult, SurveyRound
+from backend.submissions.models import ReviewState, Submission
+from backend.surveys.models import Form
 
 MICRODATA_ROLES = (Role.ADMIN, Role.LEADERSHIP)
 UNIQUE_TEXT = {"ma_ho", "sap_so", "mh_ten"}
@@ -122,85 +125,21 @@ def _raw_frames_iter() -> RawFrames:
 
 # --- PostgreSQL fast path ---------------------------------------------------------------
 
-def _form_paths(form: Form) -> tuple[dict[str, list[tuple]], set[tuple]]:
-    """Every path each field name has had across the form's versions (a regrouped question
-    keeps its name), and the repeat paths."""
-    paths: dict[str, list[tuple]] = {}
-    repeats: set[tuple] = set()
-    for xform in FormVersion.objects.filter(form=form).values_list("xform", flat=True):
-        version_paths, version_repeats = xform_paths(bytes(xform))
-        repeats |= version_repeats
-        for name, path in version_paths.items():
-            if path not in paths.setdefault(name, []):
-                paths[name].append(path)
-    return paths, repeats
+LANES = 2  # one connection (and one core) per lane
+MEMBER_LANE = 1  # the roster, the biggest read, has a lane to itself; everything else shares lane 0
+# JIT compilation costs more than it saves on these scans; dates are sent as YYYY-MM-DD.
+SESSION_SETTINGS = "SET LOCAL jit = off; SET LOCAL DateStyle = 'ISO'"
 
 
-def _extract(paths: list[tuple], record: str, text_tops: set[str]) -> str:
-    """SQL text for the first non-null of the paths, '' when none. `record` is the alias of
-    the row's jsonb_to_record; top-level leaves are its text columns, groups jsonb."""
-    if not paths:
-        return "''"
-    options = []
-    for path in paths:
-        top = f"{record}.{_identifier(path[0])}"
-        if len(path) == 1:
-            options.append(top if path[0] in text_tops else f"({top} #>> '{{}}')")
-        else:
-            options.append(f"({top} #>> {_literal_path(path[1:])})")
-    return f"COALESCE({', '.join(options)}, '')"
+def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[str]]]:
+    """[(frame key, query, numeric columns, lane)], and the columns of frames with no form yet.
 
-
-def _record(paths: list[tuple], doc: str, alias: str) -> tuple[str, set[str]]:
-    """(`jsonb_to_record(doc) AS alias("ap" text, "ho" jsonb, …)`, the text columns).
-
-    Why: `parsed` is stored compressed (TOAST) and PostgreSQL decompresses it again for every
-    `#>>` in the select list; jsonb_to_record decompresses it once, returns the top-level
-    leaves as text and the groups as small in-memory jsonb. 4–5× faster at 1M households."""
-    leaves = {p[0] for p in paths if len(p) == 1}
-    groups = {p[0] for p in paths if len(p) > 1}
-    text_tops = leaves - groups  # a name that is a group in some version stays jsonb
-    columns = ", ".join(
-        f"{_identifier(top)} {'text' if top in text_tops else 'jsonb'}" for top in sorted(leaves | groups)
-    ) or '"__id" text'
-    return f"jsonb_to_record({doc}) AS {alias}({columns})", text_tops
-
-
-def _element(paths: list[tuple]) -> str:
-    """A field of one repeat instance (`r.doc`, small and in memory: plain operators)."""
-    if not paths:
-        return "''"
-    options = [f"(r.doc #>> {_literal_path(p)})" if len(p) > 1 else f"(r.doc ->> {_literal(p[0])})" for p in paths]
-    return f"COALESCE({', '.join(options)}, '')"
-
-
-def _identifier(name: str) -> str:
-    _check_name(name)
-    return f'"{name}"'
-
-
-def _literal(name: str) -> str:
-    _check_name(name)
-    return f"'{name}'"
-
-
-def _literal_path(path: tuple) -> str:
-    for part in path:
-        _check_name(part)
-    return "'{" + ",".join(path) + "}'"
-
-
-def _check_name(part: str) -> None:
-    # XForm names are XML NCNames (letters, digits, _ - .), but never trust them into SQL.
-    if not part or not all(c.isalnum() or c in "_-." for c in part):
-        raise ValueError(f"unexpected field name {part!r}")
-
-
-def _copy_queries() -> tuple[list[tuple[str, str, tuple]], dict[str, list[str]]]:
-    """[(frame key, query, numeric columns)], and the columns of frames with no form yet."""
+    A form's own rows come from its submissions (the typed columns, the review filter) joined
+    to their answers; `unprojected` marks a submission whose answers are missing or were
+    extracted from another version or layout. Repeat rows are read whole, without the join,
+    and filtered in pandas (`_only_counted`): a hash join of millions of rows costs more."""
     s = Submission._meta.db_table
-    v = SubmissionVersion._meta.db_table
-    where = "s.deleted_at IS NULL AND s.form_id = {form_pk}"
+    where = "s.deleted_at IS NULL AND s.current_version_id IS NOT NULL AND s.form_id = {form_pk}"
     if settings.ANALYTICS_ONLY_APPROVED:
         where += " AND s.review_state = 'approved'"
     else:
@@ -214,49 +153,29 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple]], dict[str, list[str]]]
             for repeat, repeat_fields in REPEATS[form_id].items():
                 empty[repeat] = ["submission_id", "position"] + repeat_fields
             continue
-        paths, repeats = _form_paths(form)
-        field_paths = {name: paths.get(name, []) for name in fields}
-        record, text_tops = _record([p for options in field_paths.values() for p in options], "v.parsed", "x")
-        selected = ", ".join(f"{_extract(field_paths[name], 'x', text_tops)} AS {name}" for name in fields)
-        join = f"FROM {s} s JOIN {v} v ON v.id = s.current_version_id"
-        condition = f"WHERE {where.format(form_pk=int(form.pk))}{LANE_MARK}"
+        answers = ANSWERS_BY_KEY[form_id]._meta.db_table
+        selected = ", ".join(f"a.{_identifier(name)}" for name in fields)
         queries.append((form_id,
             f"SELECT s.id AS submission_id, '{form_id}' AS form_id, s.hamlet_code, s.lat, s.lon, s.accuracy, "
-            f"to_char(s.survey_date, 'YYYY-MM-DD') AS survey_date, s.survey_round, "
-            f"extract(epoch FROM s.received_at) AS received_at, {selected} "
-            f"{join} CROSS JOIN LATERAL {record} {condition}",
-            ("submission_id", "lat", "lon", "accuracy", "received_at"),
+            f"s.survey_date, s.survey_round, date_part('epoch', s.received_at) AS received_at, {selected}, "
+            f"a.submission_id IS NULL AS unprojected "
+            f"FROM {s} s LEFT JOIN {answers} a ON a.submission_id = s.id AND a.version_id = s.current_version_id "
+            f"AND a.layout = '{answers_layout(form_id)}' WHERE {where.format(form_pk=int(form.pk))}",
+            ("submission_id", "lat", "lon", "accuracy", "received_at"), 0,
         ))
         for repeat, repeat_fields in REPEATS[form_id].items():
-            repeat_paths = [p for p in paths.get(repeat, []) if p in repeats] or [(repeat,)]
-            inner = {
-                name: [q for q in (split_at_repeat(p, rp) for p in paths.get(name, []) for rp in repeat_paths) if q]
-                for name in repeat_fields
-            }
-            arrays = [
-                f"x.{_identifier(rp[0])}" if len(rp) == 1 else f"(x.{_identifier(rp[0])} #> {_literal_path(rp[1:])})"
-                for rp in repeat_paths
-            ]
-            array = " || ".join(
-                f"(CASE WHEN jsonb_typeof({a}) = 'array' THEN {a} ELSE '[]'::jsonb END)" for a in arrays
-            )
-            repeat_record = ", ".join(f"{_identifier(top)} jsonb" for top in sorted({rp[0] for rp in repeat_paths}))
-            selected_inner = ", ".join(f"{_element(inner[name])} AS {name}" for name in repeat_fields)
-            queries.append((repeat,
-                f"SELECT s.id AS submission_id, r.position, {selected_inner} {join} "
-                f"CROSS JOIN LATERAL jsonb_to_record(v.parsed) AS x({repeat_record}) "
-                f"CROSS JOIN LATERAL jsonb_array_elements({array}) WITH ORDINALITY AS r(doc, position) {condition}",
-                ("submission_id", "position"),
-            ))
+            table = ANSWERS_BY_KEY[repeat]._meta.db_table
+            columns = ", ".join(_identifier(name) for name in ["submission_id", "position", *repeat_fields])
+            queries.append((repeat, f"SELECT {columns} FROM {table}", ("submission_id", "position"),
+                            MEMBER_LANE if repeat == MEMBER_REPEAT else 0))
     return queries, empty
 
 
-LANE_MARK = " /*lane*/"
-LANES = 2  # one connection (and one core) per lane
-SPLIT_READS = {"pl_ho", "tv"}
-# Memoize would cache on the whole repeat array (hashing every household's roster) and JIT
-# compilation costs more than it saves on these simple scans.
-SESSION_SETTINGS = "SET LOCAL enable_memoize = off; SET LOCAL jit = off"
+def _identifier(name: str) -> str:
+    # Field names are XML NCNames from our own lists, but never trust a name into SQL.
+    if not name or not all(c.isalnum() or c == "_" for c in name):
+        raise ValueError(f"unexpected field name {name!r}")
+    return f'"{name}"'
 
 
 def _raw_frames_copy() -> RawFrames:
@@ -268,20 +187,40 @@ def _raw_frames_copy() -> RawFrames:
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
             cursor.execute(SESSION_SETTINGS)
-            for key, query, numeric in queries:
-                frames[key] = _copy_csv(cursor, query.replace(LANE_MARK, ""), numeric=numeric)
+            for key, query, numeric, _lane in queries:
+                frames[key] = _copy_csv(cursor, query, numeric=numeric)
     else:
         frames.update(_copies_in_parallel(queries))
+    unprojected: list[int] = []
+    for form_id in FIELDS:
+        frame = frames[form_id]
+        counted = frame["submission_id"]
+        if "unprojected" in frame:
+            flagged = frame["unprojected"].astype(str).eq("t").to_numpy()
+            unprojected += counted.to_numpy()[flagged].tolist()
+            counted = counted[~flagged] if flagged.any() else counted
+            frames[form_id] = frame.drop(columns="unprojected")
+        for repeat in REPEATS[form_id]:
+            frames[repeat] = _only_counted(frames[repeat], counted)
     return RawFrames(
         households=frames["pl_ho"], members=frames["tv"], stalls=frames["pl_cho"],
         assessments=frames["pl_kdc"], test_points=frames["diem_do"], agri_models=frames["mo_hinh_nn"],
+        unprojected=unprojected,
     )
 
 
-def _copies_in_parallel(queries: list[tuple[str, str, tuple]]) -> dict[str, pd.DataFrame]:
-    """LANES connections reading one snapshot (pg_export_snapshot). The two big reads (the
-    households and their roster) are split by submission id parity, one half per lane, so
-    both cores work the whole time; every lane sees the same data."""
+def _only_counted(rows: pd.DataFrame, counted_ids: pd.Series) -> pd.DataFrame:
+    """Repeat rows of the submissions that count (not deleted, not rejected) and whose
+    answers are current: a stale roster is read again after its repair."""
+    if rows.empty:
+        return rows
+    kept = rows["submission_id"].isin(counted_ids).to_numpy()
+    return rows if kept.all() else rows[kept].reset_index(drop=True)
+
+
+def _copies_in_parallel(queries: list[tuple[str, str, tuple, int]]) -> dict[str, pd.DataFrame]:
+    """LANES connections reading one snapshot (pg_export_snapshot), so the roster and the
+    households it belongs to are read as of the same moment while both cores work."""
     params = connection.get_connection_params()
     raws = [connection.get_new_connection(params) for _ in range(LANES)]
     try:
@@ -296,50 +235,20 @@ def _copies_in_parallel(queries: list[tuple[str, str, tuple]]) -> dict[str, pd.D
                 else:
                     cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
                 cursor.execute(SESSION_SETTINGS)
-        lanes: list[list[tuple[str, str, tuple]]] = [[] for _ in range(LANES)]
-        for key, query, numeric in queries:
-            if key in SPLIT_READS:
-                for lane in range(LANES):
-                    lanes[lane].append((key, query.replace(LANE_MARK, f" AND s.id % {LANES} = {lane}"), numeric))
-            else:
-                lanes[0].append((key, query.replace(LANE_MARK, ""), numeric))
 
         def run(lane: int) -> list[tuple[str, pd.DataFrame]]:
             with raws[lane].cursor() as cursor:
-                return [(key, _copy_csv(cursor, query, numeric=numeric)) for key, query, numeric in lanes[lane]]
+                return [(key, _copy_csv(cursor, query, numeric=numeric))
+                        for key, query, numeric, query_lane in queries if query_lane == lane]
 
         with ThreadPoolExecutor(max_workers=LANES) as pool:
-            done = [item for lane_result in pool.map(run, range(LANES)) for item in lane_result]
-        results = {}
-        for key in dict.fromkeys(key for key, _ in done):
-            results[key] = _concat_lanes([frame for k, frame in done if k == key])
-        return results
+            return dict(item for lane_result in pool.map(run, range(LANES)) for item in lane_result)
     finally:
         for raw in raws:
             if not raw.closed:
                 with raw.cursor() as cursor:
                     cursor.execute("ROLLBACK")
                 raw.close()
-
-
-def _concat_lanes(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Stack the lanes' frames; categoricals are unioned (a plain concat of categoricals with
-    different categories falls back to Python objects)."""
-    if len(frames) == 1:
-        return frames[0]
-    columns = {}
-    for name in frames[0].columns:
-        parts = [f[name] for f in frames]
-        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
-            if len({p.cat.categories.dtype for p in parts}) > 1:
-                # A lane whose column is all empty infers other category types (float for no
-                # values): union on plain objects then. Rare, and only for small lanes.
-                columns[name] = pd.concat([p.astype(object) for p in parts], ignore_index=True).astype("category")
-            else:
-                columns[name] = pd.Series(union_categoricals(parts, ignore_order=True))
-        else:
-            columns[name] = pd.concat(parts, ignore_index=True)
-    return pd.DataFrame(columns)
 
 
 def _copy_csv(cursor, query: str, *, numeric: tuple[str, ...]) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from analytics.frames import frames_typed
 from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
 from analytics.scorecard import LABEL_COLUMNS
 from backend.core.errors import bad_request
+from backend.reports.answers import submission_answers_repair
 from backend.reports.models import ADMINISTRATIVE_INDICATORS, AdministrativeFigure, ComputedResult, SurveyRound
 from backend.reports.selectors import analysis_inputs_read, data_fingerprint
 
@@ -50,6 +51,17 @@ def indicator_results_compute(
     fingerprint = data_fingerprint()
     with watch.stage("read"):
         inputs = analysis_inputs_read()
+    if inputs.raw.unprojected:
+        # Submissions stored before the answers projection, or under an older field layout.
+        with watch.stage("repair"):
+            repaired = submission_answers_repair(submission_ids=inputs.raw.unprojected)
+        if progress:
+            progress("repair", watch.timings["repair"], f"{repaired} phiếu được trích xuất lại câu trả lời")
+        with watch.stage("read"):
+            inputs = analysis_inputs_read()
+        if inputs.raw.unprojected:
+            logger.warning("answers still missing for %d submissions after repair", len(inputs.raw.unprojected))
+    with watch.stage("read"):
         frames = frames_typed(inputs.raw)
     if progress:
         progress("read", watch.timings["read"], f"{len(frames.households)} hộ, {len(frames.members)} người 15+, "

@@ -33,6 +33,7 @@ from backend.audit.services import audit_records
 from backend.core import errors
 from backend.core.blobs import blob_store
 from backend.core.models import Blob
+from backend.reports.answers import submission_answers_store
 from backend.submissions.instance_xml import (
     FormShape,
     InstanceDoc,
@@ -253,6 +254,12 @@ def _new_version(ingest: _Ingest, submission: Submission) -> SubmissionVersion:
     )
 
 
+def _answers_store(ingest: _Ingest, submission: Submission, version: SubmissionVersion, *, replace: bool) -> None:
+    """The analysis answers, in this transaction (see backend/reports/answers.py)."""
+    submission_answers_store(submission_id=submission.pk, version_id=version.pk, form_id=ingest.form.form_id,
+                             parsed=ingest.projection.parsed, replace=replace)
+
+
 def _attachment_rows(ingest: _Ingest, version: SubmissionVersion, carried: dict[str, SubmissionAttachment]):
     rows = []
     for name in ingest.projection.attachments:
@@ -296,6 +303,7 @@ def _create(ingest: _Ingest) -> ReceiveResult:
     version = _new_version(ingest, submission)
     submission.current_version = version
     Submission.objects.filter(pk=submission.pk).update(current_version=version)
+    _answers_store(ingest, submission, version, replace=False)
     rows = _attachment_rows(ingest, version, {})
     if rows:
         SubmissionAttachment.objects.bulk_create(rows)
@@ -403,6 +411,7 @@ def _edit(ingest: _Ingest) -> ReceiveResult:
         updated_at=ingest.now,
         **columns,
     )
+    _answers_store(ingest, submission, version, replace=True)
     submission.refresh_from_db()
     audit_records(actor=ingest.actor, ip=ingest.client_ip, events=[
         ("submission.edit", submission,

@@ -93,6 +93,8 @@ def test_xlsx_export_has_one_sheet_per_level():
     book = load_workbook(io.BytesIO(body))
     assert book.sheetnames == ["Toàn xã", "Theo ấp", "Tiêu chí KDC CĐS", "Tổng hợp KDC CĐS", "Độ phủ khảo sát"]
     assert book["Theo ấp"]["A1"].value == "Mã chỉ tiêu"
+    # Headers bold and kept in view while scrolling a province's rows.
+    assert book["Theo ấp"]["A1"].font.b and book["Theo ấp"].freeze_panes == "A2"
     # The scorecard sheet: one row per hamlet and tier, value and result per criterion.
     sheet = book["Tiêu chí KDC CĐS"]
     header = [c.value for c in sheet[1]]

@@ -287,6 +287,32 @@ def seed(n_households: int, rng: np.random.Generator) -> None:
           f"in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+def answers_extract_untimed() -> None:
+    """The seeding wrote submissions straight into their tables; the ingest path would also
+    have stored each one's answers (backend/reports/answers.py). Do that here, untimed."""
+    from django.db import connection
+    from django.db.models import Exists, OuterRef
+
+    from analytics.frames import FIELDS
+    from backend.reports.answers import submission_answers_repair
+    from backend.reports.models import ANSWERS_BY_KEY
+    from backend.submissions.models import Submission
+
+    missing = Submission.objects.filter(form__form_id__in=list(FIELDS))
+    for form_id in FIELDS:
+        answered = ANSWERS_BY_KEY[form_id].objects.filter(submission_id=OuterRef("pk"))
+        missing = missing.exclude(Exists(answered))
+    ids = list(missing.values_list("id", flat=True))
+    if ids:
+        started = time.perf_counter()
+        print(f"extracting the answers of {len(ids):,} submissions (not timed)…", flush=True)
+        submission_answers_repair(submission_ids=ids)
+        with connection.cursor() as cursor:
+            for model in ANSWERS_BY_KEY.values():
+                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")  # as autovacuum would
+        print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--households", type=int, default=16_500)
@@ -313,6 +339,7 @@ def main() -> None:
         connection.close()
         # Measure in a fresh process: the seeding's memory must not count as the computation's peak.
         os.execv(sys.executable, [sys.executable, __file__, "--households", str(args.households)])
+    answers_extract_untimed()
     connection.close()
 
     # A web worker or the command has these loaded already; do not time Python imports.

@@ -3,7 +3,16 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import Role
 from backend.accounts.services import api_token_create, user_create
+from backend.reports import services
 from tests.reports.factories import publish_commune_forms
+
+
+@pytest.fixture
+def no_background(monkeypatch):
+    """Stale results are not recomputed on a thread during the test; the calls are counted."""
+    calls = []
+    monkeypatch.setattr(services, "_recompute_in_background", lambda: calls.append(1))
+    return calls
 
 
 @pytest.fixture

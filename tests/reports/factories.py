@@ -10,6 +10,7 @@ from pathlib import Path
 
 from analytics.frames import FIELDS, REPEATS, leaf_values, repeat_instances
 from backend.places.models import Commune, Hamlet, Market
+from backend.reports.answers import submission_answers_store
 from backend.reports.xform_paths import split_at_repeat, xform_paths
 from backend.submissions.models import Submission, SubmissionVersion
 from backend.surveys.models import Form
@@ -51,8 +52,11 @@ def parsed_for(form: Form, flat_parsed: dict) -> dict:
     return doc
 
 
-def store(forms: dict[str, Form], record: dict, *, review_state: str = "received", deleted: bool = False):
-    """Store a builder record (tests/analytics/builders.py) as Submission + current version."""
+def store(forms: dict[str, Form], record: dict, *, review_state: str = "received", deleted: bool = False,
+          with_answers: bool = True):
+    """Store a builder record (tests/analytics/builders.py) as Submission + current version,
+    and its analysis answers as the ingest path does (`with_answers=False`: as data stored
+    before the answers projection existed)."""
     form = forms[record["form_id"]]
     parsed = parsed_for(form, record["parsed"])
     instance_id = parsed["meta"]["instanceID"]
@@ -70,6 +74,9 @@ def store(forms: dict[str, Form], record: dict, *, review_state: str = "received
     )
     submission.current_version = version
     submission.save(update_fields=["current_version"])
+    if with_answers:
+        submission_answers_store(submission_id=submission.pk, version_id=version.pk, form_id=form.form_id,
+                                 parsed=parsed, replace=False)
     return submission
 
 

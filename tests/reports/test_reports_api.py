@@ -21,13 +21,6 @@ LAT0, LON0 = 10.90, 107.30
 
 
 @pytest.fixture
-def no_background(monkeypatch):
-    calls = []
-    monkeypatch.setattr(services, "_recompute_in_background", lambda: calls.append(1))
-    return calls
-
-
-@pytest.fixture
 def commune(forms, no_background):
     """AP01 (pilot, 10 registered): 6 households; AP02 (3 registered): 3 households."""
     places(("AP01", 10, square(LON0, LAT0, 0.01), True), ("AP02", 3, square(LON0 + 0.01, LAT0, 0.01), False),

@@ -1,0 +1,114 @@
+"""The answers projection: extracted at ingest, replaced by an edit, repaired when missing
+or stale, and read by the recomputation exactly as the stored JSON says."""
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from lxml import etree
+
+from analytics.frames import answers_extract, answers_layout
+from backend.accounts.actors import actor_for_user
+from backend.accounts.models import Role
+from backend.accounts.services import user_create
+from backend.reports import selectors, services
+from backend.reports.models import ANSWERS_BY_KEY, HouseholdAnswers, MemberAnswers
+from backend.submissions.models import Submission
+from backend.submissions.services import submission_receive
+from tests.analytics.builders import household, member
+from tests.reports.factories import places, store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_commune(no_background):
+    call_command("make_demo_commune", households=40, stalls=3, rounds="2025", seed=11, no_progress=True,
+                 stdout=StringIO())
+
+
+def stored_answers(submission: Submission) -> tuple[dict, list[dict]]:
+    row = HouseholdAnswers.objects.filter(submission=submission).values().get()
+    members = list(MemberAnswers.objects.filter(submission=submission).order_by("position").values())
+    return row, members
+
+
+def test_ingest_stores_each_submissions_answers_as_its_stored_json_gives_them(demo_commune):
+    households = Submission.objects.filter(form__form_id="pl_ho").select_related("current_version")
+    assert households.count() == 40
+    roster_total = 0
+    for submission in households:
+        row, members = stored_answers(submission)
+        expected = answers_extract("pl_ho", submission.current_version.parsed)
+        assert row["version_id"] == submission.current_version_id
+        assert row["layout"] == answers_layout("pl_ho")
+        assert {name: row[name] for name in expected.fields} == expected.fields
+        assert [{name: m[name] for name in expected.repeats["tv"][0]} for m in members] == expected.repeats["tv"]
+        assert [m["position"] for m in members] == list(range(1, len(members) + 1))
+        roster_total += len(members)
+    assert roster_total == MemberAnswers.objects.count() > 40
+    assert ANSWERS_BY_KEY["pl_cho"].objects.count() == 3
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_the_recomputation_reads_the_projection_without_repairing_anything(demo_commune):
+    raw = selectors.raw_frames_read()
+    assert raw.unprojected == []
+    assert len(raw.households) == 40 and len(raw.members) == MemberAnswers.objects.count()
+    assert set(raw.households["ma_ho"]) == {row["ma_ho"] for row in HouseholdAnswers.objects.values("ma_ho")}
+
+
+def test_an_edit_replaces_the_answers_of_the_submission(demo_commune):
+    submission = next(s for s in Submission.objects.filter(form__form_id="pl_ho").select_related("current_version")
+                      if len(s.current_version.parsed.get("tv", [])) >= 2)
+    root = etree.fromstring(bytes(submission.current_version.xml))
+    rosters = root.findall(".//tv")
+    rosters[-1].getparent().remove(rosters[-1])
+    meta = root.find(".//meta")
+    meta.find("instanceID").text = "uuid:5e1d7a57-0000-4000-8000-000000000001"
+    etree.SubElement(meta, "deprecatedID").text = submission.instance_id
+    admin = actor_for_user(user_create(username="sua", password="s3cret-pass", role=Role.ADMIN))
+    before = len(stored_answers(submission)[1])
+
+    result = submission_receive(actor=admin, xml=etree.tostring(root), files={})
+
+    assert result.outcome == "edited"
+    submission.refresh_from_db()
+    row, members = stored_answers(submission)
+    assert row["version_id"] == submission.current_version_id
+    assert len(members) == before - 1
+    assert HouseholdAnswers.objects.filter(submission=submission).count() == 1
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_missing_or_stale_answers_are_reported_and_the_recomputation_repairs_them(forms, no_background):
+    places(("AP01", 10, None, False))
+    with_answers = store(forms, household("AP01", members=[member(), member()]))
+    without = store(forms, household("AP01", members=[member(), member(), member()]), with_answers=False)
+    stale = store(forms, household("AP01", members=[member()]))
+    HouseholdAnswers.objects.filter(submission=stale).update(layout="older-layout")
+
+    raw = selectors.raw_frames_read()
+    assert sorted(raw.unprojected) == sorted([without.pk, stale.pk])
+    # Until repaired they are read with empty answers and no roster.
+    assert set(raw.members["submission_id"]) == {with_answers.pk}
+
+    report = services.indicator_results_compute()
+
+    assert "repair" in report.timings
+    assert report.counts["households"] == 3 and report.counts["persons15"] == 2 + 3 + 1
+    raw = selectors.raw_frames_read()
+    assert raw.unprojected == [] and len(raw.members) == 6
+    assert HouseholdAnswers.objects.get(submission=stale).layout == answers_layout("pl_ho")
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_the_roster_of_a_rejected_or_deleted_household_is_not_read(forms, no_background):
+    places(("AP01", 10, None, False))
+    kept = store(forms, household("AP01", members=[member(), member()]))
+    store(forms, household("AP01", members=[member()] * 3), review_state="rejected")
+    store(forms, household("AP01", members=[member()] * 4), deleted=True)
+
+    raw = selectors.raw_frames_read()
+
+    assert raw.households["submission_id"].tolist() == [kept.pk]
+    assert raw.members["submission_id"].tolist() == [kept.pk, kept.pk]
