@@ -24,6 +24,7 @@ from backend.submissions.models import Submission
 
 REPAIR_BATCH = 5000
 COPY_MIN_ROWS = 500  # below this an INSERT is as quick, and visible to query counters
+ANALYZE_AFTER_ROWS = 50_000
 
 
 def submission_answers_store(
@@ -60,6 +61,12 @@ def submission_answers_repair(*, submission_ids: Iterable[int]) -> int:
                     _answers_delete(form_id, [sid for sid, _, _ in items])
                     _answers_insert(form_id, items)
                     written += len(items)
+    if written >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # The reader's join plan depends on row counts: after a mass repair (a layout
+        # change, a first run on old data) refresh them now rather than when autovacuum does.
+        with connection.cursor() as cursor:
+            for model in ANSWERS_BY_KEY.values():
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
     return written
 
 
