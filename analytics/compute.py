@@ -247,10 +247,14 @@ def _judge(
     by_id = {i.id: i for i in catalogue}
     gates = _gates(catalogue, assessments)
     targets, years, met, gate_ok, applicable = [], [], [], [], []
+    target_of: dict[tuple, tuple] = {}  # (indicator, round) → its target: tens of rounds, 50,000 rows
     for row in rows.itertuples(index=False):
-        indicator = by_id[row.indicator]
-        year = tier if (tier and indicator.criterion) else round_year(row.round, rounds)
-        target_year, target = indicator.target_for(year)
+        found = target_of.get((row.indicator, row.round))
+        if found is None:
+            indicator = by_id[row.indicator]
+            year = tier if (tier and indicator.criterion) else round_year(row.round, rounds)
+            found = target_of[(row.indicator, row.round)] = (indicator, *indicator.target_for(year))
+        indicator, target_year, target = found
         targets.append(target.value if target else None)
         years.append(target_year)
         value = None if row.value is None or row.value != row.value else float(row.value)  # NaN ≠ NaN

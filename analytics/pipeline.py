@@ -19,7 +19,7 @@ from analytics.frames import Frames
 from analytics.geo import households_locate
 from analytics.rounds import Round
 from analytics.scorecard import scorecard_compute
-from analytics.units import units_build
+from analytics.units import rows_where, units_build
 
 
 @dataclass
@@ -63,11 +63,9 @@ def hamlet_indicators_compute(
     with watch.stage("compute"):
         units = units_build(frames, rounds)
         if only_round is not None:
-            units.households = units.households[units.households["round"] == only_round]
-            units.persons15 = units.persons15[units.persons15["round"] == only_round]
-            units.adults18 = units.adults18[units.adults18["round"] == only_round]
-            units.stalls = units.stalls[units.stalls["round"] == only_round]
-            units.assessments = units.assessments[units.assessments["round"] == only_round]
+            for name in ("households", "persons15", "adults18", "stalls", "assessments"):
+                frame = getattr(units, name)
+                setattr(units, name, rows_where(frame, frame["round"] == only_round))
             administrative = [a for a in administrative if a.round == only_round]
     with watch.stage("join"):
         located = households_locate(

@@ -38,8 +38,8 @@ def rounds_assign(survey_date: pd.Series, round_field: pd.Series, rounds: Sequen
         result[inside] = round_.name
         decided |= inside
     # Strip each distinct value once: a million rows carry a handful of round names.
-    codes, uniques = pd.factorize(round_field.astype(object).fillna(""))
-    stripped = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    codes, uniques = pd.factorize(round_field, use_na_sentinel=True)
+    stripped = np.array([str(u).strip() for u in uniques] + [""], dtype=object)  # code -1 (missing) → ""
     field = pd.Series(stripped[codes], index=round_field.index)
     use_field = ~decided & (field != "")
     result[use_field] = field[use_field]

@@ -33,6 +33,12 @@ class Units:
     unassigned_round: int = 0
 
 
+def rows_where(frame: pd.DataFrame, mask) -> pd.DataFrame:
+    """`frame[mask]` for a boolean mask, as a positional take: pandas' boolean indexing
+    costs 3–4× more on frames of millions of rows (0.5 s against 0.13 s for the roster)."""
+    return frame.take(np.flatnonzero(np.asarray(mask, dtype=bool)))
+
+
 def per_unique(values: pd.Series, fn: Callable[[str], float]) -> np.ndarray:
     """Apply `fn` once per distinct answer: select_multiple answers repeat a lot, and a
     Python call per row is the slowest thing one can do at province scale."""
@@ -68,9 +74,7 @@ def _received_info(value: str) -> float:
 
 def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
     households = frames.households.copy()
-    households["hamlet"] = _text(households["hamlet_code"]).where(
-        _text(households["hamlet_code"]) != "", _text(households["ap"])
-    ).astype("category")
+    households["hamlet"] = _answer_or(households["hamlet_code"], households["ap"])
     # Categoricals: every groupby by (round, hamlet) below then works on small integer codes.
     households["round"] = rounds_assign(households["survey_date"], _round_field(households), rounds).astype(
         "category"
@@ -78,7 +82,7 @@ def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
     unassigned = int((households["round"] == "").sum())
     consented = households["dong_y"].eq("co")
     refusals = households[~consented].groupby(["hamlet", "round"]).size().rename("refused").reset_index()
-    households = households[consented]
+    households = rows_where(households, consented)
     households = _latest_per_household(households)
 
     members = frames.members
@@ -101,7 +105,7 @@ def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
 
     persons15 = _attach(members, households, ["hamlet", "round"])
     age = persons15["survey_year"] - persons15["tv_nam_sinh"]
-    adults18 = persons15[age.ge(18)]
+    adults18 = rows_where(persons15, age.ge(18))
 
     stalls = frames.stalls.copy()
     stalls["round"] = rounds_assign(stalls["survey_date"], _round_field(stalls), rounds)
@@ -112,10 +116,18 @@ def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
 
 
 def _round_field(frame: pd.DataFrame) -> pd.Series:
-    field = frame["survey_round"].fillna("").astype(str)
     if "dot_ks" in frame:
-        field = field.where(field != "", frame["dot_ks"])
-    return field
+        return _answer_or(frame["survey_round"], frame["dot_ks"])
+    return frame["survey_round"]
+
+
+def _answer_or(primary: pd.Series, fallback: pd.Series) -> pd.Series:
+    """`primary` where it holds an answer, else `fallback`; a categorical either way.
+    Compared on the categories' codes: no million Python strings when nothing is missing."""
+    empty = (primary.isna() | primary.eq("")).to_numpy()
+    if not empty.any():
+        return primary if isinstance(primary.dtype, pd.CategoricalDtype) else primary.astype("category")
+    return _text(primary).where(~empty, _text(fallback)).astype("category")
 
 
 def _text(column: pd.Series) -> pd.Series:
@@ -133,7 +145,7 @@ def _attach(members: pd.DataFrame, households: pd.DataFrame, columns: list[str])
     slot = np.clip(np.searchsorted(sorted_ids, member_ids), 0, max(len(sorted_ids) - 1, 0))
     kept = (sorted_ids[slot] == member_ids) if len(sorted_ids) else np.zeros(len(members), dtype=bool)
     rows = order[slot[kept]]
-    out = members if kept.all() else members[kept]
+    out = members if kept.all() else rows_where(members, kept)
     added = {}
     for column in columns:
         source = households[column]
@@ -159,7 +171,7 @@ def _latest_per_household(households: pd.DataFrame) -> pd.DataFrame:
     revisits = revisits.sort_values(["survey_date", "received_at", "submission_id"], na_position="first")
     latest = revisits.drop_duplicates(key, keep="last").index
     keep = ~repeated | households.index.isin(latest)
-    return households[keep]
+    return rows_where(households, keep)
 
 
 def _assessments(frames: Frames, rounds: Sequence[Round]) -> pd.DataFrame:

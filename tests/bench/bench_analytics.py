@@ -86,10 +86,10 @@ def seed(n_households: int, rng: np.random.Generator) -> None:
 
     from backend.places.models import Commune, Hamlet, Market
     from backend.reports.models import ComputedResult
-    from backend.reports.xform_paths import xform_paths
     from backend.submissions.models import Submission, SubmissionVersion
     from backend.surveys.models import Form
     from backend.surveys.services import form_publish
+    from tests.reports.xform_paths import xform_paths
 
     forms = {}
     for form_id in ("pl_ho", "pl_cho", "pl_kdc"):

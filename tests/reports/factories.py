@@ -11,10 +11,10 @@ from pathlib import Path
 from analytics.frames import FIELDS, REPEATS, leaf_values, repeat_instances
 from backend.places.models import Commune, Hamlet, Market
 from backend.reports.answers import submission_answers_store
-from backend.reports.xform_paths import split_at_repeat, xform_paths
 from backend.submissions.models import Submission, SubmissionVersion
 from backend.surveys.models import Form
 from backend.surveys.services import form_publish
+from tests.reports.xform_paths import split_at_repeat, xform_paths
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms_xlsform"
 

@@ -112,3 +112,18 @@ def test_the_roster_of_a_rejected_or_deleted_household_is_not_read(forms, no_bac
 
     assert raw.households["submission_id"].tolist() == [kept.pk]
     assert raw.members["submission_id"].tolist() == [kept.pk, kept.pk]
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_compute_indicators_prints_how_many_submissions_it_repaired(forms, no_background):
+    places(("AP01", 10, None, False))
+    store(forms, household("AP01"), with_answers=False)
+    store(forms, household("AP01"), with_answers=False)
+    store(forms, household("AP01"))
+    out = StringIO()
+
+    call_command("compute_indicators", "--no-progress", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert [line.split()[0] for line in lines[:5]] == ["repair", "read", "join", "compute", "write"]
+    assert lines[0].endswith("2 phiếu được trích xuất lại câu trả lời")

@@ -1,7 +1,8 @@
 """Recompute every indicator, the scorecard and the review flags; store the results.
 
-Prints one line per stage (read, join, compute, write) with its time, so the slowest stage
-is visible: `python manage.py compute_indicators [--round 2025]`.
+Prints one line per stage (read, join, compute, write, and repair when answers had to be
+extracted again) with its time, so the slowest stage is visible:
+`python manage.py compute_indicators [--round 2025]`.
 """
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         lines = []
 
         def progress(stage: str, seconds: float, detail: str) -> None:
+            if stage not in STAGES:  # an occasional stage (repair of stale answers)
+                bar.total += 1
             lines.append(f"{stage:<8} {seconds:7.3f} s  {detail}")
             bar.update(1)
             bar.set_postfix_str(stage)

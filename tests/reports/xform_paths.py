@@ -1,8 +1,9 @@
 """Where each field sits in a form's instance, read from the XForm's binds (pure, no Django).
 
-The analytics locate fields by name; the fast SQL read needs their JSON paths. The XForm of
-each form version declares them (`<bind nodeset="/pl_ho/ho/so_tv">`), so paths come from the
-form, not from guessing at the data.
+The analytics locate fields by name; the test factories and the benchmark lay synthetic
+documents out exactly as the ingest path stores them, so they need each field's path. The
+XForm declares them (`<bind nodeset="/pl_ho/ho/so_tv">`), so paths come from the form, not
+from guessing at the data.
 """
 from __future__ import annotations
 
