@@ -213,3 +213,7 @@ ANALYTICS_MIN_CELL = env_int("ANALYTICS_MIN_CELL", 5)
 ANALYTICS_ONLY_APPROVED = env_bool("ANALYTICS_ONLY_APPROVED", False)
 ANALYTICS_OUTSIDE_TOLERANCE_M = env_int("ANALYTICS_OUTSIDE_TOLERANCE_M", 100)
 ANALYTICS_MAX_ACCURACY_M = env_int("ANALYTICS_MAX_ACCURACY_M", 50)
+# With nothing computed yet, a request computes in the foreground only up to this many
+# submissions (~1.5 s); above it the first computation runs in the background and readers
+# get 503 with Retry-After until it is stored.
+ANALYTICS_FOREGROUND_MAX_SUBMISSIONS = env_int("ANALYTICS_FOREGROUND_MAX_SUBMISSIONS", 100_000)

@@ -174,12 +174,24 @@ def too_many_files(limit: int) -> Problem:
     )
 
 
+def results_computing(retry_after: int) -> Problem:
+    return Problem(
+        "503.1",
+        "Các chỉ số đang được tính lần đầu, vui lòng thử lại sau ít giây. / Indicators are being computed for the "
+        "first time; retry in a few seconds.",
+        {"retry_after": retry_after},
+    )
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Any:
     """DRF exception handler: render Problems as JSON; leave DRF's own errors to DRF."""
     from rest_framework.response import Response
 
     if isinstance(exc, Problem):
-        return Response(exc.as_json(), status=exc.status)
+        response = Response(exc.as_json(), status=exc.status)
+        if "retry_after" in exc.details:
+            response["Retry-After"] = str(exc.details["retry_after"])
+        return response
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"code": f"{response.status_code}.0", "message": str(response.data["detail"])}

@@ -23,13 +23,15 @@ from analytics.exports import tables_pack
 from analytics.frames import frames_typed
 from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
 from analytics.scorecard import LABEL_COLUMNS
-from backend.core.errors import bad_request
+from backend.core.errors import bad_request, results_computing
 from backend.reports.answers import submission_answers_repair
 from backend.reports.models import ADMINISTRATIVE_INDICATORS, AdministrativeFigure, ComputedResult, SurveyRound
 from backend.reports.selectors import analysis_inputs_read, data_fingerprint
+from backend.submissions.models import Submission
 
 logger = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 5_057_2030  # any constant unique to this job
+FIRST_COMPUTATION_RETRY_S = 15  # a province's first computation takes ~11 s
 _background: threading.Thread | None = None
 
 
@@ -112,13 +114,19 @@ def results_store(*, results: Results, fingerprint: str, round_name: str | None,
 
 
 def indicator_results_current(*, background: bool = True) -> tuple[list[ComputedResult], bool]:
-    """(stored results, stale). Never waits for a recomputation when results exist; the
-    very first request (nothing stored yet) computes in the foreground."""
+    """(stored results, stale). Never waits for a recomputation when results exist. With
+    nothing stored yet, a commune-sized database is computed during the request (about a
+    second); a bigger one in the background, and the reader gets `results_computing` (503
+    with Retry-After) until the first results are stored."""
     stored = list(ComputedResult.objects.all())
     fingerprint = data_fingerprint()
     if not stored:
-        indicator_results_compute()
-        return list(ComputedResult.objects.all()), False
+        if Submission.objects.count() <= settings.ANALYTICS_FOREGROUND_MAX_SUBMISSIONS:
+            indicator_results_compute()
+            return list(ComputedResult.objects.all()), False
+        if background:
+            _recompute_in_background()
+        raise results_computing(FIRST_COMPUTATION_RETRY_S)
     stale = any(r.fingerprint != fingerprint for r in stored)
     if stale and background:
         _recompute_in_background()

@@ -33,6 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "failing": _("Failing criteria"), "gap": _("gap"), "points": _("points"),
             "mandatory": _("mandatory"), "optional": _("optional"), "pilot": _("Pilot"),
             "load_failed": _("The analytics could not be loaded:"), "stale": _("Results are being recomputed."),
+            "computing": _("Indicators are being computed for the first time; this page updates by itself."),
             "suppressed": _("hidden (fewer than the minimum cell size)"),
         },
     }

@@ -172,6 +172,23 @@ def test_stale_results_are_served_at_once_and_a_recomputation_is_requested(commu
     assert rows_of(fresh)[("P2025_INFO", "AP01")]["denominator"] == 7
 
 
+def test_a_commune_gets_its_first_results_at_once_but_a_province_is_computed_in_the_background(
+    commune, leadership, no_background, settings
+):
+    # A commune (here 13 submissions) is computed during the first request.
+    assert leadership.get("/api/v1/indicators", {"round": "2025"}).status_code == 200
+    assert not no_background
+    ComputedResult.objects.all().delete()
+    # Above the foreground limit the first request does not wait: it is told to come back.
+    settings.ANALYTICS_FOREGROUND_MAX_SUBMISSIONS = 12
+    response = leadership.get("/api/v1/scorecard", {"round": "2025"})
+    assert response.status_code == 503 and response["Retry-After"] == "15"
+    assert response.json()["code"] == "503.1" and "first time" in response.json()["message"]
+    assert no_background == [1] and not ComputedResult.objects.exists()
+    services.indicator_results_compute()  # what the background job does
+    assert leadership.get("/api/v1/scorecard", {"round": "2025"}).status_code == 200
+
+
 def test_compute_indicators_prints_one_line_per_stage(commune):
     out = io.StringIO()
     call_command("compute_indicators", "--no-progress", stdout=out)

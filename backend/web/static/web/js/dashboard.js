@@ -12,7 +12,14 @@
   const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
 
   async function getJson(path) {
-    const response = await fetch(config.api + path, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    let response = await fetch(config.api + path, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    // 503 + Retry-After: the very first computation of a big database is running; wait for it.
+    while (response.status === 503 && response.headers.get("Retry-After")) {
+      status.textContent = t.computing;
+      await new Promise((done) => setTimeout(done, Number(response.headers.get("Retry-After")) * 1000));
+      response = await fetch(config.api + path, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    }
+    if (status.textContent === t.computing) status.textContent = "";
     if (!response.ok) throw new Error(`${path}: ${response.status}`);
     if (response.headers.get("X-Results-Stale") === "true") status.textContent = t.stale;
     return response.json();
