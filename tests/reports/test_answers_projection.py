@@ -11,6 +11,7 @@ from backend.accounts.actors import actor_for_user
 from backend.accounts.models import Role
 from backend.accounts.services import user_create
 from backend.reports import selectors, services
+from backend.reports.answers import submission_answers_store
 from backend.reports.models import ANSWERS_BY_KEY, HouseholdAnswers, MemberAnswers
 from backend.submissions.models import Submission
 from backend.submissions.services import submission_receive
@@ -127,3 +128,15 @@ def test_compute_indicators_prints_how_many_submissions_it_repaired(forms, no_ba
     lines = out.getvalue().splitlines()
     assert [line.split()[0] for line in lines[:5]] == ["repair", "read", "join", "compute", "write"]
     assert lines[0].endswith("2 phiếu được trích xuất lại câu trả lời")
+
+
+def test_storing_a_households_answers_costs_two_inserts(forms, django_assert_num_queries):
+    places(("AP01", 10, None, False))
+    submission = store(forms, household("AP01", members=[member(), member(), member()]), with_answers=False)
+    version = submission.current_version
+
+    with django_assert_num_queries(2):  # the household's row, then its three members in one INSERT
+        submission_answers_store(submission_id=submission.pk, version_id=version.pk, form_id="pl_ho",
+                                 parsed=version.parsed, replace=False)
+
+    assert MemberAnswers.objects.filter(submission=submission).count() == 3
