@@ -140,3 +140,22 @@ def test_a_hamlet_name_that_looks_like_a_formula_is_inert_in_csv_and_xlsx():
     hostile_cells = [c for c in cells if "HYPERLINK" in c.value]
     assert hostile_cells, "the hostile name should appear in the workbook"
     assert all(c.value.startswith("'=") and c.data_type == "s" for c in hostile_cells)
+
+
+def test_stored_result_tables_come_back_with_the_same_values():
+    frame = pd.DataFrame({
+        "hamlet": ["AP01", None, 'Ấp "Phú Dũng"\nmới'], "value": [66.67, float("nan"), 0.0],
+        "met": [True, False, None], "n_units": [6, 0, 3],
+    })
+
+    back = exports.tables_unpack(exports.tables_pack({"rows": frame, "empty": frame.iloc[:0], "none": None}))
+
+    assert list(back["rows"].columns) == ["hamlet", "value", "met", "n_units"]
+    hamlets = back["rows"]["hamlet"]
+    assert hamlets.isna().tolist() == [False, True, False]  # the commune row
+    assert hamlets[0] == "AP01" and hamlets[2] == 'Ấp "Phú Dũng"\nmới'
+    assert back["rows"]["value"].tolist()[0] == 66.67 and pd.isna(back["rows"]["value"][1])
+    assert back["rows"]["met"].tolist() == [True, False, None]
+    assert back["rows"]["n_units"].tolist() == [6, 0, 3]
+    assert back["empty"].empty and list(back["empty"].columns) == list(frame.columns)
+    assert back["none"].empty
