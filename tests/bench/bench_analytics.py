@@ -11,11 +11,14 @@ It migrates, publishes the commune's three real forms, and (when the database do
 already hold exactly that many households) seeds synthetic submissions straight into the
 submission tables with COPY: the parsed JSON is laid out along the real XForms' paths, with
 every field of the form filled (so documents have a realistic size, ~1.5 kB per household),
-rates from DOMAIN.md §3.4 with hamlet random effects. Seeding is not timed.
+rates from DOMAIN.md §3.4 with hamlet random effects. Then it extracts their answers into
+the answers tables as the ingest path would have (backend/reports/answers.py). Seeding and
+extraction are not timed. A database loaded with `make_demo_commune` (the real ingest path)
+that holds exactly that many households is measured as it is.
 
-Timed: read (COPY of the needed JSON keys → DataFrames), join (geopoints → hamlets), compute
-(units, indicators, intervals, scorecard), write (results stored), then the exports built
-from the stored results (CSV, XLSX, GeoPackage, GeoJSON and one PNG map).
+Timed: read (COPY of the answers joined to the submissions → DataFrames), join (geopoints →
+hamlets), compute (units, indicators, intervals, scorecard), write (results stored), then the
+exports built from the stored results (CSV, XLSX, GeoPackage, GeoJSON and one PNG map).
 """
 from __future__ import annotations
 
