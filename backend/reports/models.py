@@ -90,14 +90,14 @@ class ComputedResult(models.Model):
 
 # --- The answers projection -----------------------------------------------------------------
 # What the indicator catalogue reads of each submission's current version, extracted once
-# when the submission is stored (`answers_store`) instead of out of the compressed JSON on
+# when the submission is stored (`submission_answers_store`) instead of out of the compressed JSON on
 # every recomputation: at province scale that JSON extraction was most of the time.
 #
 # One table per analysis frame; its text columns are generated from the field lists in
 # `analytics.frames`, so those lists stay the one declaration (change a list, then run
 # makemigrations). Rows are derived data: each form-level row records the version it was
 # extracted from and the layout of the lists, and the reader re-extracts any row that does
-# not match (`answers_repair`), so the projection can lag but never be silently wrong.
+# not match (`submission_answers_repair`), so the projection can lag but never be silently wrong.
 
 ANSWER_MODELS = {  # frame key → model name
     HOUSEHOLD_FORM: "HouseholdAnswers", MEMBER_REPEAT: "MemberAnswers", STALL_FORM: "StallAnswers",
@@ -120,7 +120,10 @@ def _answers_model(key: str) -> type[models.Model]:
         meta: dict = {}
     else:
         attrs["id"] = models.BigAutoField(primary_key=True)
-        attrs["submission"] = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, related_name="+")
+        # No index of its own: the unique (submission, position) index serves lookups by submission.
+        attrs["submission"] = models.ForeignKey(
+            "submissions.Submission", on_delete=models.CASCADE, related_name="+", db_index=False
+        )
         attrs["position"] = models.PositiveIntegerField()
         meta = {"constraints": [models.UniqueConstraint(fields=["submission", "position"],
                                                         name=f"{key}_answers_one_per_position")]}
