@@ -5,6 +5,7 @@ ci_low, ci_high, target, target_year, met, plus working columns the API does not
 unit, n_units (surveyed units behind the cell: the suppression rule uses it), coverage,
 gate_ok, applicable.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -33,8 +34,22 @@ from analytics.rounds import Round, round_year
 from analytics.units import Units
 
 ROW_COLUMNS = [
-    "indicator", "hamlet", "round", "numerator", "denominator", "value", "ci_low", "ci_high",
-    "target", "target_year", "met", "unit", "n_units", "coverage", "gate_ok", "applicable",
+    "indicator",
+    "hamlet",
+    "round",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "target",
+    "target_year",
+    "met",
+    "unit",
+    "n_units",
+    "coverage",
+    "gate_ok",
+    "applicable",
 ]
 
 
@@ -77,7 +92,9 @@ def indicators_compute(
     by default each round is judged against the first target year not before it."""
     coverage = coverage_table(units, hamlets)
     round_names = sorted(
-        set(coverage["round"]) | set(units.assessments["round"]) | set(units.stalls["round"])
+        set(coverage["round"])
+        | set(units.assessments["round"])
+        | set(units.stalls["round"])
         | {f.round for f in administrative}
     )
     hamlet_codes = list(hamlets["code"]) if len(hamlets) else []
@@ -126,17 +143,27 @@ def _survey_rows(frame: pd.DataFrame, indicators: list[Indicator], unit: str, co
     for (round_name, indicator), strata in table.groupby(["round", "indicator"], sort=False):
         estimate = stratified(strata)
         hamlets_with_data = strata[strata["denominator"] > 0]
-        registered_total = float(cov["registered"].reindex(
-            pd.MultiIndex.from_frame(hamlets_with_data[["round", "hamlet"]])).sum())
-        surveyed_total = float(cov["surveyed"].reindex(
-            pd.MultiIndex.from_frame(hamlets_with_data[["round", "hamlet"]])).sum())
-        commune.append({
-            "indicator": indicator, "hamlet": None, "round": round_name,
-            "numerator": estimate["numerator"], "denominator": estimate["denominator"],
-            "value": estimate["value"], "ci_low": estimate["ci_low"], "ci_high": estimate["ci_high"],
-            "unit": unit, "n_units": estimate["n"],
-            "coverage": surveyed_total / registered_total if registered_total > 0 else np.nan,
-        })
+        registered_total = float(
+            cov["registered"].reindex(pd.MultiIndex.from_frame(hamlets_with_data[["round", "hamlet"]])).sum()
+        )
+        surveyed_total = float(
+            cov["surveyed"].reindex(pd.MultiIndex.from_frame(hamlets_with_data[["round", "hamlet"]])).sum()
+        )
+        commune.append(
+            {
+                "indicator": indicator,
+                "hamlet": None,
+                "round": round_name,
+                "numerator": estimate["numerator"],
+                "denominator": estimate["denominator"],
+                "value": estimate["value"],
+                "ci_low": estimate["ci_low"],
+                "ci_high": estimate["ci_high"],
+                "unit": unit,
+                "n_units": estimate["n"],
+                "coverage": surveyed_total / registered_total if registered_total > 0 else np.nan,
+            }
+        )
     return pd.concat([table.drop(columns=["weight"]), pd.DataFrame(commune)], ignore_index=True)
 
 
@@ -146,11 +173,15 @@ def _assessment_rows(assessments: pd.DataFrame, indicators: list[Indicator]) -> 
     parts = []
     for indicator in indicators:
         numerator, denominator = indicator.assess(assessments)
-        rows = pd.DataFrame({
-            "indicator": indicator.id, "hamlet": assessments["hamlet"].to_numpy(),
-            "round": assessments["round"].to_numpy(),
-            "numerator": numerator.to_numpy(dtype=float), "denominator": denominator.to_numpy(dtype=float),
-        })
+        rows = pd.DataFrame(
+            {
+                "indicator": indicator.id,
+                "hamlet": assessments["hamlet"].to_numpy(),
+                "round": assessments["round"].to_numpy(),
+                "numerator": numerator.to_numpy(dtype=float),
+                "denominator": denominator.to_numpy(dtype=float),
+            }
+        )
         commune = rows.groupby("round", as_index=False).agg(
             numerator=("numerator", "sum"), denominator=("denominator", "sum"), hamlets=("hamlet", "size")
         )
@@ -174,10 +205,14 @@ def _assessment_rows(assessments: pd.DataFrame, indicators: list[Indicator]) -> 
         commune["n_units"] = commune.pop("hamlets")
         rows["n_units"] = 1
         # Hamlet assessments are a census of their hamlet: no sampling interval.
-        parts.append(pd.concat([rows, commune], ignore_index=True).assign(
-            ci_low=lambda d: d["value"], ci_high=lambda d: d["value"],
-            unit=MODEL if indicator.unit == MODEL else HAMLET, coverage=np.nan,
-        ))
+        parts.append(
+            pd.concat([rows, commune], ignore_index=True).assign(
+                ci_low=lambda d: d["value"],
+                ci_high=lambda d: d["value"],
+                unit=MODEL if indicator.unit == MODEL else HAMLET,
+                coverage=np.nan,
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -192,12 +227,21 @@ def _stall_rows(stalls: pd.DataFrame, indicators: list[Indicator], registered_st
             denominator = max(interviewed, registered_stalls)
             numerator = float(values.sum())
             low, high = (numerator / denominator,) * 2 if interviewed >= denominator else wilson(numerator, interviewed)
-            rows.append({
-                "indicator": indicator.id, "hamlet": None, "round": round_name,
-                "numerator": numerator, "denominator": float(denominator), "value": numerator / denominator * 100,
-                "ci_low": low * 100, "ci_high": high * 100, "unit": STALL, "n_units": interviewed,
-                "coverage": interviewed / registered_stalls if registered_stalls else np.nan,
-            })
+            rows.append(
+                {
+                    "indicator": indicator.id,
+                    "hamlet": None,
+                    "round": round_name,
+                    "numerator": numerator,
+                    "denominator": float(denominator),
+                    "value": numerator / denominator * 100,
+                    "ci_low": low * 100,
+                    "ci_high": high * 100,
+                    "unit": STALL,
+                    "n_units": interviewed,
+                    "coverage": interviewed / registered_stalls if registered_stalls else np.nan,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -208,12 +252,21 @@ def _administrative_rows(indicators: list[Indicator], figures: Sequence[Administ
         if figure.indicator not in known or not figure.denominator:
             continue
         value = figure.numerator / figure.denominator * 100
-        rows.append({
-            "indicator": figure.indicator, "hamlet": None, "round": figure.round,
-            "numerator": float(figure.numerator), "denominator": float(figure.denominator),
-            "value": value, "ci_low": value, "ci_high": value, "unit": known[figure.indicator].unit,
-            "n_units": figure.denominator, "coverage": 1.0,
-        })
+        rows.append(
+            {
+                "indicator": figure.indicator,
+                "hamlet": None,
+                "round": figure.round,
+                "numerator": float(figure.numerator),
+                "denominator": float(figure.denominator),
+                "value": value,
+                "ci_low": value,
+                "ci_high": value,
+                "unit": known[figure.indicator].unit,
+                "n_units": figure.denominator,
+                "coverage": 1.0,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -241,8 +294,11 @@ def _complete(rows: pd.DataFrame, indicators: list[Indicator], hamlets: list[str
 
 
 def _judge(
-    rows: pd.DataFrame, catalogue: Sequence[Indicator], assessments: pd.DataFrame,
-    rounds: Sequence[Round], tier: int | None,
+    rows: pd.DataFrame,
+    catalogue: Sequence[Indicator],
+    assessments: pd.DataFrame,
+    rounds: Sequence[Round],
+    tier: int | None,
 ) -> pd.DataFrame:
     by_id = {i.id: i for i in catalogue}
     gates = _gates(catalogue, assessments)
@@ -292,16 +348,28 @@ def rows_with_dra_count(rows: pd.DataFrame, scorecard_summary: pd.DataFrame, ind
     summary = scorecard_summary[scorecard_summary["tier"] == 2030]
     if summary.empty:
         return rows
-    hamlet_rows = pd.DataFrame({
-        "indicator": indicator.id, "hamlet": summary["hamlet"].to_numpy(), "round": summary["round"].to_numpy(),
-        "numerator": summary["dat"].astype(float).to_numpy(), "denominator": 1.0,
-        "value": summary["dat"].astype(float).to_numpy(), "unit": HAMLET, "n_units": 1,
-    })
+    hamlet_rows = pd.DataFrame(
+        {
+            "indicator": indicator.id,
+            "hamlet": summary["hamlet"].to_numpy(),
+            "round": summary["round"].to_numpy(),
+            "numerator": summary["dat"].astype(float).to_numpy(),
+            "denominator": 1.0,
+            "value": summary["dat"].astype(float).to_numpy(),
+            "unit": HAMLET,
+            "n_units": 1,
+        }
+    )
     commune = hamlet_rows.groupby("round", as_index=False).agg(
         numerator=("numerator", "sum"), n_units=("hamlet", "size")
     )
-    commune = commune.assign(indicator=indicator.id, hamlet=None, value=commune["numerator"], unit=HAMLET,
-                             denominator=commune["n_units"].astype(float))
+    commune = commune.assign(
+        indicator=indicator.id,
+        hamlet=None,
+        value=commune["numerator"],
+        unit=HAMLET,
+        denominator=commune["n_units"].astype(float),
+    )
     target_year, target = indicator.target_for(2030)
     added = pd.concat([hamlet_rows, commune], ignore_index=True)
     added["ci_low"] = added["value"]

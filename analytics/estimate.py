@@ -14,6 +14,7 @@ Estimator (documented in analytics/README.md):
   effective sample size n_eff = p(1−p)/Var(p), Var(p) = Σ (W_h/W)² p_h(1−p_h)/n_h (1 − n_h/N_h).
   Only hamlets with data enter; the commune coverage says how much is missing.
 """
+
 from __future__ import annotations
 
 import math
@@ -83,9 +84,7 @@ def with_intervals(table: pd.DataFrame, *, census: pd.Series) -> pd.DataFrame:
     return out
 
 
-def stratified(
-    strata: pd.DataFrame, *, weight: str = "weight", z: float = Z95
-) -> dict[str, float]:
+def stratified(strata: pd.DataFrame, *, weight: str = "weight", z: float = Z95) -> dict[str, float]:
     """Commune figure from hamlet rows with columns numerator, denominator, `weight`.
 
     Returns value/ci in percent, the estimated numerator and denominator (population
@@ -93,8 +92,14 @@ def stratified(
     """
     rows = strata[(strata["denominator"] > 0) & (strata[weight] > 0)]
     if rows.empty:
-        return {"value": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-                "numerator": math.nan, "denominator": math.nan, "n": 0}
+        return {
+            "value": math.nan,
+            "ci_low": math.nan,
+            "ci_high": math.nan,
+            "numerator": math.nan,
+            "denominator": math.nan,
+            "n": 0,
+        }
     n_h = rows["denominator"].to_numpy(dtype=float)
     p_h = rows["numerator"].to_numpy(dtype=float) / n_h
     big_n = rows[weight].to_numpy(dtype=float)
@@ -111,6 +116,10 @@ def stratified(
         n_eff = p * (1 - p) / variance if 0 < p < 1 else float(n_h.sum())
         low, high = wilson(p * n_eff, n_eff, z)
     return {
-        "value": p * 100, "ci_low": low * 100, "ci_high": high * 100,
-        "numerator": p * total, "denominator": total, "n": int(n_h.sum()),
+        "value": p * 100,
+        "ci_low": low * 100,
+        "ci_high": high * 100,
+        "numerator": p * total,
+        "denominator": total,
+        "n": int(n_h.sum()),
     }

@@ -4,6 +4,7 @@ headers), GeoPackage (QGIS), GeoJSON (web maps) and a choropleth PNG per indicat
 All functions take already-suppressed tables when the reader has no microdata access; they
 never look at roles themselves.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,26 +21,63 @@ from backend.core.spreadsheet_safety import neutralise_formula
 
 MAX_LABELLED_HAMLETS = 80
 ROW_HEADERS = {
-    "indicator": "Mã chỉ tiêu", "label_vi": "Chỉ tiêu", "label_en": "Indicator",
-    "hamlet": "Mã ấp", "hamlet_name": "Tên ấp", "round": "Đợt khảo sát",
-    "unit_vi": "Đơn vị tính", "numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị",
-    "ci_low": "Cận dưới KTC 95%", "ci_high": "Cận trên KTC 95%", "target": "Chỉ tiêu kế hoạch",
-    "target_year": "Năm mục tiêu", "met": "Đạt", "suppressed": "Ẩn (ô nhỏ)", "coverage": "Độ phủ khảo sát",
+    "indicator": "Mã chỉ tiêu",
+    "label_vi": "Chỉ tiêu",
+    "label_en": "Indicator",
+    "hamlet": "Mã ấp",
+    "hamlet_name": "Tên ấp",
+    "round": "Đợt khảo sát",
+    "unit_vi": "Đơn vị tính",
+    "numerator": "Tử số",
+    "denominator": "Mẫu số",
+    "value": "Giá trị",
+    "ci_low": "Cận dưới KTC 95%",
+    "ci_high": "Cận trên KTC 95%",
+    "target": "Chỉ tiêu kế hoạch",
+    "target_year": "Năm mục tiêu",
+    "met": "Đạt",
+    "suppressed": "Ẩn (ô nhỏ)",
+    "coverage": "Độ phủ khảo sát",
 }
 SCORECARD_HEADERS = {
-    "round": "Đợt khảo sát", "hamlet": "Mã ấp", "tier": "Mức", "criterion": "Tiêu chí", "group": "Nhóm",
-    "label_vi": "Nội dung", "role": "BB/TC", "value": "Giá trị", "op": "So sánh", "threshold": "Ngưỡng",
-    "status": "Kết quả", "gap_pp": "Còn thiếu (điểm %)", "source": "Nguồn", "condition": "Điều kiện",
+    "round": "Đợt khảo sát",
+    "hamlet": "Mã ấp",
+    "tier": "Mức",
+    "criterion": "Tiêu chí",
+    "group": "Nhóm",
+    "label_vi": "Nội dung",
+    "role": "BB/TC",
+    "value": "Giá trị",
+    "op": "So sánh",
+    "threshold": "Ngưỡng",
+    "status": "Kết quả",
+    "gap_pp": "Còn thiếu (điểm %)",
+    "source": "Nguồn",
+    "condition": "Điều kiện",
     "suppressed": "Ẩn (ô nhỏ)",
 }
 SUMMARY_HEADERS = {
-    "round": "Đợt khảo sát", "hamlet": "Mã ấp", "name": "Tên ấp", "pilot": "Ấp điểm", "tier": "Mức",
-    "bb_met": "Số tiêu chí BB đạt", "bb_total": "Số tiêu chí BB", "tc_met": "Số tiêu chí TC đạt",
-    "tc_required": "Số TC cần đạt", "status": "Kết quả", "failing": "Tiêu chí chưa đạt",
+    "round": "Đợt khảo sát",
+    "hamlet": "Mã ấp",
+    "name": "Tên ấp",
+    "pilot": "Ấp điểm",
+    "tier": "Mức",
+    "bb_met": "Số tiêu chí BB đạt",
+    "bb_total": "Số tiêu chí BB",
+    "tc_met": "Số tiêu chí TC đạt",
+    "tc_required": "Số TC cần đạt",
+    "status": "Kết quả",
+    "failing": "Tiêu chí chưa đạt",
 }
 COVERAGE_HEADERS = {
-    "round": "Đợt khảo sát", "hamlet": "Mã ấp", "surveyed": "Số hộ đã khảo sát", "registered": "Số hộ theo sổ",
-    "coverage": "Độ phủ", "refused": "Số hộ từ chối", "persons15": "Số người 15+", "adults18": "Số người 18+",
+    "round": "Đợt khảo sát",
+    "hamlet": "Mã ấp",
+    "surveyed": "Số hộ đã khảo sát",
+    "registered": "Số hộ theo sổ",
+    "coverage": "Độ phủ",
+    "refused": "Số hộ từ chối",
+    "persons15": "Số người 15+",
+    "adults18": "Số người 18+",
     "flagged": "Số hộ cần kiểm tra vị trí",
 }
 
@@ -56,8 +94,9 @@ def rows_readable(rows: pd.DataFrame, hamlet_names: dict[str, str] | None = None
         out["suppressed"] = False
     for column in ("numerator", "denominator", "value", "ci_low", "ci_high"):
         out[column] = pd.to_numeric(out[column], errors="coerce").round(1)
-    out["met"] = out["met"].map(lambda m: "" if m is None or (isinstance(m, float) and math.isnan(m))
-                                else ("Đạt" if m else "Chưa đạt"))
+    out["met"] = out["met"].map(
+        lambda m: "" if m is None or (isinstance(m, float) and math.isnan(m)) else ("Đạt" if m else "Chưa đạt")
+    )
     order = list(BY_ID)
     out["_order"] = out["indicator"].map({i: n for n, i in enumerate(order)})
     out["_commune"] = out["hamlet"].notna()
@@ -96,8 +135,14 @@ def xlsx_bytes(
         "Toàn xã": commune.rename(columns=ROW_HEADERS),
         "Theo ấp": hamlet.rename(columns=ROW_HEADERS),
         "Tiêu chí KDC CĐS": scorecard_wide(scorecard),
-        "Tổng hợp KDC CĐS": _pick(summary.assign(failing=summary.get("failing", pd.Series(dtype=object)).map(
-            lambda f: ", ".join(f) if isinstance(f, list) else "")), SUMMARY_HEADERS),
+        "Tổng hợp KDC CĐS": _pick(
+            summary.assign(
+                failing=summary.get("failing", pd.Series(dtype=object)).map(
+                    lambda f: ", ".join(f) if isinstance(f, list) else ""
+                )
+            ),
+            SUMMARY_HEADERS,
+        ),
         "Độ phủ khảo sát": _pick(coverage, COVERAGE_HEADERS),
     }
     import rustpy_xlsxwriter
@@ -108,8 +153,10 @@ def xlsx_bytes(
     # author): a province's ~1M cells take under a second instead of ~4.5 s of per-cell
     # Python. Text is always written as text, never as a formula or a link.
     rustpy_xlsxwriter.write_worksheets(
-        list(cleaned.items()), buffer,
-        freeze_panes={"general": {"row": 1, "col": 0}}, bold_headers=True,
+        list(cleaned.items()),
+        buffer,
+        freeze_panes={"general": {"row": 1, "col": 0}},
+        bold_headers=True,
         column_widths={name: _column_widths(frame) for name, frame in cleaned.items()},
         dedupe_strings={"general": True},
     )
@@ -184,11 +231,13 @@ def geojson_dict(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str, 
         geometry = record.pop("geometry")
         properties = {k: _json_value(v) for k, v in record.items()}
         properties.update({"indicator": indicator, "round": round_name})
-        features.append({
-            "type": "Feature",
-            "geometry": None if geometry is None or geometry.is_empty else geometry.__geo_interface__,
-            "properties": properties,
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": None if geometry is None or geometry.is_empty else geometry.__geo_interface__,
+                "properties": properties,
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -206,10 +255,12 @@ def gpkg_bytes(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame) -> bytes:
     """A GeoPackage with one layer: a feature per hamlet and round, one column per indicator
     value (and `<id>_dat` for met), in EPSG:4326. Opens in QGIS as is."""
     hamlet_rows = rows[rows["hamlet"].notna()]
-    values = hamlet_rows.pivot_table(index=["hamlet", "round"], columns="indicator", values="value", aggfunc="first",
-                                     dropna=False)
+    values = hamlet_rows.pivot_table(
+        index=["hamlet", "round"], columns="indicator", values="value", aggfunc="first", dropna=False
+    )
     met = hamlet_rows.assign(met=hamlet_rows["met"].map(lambda m: None if m is None else int(bool(m)))).pivot_table(
-        index=["hamlet", "round"], columns="indicator", values="met", aggfunc="first")
+        index=["hamlet", "round"], columns="indicator", values="met", aggfunc="first"
+    )
     met.columns = [f"{c}_dat" for c in met.columns]
     wide = values.join(met).reset_index()
     layer = hamlets[hamlets.geometry.notna()].merge(wide, left_on="code", right_on="hamlet", how="inner")
@@ -240,11 +291,19 @@ def choropleth_png(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str
         else:
             merged = merged.assign(value=pd.to_numeric(merged["value"], errors="coerce"))
             merged.plot(
-                column="value", ax=axes, legend=True, cmap="YlGn", edgecolor="#555555", linewidth=0.6,
-                vmin=0, vmax=100 if definition.kind in ("proportion", "binary") else None,
+                column="value",
+                ax=axes,
+                legend=True,
+                cmap="YlGn",
+                edgecolor="#555555",
+                linewidth=0.6,
+                vmin=0,
+                vmax=100 if definition.kind in ("proportion", "binary") else None,
                 missing_kwds={"color": "#dddddd", "hatch": "///", "label": "Không có số liệu / ẩn"},
-                legend_kwds={"label": "%" if definition.kind in ("proportion", "binary") else "số lượng",
-                             "shrink": 0.6},
+                legend_kwds={
+                    "label": "%" if definition.kind in ("proportion", "binary") else "số lượng",
+                    "shrink": 0.6,
+                },
             )
             # Labels stay readable up to a commune's few dozen hamlets; a province map shows
             # colours only.

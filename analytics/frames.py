@@ -9,6 +9,7 @@ Fields are located by name, not by group path: XLSForm names are unique within a
 the forms' authors may regroup questions between versions without changing their meaning.
 Repeat groups are lists of dicts in the parsed JSON; their rows keep the submission id.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,26 +26,70 @@ ASSESSMENT_FORM = "pl_kdc"
 
 # Columns every frame carries from the Submission row (typed columns, not JSON).
 META_COLUMNS = [
-    "submission_id", "form_id", "hamlet_code", "lat", "lon", "accuracy",
-    "survey_date", "survey_round", "received_at",
+    "submission_id",
+    "form_id",
+    "hamlet_code",
+    "lat",
+    "lon",
+    "accuracy",
+    "survey_date",
+    "survey_round",
+    "received_at",
 ]
 
 # Only the fields the indicator catalogue needs: at province scale every extra column costs
 # memory and transfer time.
 HOUSEHOLD_FIELDS = [
-    "ap", "ma_ho", "dong_y", "so_tv", "so_tv_15", "ho_kd", "ho_nn", "internet_cd", "song_dd",
-    "dia_chi_so_ho", "tt_57", "kenh_tt_30", "zalo_ap", "nghe_loa", "dot_ks",
+    "ap",
+    "ma_ho",
+    "dong_y",
+    "so_tv",
+    "so_tv_15",
+    "ho_kd",
+    "ho_nn",
+    "internet_cd",
+    "song_dd",
+    "dia_chi_so_ho",
+    "tt_57",
+    "kenh_tt_30",
+    "zalo_ap",
+    "nghe_loa",
+    "dot_ks",
 ]
 MEMBER_REPEAT = "tv"
 MEMBER_FIELDS = [
-    "tv_nam_sinh", "tv_dtdm", "tv_dt_dung", "tv_vneid", "tv_tk", "tv_ttkdtm_30", "tv_dvc_12",
-    "tv_bdhvs", "tv_ttcs_30",
+    "tv_nam_sinh",
+    "tv_dtdm",
+    "tv_dt_dung",
+    "tv_vneid",
+    "tv_tk",
+    "tv_ttkdtm_30",
+    "tv_dvc_12",
+    "tv_bdhvs",
+    "tv_ttcs_30",
 ]
 STALL_FIELDS = ["cho", "sap_so", "dong_y", "ap_cu_tru", "nhan_kdtm", "gd_7ngay", "qr_hien_thi", "dot_ks"]
 ASSESSMENT_FIELDS = [
-    "ap", "ngay_dg", "dot_ks", "so_ho", "so_nk", "so_hkd", "so_hkd_kdtm", "to_cnscd", "to_co_qd",
-    "to_co_doan", "to_thang_hd", "zalo_ap", "loa", "loa_pham_vi", "wifi_nvh", "wifi_mbps",
-    "so_camera", "camera_ca", "dia_chi_so", "so_mh_nn",
+    "ap",
+    "ngay_dg",
+    "dot_ks",
+    "so_ho",
+    "so_nk",
+    "so_hkd",
+    "so_hkd_kdtm",
+    "to_cnscd",
+    "to_co_qd",
+    "to_co_doan",
+    "to_thang_hd",
+    "zalo_ap",
+    "loa",
+    "loa_pham_vi",
+    "wifi_nvh",
+    "wifi_mbps",
+    "so_camera",
+    "camera_ca",
+    "dia_chi_so",
+    "so_mh_nn",
 ]
 TEST_POINT_REPEAT = "diem_do"
 TEST_POINT_FIELDS = ["dd_song", "dd_mbps"]
@@ -52,8 +97,17 @@ AGRI_MODEL_REPEAT = "mo_hinh_nn"
 AGRI_MODEL_FIELDS = ["mh_ten", "mh_xac_minh"]
 
 INTEGER_FIELDS = {
-    "so_tv", "so_tv_15", "tv_nam_sinh", "gd_7ngay", "so_ho", "so_nk", "so_hkd", "so_hkd_kdtm",
-    "to_thang_hd", "so_camera", "so_mh_nn",
+    "so_tv",
+    "so_tv_15",
+    "tv_nam_sinh",
+    "gd_7ngay",
+    "so_ho",
+    "so_nk",
+    "so_hkd",
+    "so_hkd_kdtm",
+    "to_thang_hd",
+    "so_camera",
+    "so_mh_nn",
 }
 DECIMAL_FIELDS = {"wifi_mbps", "dd_mbps"}
 
@@ -70,7 +124,8 @@ FIELDS: dict[str, list[str]] = {
 }
 # Every frame by its key: a form's own rows (keyed by form_id) or one of its repeats.
 FRAME_FIELDS: dict[str, list[str]] = {
-    **FIELDS, **{repeat: fields for repeats in REPEATS.values() for repeat, fields in repeats.items()}
+    **FIELDS,
+    **{repeat: fields for repeats in REPEATS.values() for repeat, fields in repeats.items()},
 }
 
 

@@ -8,6 +8,7 @@ point keep the declared hamlet and are not flagged.
 
 Distances are computed in a metric CRS, UTM zone 48N (EPSG:32648), which holds Đồng Nai.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -92,9 +93,7 @@ def households_locate(
         distance[inside] = 0.0
         others = np.flatnonzero(has_point & ~inside)
         if len(others):
-            points = gpd.GeoDataFrame(
-                {"row": others}, geometry=gpd.points_from_xy(lon[others], lat[others]), crs=WGS84
-            )
+            points = gpd.GeoDataFrame({"row": others}, geometry=gpd.points_from_xy(lon[others], lat[others]), crs=WGS84)
             # sjoin queries an STRtree of the polygons: O(n log m), not n × m tests.
             joined = gpd.sjoin(points, polygons, how="left", predicate="within")
             joined = joined[~joined["row"].duplicated()]  # overlapping polygons: first match
@@ -113,8 +112,16 @@ def households_locate(
     reasons[poor_accuracy] = REVIEW_ACCURACY
     reasons[outside] = REVIEW_OUTSIDE
     reasons[outside & poor_accuracy] = f"{REVIEW_OUTSIDE},{REVIEW_ACCURACY}"
-    return pd.DataFrame({
-        "submission_id": households["submission_id"].to_numpy(), "hamlet": declared, "accuracy": accuracy,
-        "located_hamlet": located, "distance_m": distance, "outside": outside, "poor_accuracy": poor_accuracy,
-        "review": outside | poor_accuracy, "reason": reasons,
-    })
+    return pd.DataFrame(
+        {
+            "submission_id": households["submission_id"].to_numpy(),
+            "hamlet": declared,
+            "accuracy": accuracy,
+            "located_hamlet": located,
+            "distance_m": distance,
+            "outside": outside,
+            "poor_accuracy": poor_accuracy,
+            "review": outside | poor_accuracy,
+            "reason": reasons,
+        }
+    )

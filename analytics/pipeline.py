@@ -3,6 +3,7 @@
 `hamlet_indicators_compute` is the one entry point the Django edge calls; it times its
 stages so the management command and the benchmark can show where the time goes.
 """
+
 from __future__ import annotations
 
 import time
@@ -68,16 +69,18 @@ def hamlet_indicators_compute(
                 setattr(units, name, rows_where(frame, frame["round"] == only_round))
             administrative = [a for a in administrative if a.round == only_round]
     with watch.stage("join"):
-        located = households_locate(
-            units.households, hamlets, tolerance_m=tolerance_m, max_accuracy_m=max_accuracy_m
-        )
+        located = households_locate(units.households, hamlets, tolerance_m=tolerance_m, max_accuracy_m=max_accuracy_m)
         review = located[located["review"]].merge(
             units.households[["submission_id", "round", "ma_ho"]], on="submission_id", how="left"
         )
     with watch.stage("compute"):
         table = pd.DataFrame(hamlets.drop(columns="geometry"))
         rows, coverage = indicators_compute(
-            units, table, rounds=rounds, administrative=administrative, registered_stalls=registered_stalls,
+            units,
+            table,
+            rounds=rounds,
+            administrative=administrative,
+            registered_stalls=registered_stalls,
         )
         # A household outside its hamlet still counts for the hamlet it declared; the
         # coverage table says how many are awaiting review.
@@ -89,11 +92,19 @@ def hamlet_indicators_compute(
             if indicator.kind == DRA_COUNT:
                 rows = rows_with_dra_count(rows, summary, indicator)
     return Results(
-        rows=rows, coverage=coverage, scorecard=scorecard, scorecard_summary=summary, review=review,
-        hamlets=hamlets, timings=watch.timings,
+        rows=rows,
+        coverage=coverage,
+        scorecard=scorecard,
+        scorecard_summary=summary,
+        review=review,
+        hamlets=hamlets,
+        timings=watch.timings,
         counts={
-            "households": len(units.households), "persons15": len(units.persons15),
-            "stalls": len(units.stalls), "assessments": len(units.assessments),
-            "flagged": len(review), "unassigned_round": units.unassigned_round,
+            "households": len(units.households),
+            "persons15": len(units.persons15),
+            "stalls": len(units.stalls),
+            "assessments": len(units.assessments),
+            "flagged": len(review),
+            "unassigned_round": units.unassigned_round,
         },
     )

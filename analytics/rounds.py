@@ -6,6 +6,7 @@ Precedence, most deliberate first:
 3. the calendar year of the survey date.
 A submission without any of these goes to round "" (unknown) and is reported, not dropped.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -30,11 +31,7 @@ def rounds_assign(survey_date: pd.Series, round_field: pd.Series, rounds: Sequen
     # Later definitions do not override earlier ones: ranges should not overlap, and if they
     # do the first (ordered by start) wins, which is what a reader of the list expects.
     for round_ in sorted(rounds, key=lambda r: (r.start, r.name)):
-        inside = (
-            ~decided
-            & (survey_date >= pd.Timestamp(round_.start))
-            & (survey_date <= pd.Timestamp(round_.end))
-        )
+        inside = ~decided & (survey_date >= pd.Timestamp(round_.start)) & (survey_date <= pd.Timestamp(round_.end))
         result[inside] = round_.name
         decided |= inside
     # Strip each distinct value once: a million rows carry a handful of round names.

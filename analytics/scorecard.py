@@ -5,6 +5,7 @@ criterion and at least 3 optional (TC) criteria. A criterion without data is not
 standard has to be shown, not assumed. D1 in a hamlet without business households is "not
 applicable" and does not block the hamlet.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -50,13 +51,26 @@ def scorecard_compute(
     ids = [c.id for c in criteria]
     hamlet_rows = rows[rows["hamlet"].notna() & rows["indicator"].isin(ids)]
     hamlet_rows = hamlet_rows[["round", "hamlet", "indicator", "value", "applicable", "unit", "n_units"]]
-    thresholds = pd.DataFrame([
-        {"criterion": c.id, "tier": tier, "role": c.targets[tier].role, "op": c.targets[tier].op,
-         "threshold": c.targets[tier].value, "kind": c.kind, "gated": c.gate is not None}
-        for c in criteria for tier in tiers
-    ])
-    detail = hamlet_rows.astype({"round": object, "hamlet": object}).merge(
-        thresholds, left_on="indicator", right_on="criterion").drop(columns="indicator")
+    thresholds = pd.DataFrame(
+        [
+            {
+                "criterion": c.id,
+                "tier": tier,
+                "role": c.targets[tier].role,
+                "op": c.targets[tier].op,
+                "threshold": c.targets[tier].value,
+                "kind": c.kind,
+                "gated": c.gate is not None,
+            }
+            for c in criteria
+            for tier in tiers
+        ]
+    )
+    detail = (
+        hamlet_rows.astype({"round": object, "hamlet": object})
+        .merge(thresholds, left_on="indicator", right_on="criterion")
+        .drop(columns="indicator")
+    )
     if detail.empty:
         return detail, pd.DataFrame(columns=["round", "hamlet", "tier", "dat", "status"])
     gates = _gate_table(criteria, assessments, tiers)
@@ -72,9 +86,7 @@ def scorecard_compute(
     passes &= detail["gate_ok"].to_numpy() != False  # noqa: E712 (object array of True/False/None)
     applicable = detail["applicable"].fillna(True).astype(bool).to_numpy()
     has_value = ~np.isnan(value)
-    status = np.select(
-        [~applicable, ~has_value, passes], [NOT_APPLICABLE, NO_DATA, MET], NOT_MET
-    ).astype(object)
+    status = np.select([~applicable, ~has_value, passes], [NOT_APPLICABLE, NO_DATA, MET], NOT_MET).astype(object)
     met = np.where(applicable, has_value & passes, None).astype(object)
     failing_measured = applicable & has_value & ~passes
     gap = np.where(failing_measured & (detail["kind"].to_numpy() != BINARY), np.maximum(0.0, threshold - value), np.nan)
@@ -86,8 +98,12 @@ def scorecard_compute(
     detail = detail.drop(columns=["gated"])
     summary = _summary(detail, hamlets)
     order = summary[["round", "hamlet", "tier", "order"]]
-    detail = detail.merge(order, on=["round", "hamlet", "tier"]).sort_values(
-        ["round", "tier", "order", "criterion"]).drop(columns="order").reset_index(drop=True)
+    detail = (
+        detail.merge(order, on=["round", "hamlet", "tier"])
+        .sort_values(["round", "tier", "order", "criterion"])
+        .drop(columns="order")
+        .reset_index(drop=True)
+    )
     return scorecard_labelled(detail, criteria), summary.drop(columns="order")
 
 
@@ -114,11 +130,17 @@ def _gate_table(criteria: Sequence[Indicator], assessments: pd.DataFrame, tiers:
             if criterion.gate is None:
                 continue
             for tier in tiers:
-                parts.append(pd.DataFrame({
-                    "criterion": criterion.id, "tier": tier, "hamlet": assessments["hamlet"].astype(object).to_numpy(),
-                    "round": assessments["round"].astype(object).to_numpy(),
-                    "gate_ok": criterion.gate(assessments, tier).fillna(False).astype(bool).to_numpy(),
-                }))
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "criterion": criterion.id,
+                            "tier": tier,
+                            "hamlet": assessments["hamlet"].astype(object).to_numpy(),
+                            "round": assessments["round"].astype(object).to_numpy(),
+                            "gate_ok": criterion.gate(assessments, tier).fillna(False).astype(bool).to_numpy(),
+                        }
+                    )
+                )
     if not parts:
         return pd.DataFrame(columns=["criterion", "tier", "hamlet", "round", "gate_ok"])
     return pd.concat(parts, ignore_index=True)
@@ -132,11 +154,15 @@ def _summary(detail: pd.DataFrame, hamlets: pd.DataFrame) -> pd.DataFrame:
     detail = detail.assign(bb=mandatory, tc=optional, bb_ok=mandatory & passes, tc_ok=optional & passes)
     keys = ["round", "hamlet", "tier"]
     summary = detail.groupby(keys, as_index=False).agg(
-        bb_total=("bb", "sum"), bb_met=("bb_ok", "sum"), tc_total=("tc", "sum"), tc_met=("tc_ok", "sum"),
+        bb_total=("bb", "sum"),
+        bb_met=("bb_ok", "sum"),
+        tc_total=("tc", "sum"),
+        tc_met=("tc_ok", "sum"),
     )
     failing = (
         detail[(detail["bb"] & ~detail["bb_ok"]) | (detail["tc"] & ~detail["tc_ok"])]
-        .groupby(keys)["criterion"].agg(lambda s: sorted(s))
+        .groupby(keys)["criterion"]
+        .agg(lambda s: sorted(s))
     )
     failing_bb = detail[detail["bb"] & ~detail["bb_ok"]].groupby(keys)["criterion"].agg(lambda s: sorted(s))
     index = pd.MultiIndex.from_frame(summary[keys])

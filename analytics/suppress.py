@@ -6,6 +6,7 @@ interval or verdict, and says so with `suppressed: true`. Hamlet-level facts (do
 have free wifi?) describe no person and are never suppressed. The denominator stays: it is
 the number of units, which the coverage table shows anyway.
 """
+
 from __future__ import annotations
 
 import pandas as pd

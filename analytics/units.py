@@ -5,6 +5,7 @@ Derived values are recomputed here from the raw answers rather than read from th
 calculate fields: the definitions then live in one reviewed place, and a form version with
 a buggy calculate cannot move an indicator.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -76,9 +77,7 @@ def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
     households = frames.households.copy()
     households["hamlet"] = _answer_or(households["hamlet_code"], households["ap"])
     # Categoricals: every groupby by (round, hamlet) below then works on small integer codes.
-    households["round"] = rounds_assign(households["survey_date"], _round_field(households), rounds).astype(
-        "category"
-    )
+    households["round"] = rounds_assign(households["survey_date"], _round_field(households), rounds).astype("category")
     unassigned = int((households["round"] == "").sum())
     consented = households["dong_y"].eq("co")
     refusals = households[~consented].groupby(["hamlet", "round"]).size().rename("refused").reset_index()
@@ -94,7 +93,9 @@ def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
         dvc_12=members["tv_dvc_12"].eq("co").astype(float),
     )
     per_household = members.groupby("submission_id").agg(
-        n_tv_ts=("tv_ts", "sum"), n_tv_dv2=("tv_dv2", "sum"), n_dvc_12=("dvc_12", "sum"),
+        n_tv_ts=("tv_ts", "sum"),
+        n_tv_dv2=("tv_dv2", "sum"),
+        n_dvc_12=("dvc_12", "sum"),
         n_members=("position", "size"),
     )
     households = households.join(per_household, on="submission_id")
@@ -184,14 +185,19 @@ def _assessments(frames: Frames, rounds: Sequence[Round]) -> pd.DataFrame:
     assessments = assessments.drop_duplicates(["hamlet", "round"], keep="last")
 
     points = frames.test_points
-    by_point = points.assign(
-        ok=points["dd_song"].isin(["4g", "5g"]).astype(float),
-        g5=points["dd_song"].eq("5g").astype(float),
-    ).groupby("submission_id").agg(n_points=("ok", "size"), n_points_4g5g=("ok", "sum"), n_points_5g=("g5", "sum"))
+    by_point = (
+        points.assign(
+            ok=points["dd_song"].isin(["4g", "5g"]).astype(float),
+            g5=points["dd_song"].eq("5g").astype(float),
+        )
+        .groupby("submission_id")
+        .agg(n_points=("ok", "size"), n_points_4g5g=("ok", "sum"), n_points_5g=("g5", "sum"))
+    )
     models = frames.agri_models
     by_model = (
         models.assign(verified=models["mh_xac_minh"].eq("co").astype(float))
-        .groupby("submission_id").agg(n_models=("verified", "size"), n_models_verified=("verified", "sum"))
+        .groupby("submission_id")
+        .agg(n_models=("verified", "size"), n_models_verified=("verified", "sum"))
     )
     assessments = assessments.join(by_point, on="submission_id").join(by_model, on="submission_id")
     for column in ("n_points", "n_points_4g5g", "n_points_5g", "n_models", "n_models_verified"):

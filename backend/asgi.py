@@ -1,4 +1,5 @@
 """ASGI entry point: needed for clients that upload with Transfer-Encoding: chunked."""
+
 import os
 
 from django.core.asgi import get_asgi_application

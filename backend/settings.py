@@ -4,6 +4,7 @@ With nothing set, the server runs on SQLite and local media files so the quickst
 no other server. `DATABASE_URL` switches to PostgreSQL (production and CI).
 `PUBLIC_BASE_URL` decides every absolute URL handed to phones: never the Host header alone.
 """
+
 import os
 from pathlib import Path
 
@@ -30,9 +31,7 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-quickstart-key-change-me-in-production")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL] + [
-    o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL] + [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 # Behind a TLS-terminating proxy (docker-compose, nginx) the scheme comes from this header,
 # which decides whether Basic auth is allowed (never over plain HTTP).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,5 +1,6 @@
 """URL configuration. OpenRosa routes live at the root (phones get `{base}/key/<token>` as
 their server URL); the JSON API lives under /api/v1/."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView

@@ -3,6 +3,7 @@
 Collect decodes Base64 → zlib inflate (with header) → JSON, and requires top-level
 `general` and `admin` objects (OPENROSA.md §4.3).
 """
+
 from __future__ import annotations
 
 import base64

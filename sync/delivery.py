@@ -1,4 +1,5 @@
 """OpenRosa form delivery: formList, form XML, manifest and media (OPENROSA.md §1–§2)."""
+
 from __future__ import annotations
 
 from xml.sax.saxutils import escape

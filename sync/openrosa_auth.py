@@ -5,6 +5,7 @@ a draft-testing token (`/test/<token>/…`), a Bearer API token, Basic auth (HTT
 a browser session; otherwise 401 with a Basic challenge so KoboCollect-style setups can
 answer it. A bad device token is 403, never 401, so phones do not loop on a password prompt.
 """
+
 from __future__ import annotations
 
 import base64
@@ -76,8 +77,9 @@ def openrosa_view(*, require_header: bool = True) -> Callable:
     def decorate(view: Callable) -> Callable:
         @csrf_exempt
         @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args, token: str | None = None, draft_token: str | None = None,
-                    **kwargs) -> HttpResponse:
+        def wrapped(
+            request: HttpRequest, *args, token: str | None = None, draft_token: str | None = None, **kwargs
+        ) -> HttpResponse:
             try:
                 if require_header and request.headers.get("X-OpenRosa-Version") != "1.0":
                     raise errors.missing_openrosa_header()

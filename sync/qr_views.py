@@ -3,6 +3,7 @@
 Device tokens are stored hashed, so only someone holding the token (the link the admin
 was shown once, or the volunteer's own page) can render its QR code.
 """
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET

@@ -5,6 +5,7 @@ OpenRosaResponse. Every refusal, including the ones Django raises while reading 
 (too big, too many files, malformed multipart), is an OpenRosaResponse, never an HTML page:
 Collect shows our `<message>` to the volunteer (getodk/collect#4476).
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -109,7 +110,7 @@ class _TailStream:
 
     def _remember(self, data: bytes) -> bytes:
         if data:
-            self._tail = (self._tail + data)[-self._keep:]
+            self._tail = (self._tail + data)[-self._keep :]
         return data
 
     def ended_with(self, terminator: bytes) -> bool:

@@ -1,5 +1,6 @@
 """Absolute URLs handed to phones: from PUBLIC_BASE_URL (never the Host header alone),
 keeping the actor's own path prefix (`/key/<token>`) so Collect stays on its token."""
+
 from urllib.parse import quote
 
 from django.conf import settings

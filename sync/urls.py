@@ -4,6 +4,7 @@ to the server URL; a redirect on POST would break uploads).
 The same routes are mounted three times: for web users (Basic/Bearer), under a volunteer
 device key (`/key/<token>`) and under a draft-testing link (`/test/<draft_token>`).
 """
+
 from django.urls import include, path, re_path
 
 from sync import delivery, qr_views, submission_views

@@ -1,4 +1,5 @@
 """Shared fixtures. Tests run against DATABASE_URL (PostgreSQL in CI)."""
+
 import pytest
 from django.db import connection
 

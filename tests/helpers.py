@@ -1,4 +1,5 @@
 """Test helpers: small XLSForms built in memory, OpenRosa request headers."""
+
 from __future__ import annotations
 
 import io

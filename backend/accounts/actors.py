@@ -3,6 +3,7 @@
 An Actor is a web user (role from their profile), a volunteer's device (from the token in
 the URL), or a draft-testing link. Selectors decide what each may see from this alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

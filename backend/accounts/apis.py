@@ -1,5 +1,6 @@
 """REST endpoints for people and credentials: volunteers' devices, users and roles, API tokens.
 Every write goes through a service that leaves one audit row."""
+
 from django.contrib.auth import authenticate, get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -120,8 +121,9 @@ class VolunteerDetailApi(APIView):
             hamlets=None if hamlets is None else hamlets_by_codes(hamlets),
             request=request,
         )
-        return Response(VolunteerOutput(Volunteer.objects.prefetch_related("forms", "hamlets", "tokens")
-                                        .get(pk=volunteer.pk)).data)
+        return Response(
+            VolunteerOutput(Volunteer.objects.prefetch_related("forms", "hamlets", "tokens").get(pk=volunteer.pk)).data
+        )
 
 
 def forms_exact(form_ids: list[str]) -> list[Form]:
@@ -180,8 +182,9 @@ class UserDetailApi(APIView):
         data = UserUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if user.pk == request.user.pk and (values.get("is_active") is False or values.get("role", Role.ADMIN)
-                                           != Role.ADMIN):
+        if user.pk == request.user.pk and (
+            values.get("is_active") is False or values.get("role", Role.ADMIN) != Role.ADMIN
+        ):
             raise errors.bad_request("An admin cannot deactivate or demote themselves.")
         user_update(
             actor=actor_for_request(request),
@@ -210,8 +213,9 @@ class ApiTokenListApi(APIView):
     def post(self, request):
         data = ApiTokenCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        token = api_token_create(user=request.user, name=data.validated_data["name"],
-                                 actor=actor_for_request(request), request=request)
+        token = api_token_create(
+            user=request.user, name=data.validated_data["name"], actor=actor_for_request(request), request=request
+        )
         return Response({"token": token, "name": data.validated_data["name"]}, status=status.HTTP_201_CREATED)
 
 
@@ -239,10 +243,12 @@ class ApiTokenLoginApi(APIView):
     def post(self, request):
         data = ApiTokenLoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, username=data.validated_data["username"],
-                            password=data.validated_data["password"])
+        user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
         if user is None:
-            raise errors.Problem("401.2", "Wrong username or password, or too many attempts: wait and retry. "
-                                          "/ Sai tên đăng nhập hoặc mật khẩu, hoặc thử quá nhiều lần.")
+            raise errors.Problem(
+                "401.2",
+                "Wrong username or password, or too many attempts: wait and retry. "
+                "/ Sai tên đăng nhập hoặc mật khẩu, hoặc thử quá nhiều lần.",
+            )
         token = api_token_create(user=user, name=data.validated_data["name"], actor=user, request=request)
         return Response({"token": token, "name": data.validated_data["name"]}, status=status.HTTP_201_CREATED)

@@ -1,4 +1,5 @@
 """Password authentication with throttling, for every path that checks a password."""
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied

@@ -10,6 +10,7 @@ guesser would learn when they hit it. A success clears the account's counter onl
 Trade-off: a per-account limit lets someone lock a known username out for the window; the
 window is short (15 minutes by default) and admins can clear it (`login_failures_clear`).
 """
+
 from __future__ import annotations
 
 import hashlib

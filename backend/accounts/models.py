@@ -2,6 +2,7 @@
 
 Secrets (device tokens, API tokens) are shown once and stored only as sha256 hashes.
 """
+
 from django.conf import settings
 from django.db import models
 

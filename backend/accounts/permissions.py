@@ -1,4 +1,5 @@
 """DRF permissions by role."""
+
 from rest_framework.permissions import BasePermission
 
 from backend.accounts.models import Role

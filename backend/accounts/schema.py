@@ -1,4 +1,5 @@
 """OpenAPI description of the Bearer API tokens (drf-spectacular)."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 

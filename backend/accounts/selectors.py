@@ -1,4 +1,5 @@
 """Reads for credentials: who is behind a token."""
+
 from __future__ import annotations
 
 from backend.accounts.models import ApiToken, DeviceToken, Profile, Role
@@ -40,7 +41,8 @@ def users_list():
     from django.contrib.auth import get_user_model
 
     return (
-        get_user_model().objects.select_related("profile", "volunteer")
+        get_user_model()
+        .objects.select_related("profile", "volunteer")
         .prefetch_related("profile__hamlets", "volunteer__forms")
         .order_by("username")
     )

@@ -6,10 +6,12 @@ from backend.accounts.models import ApiToken, Role, Volunteer
 class VolunteerCreateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     code = serializers.CharField(max_length=10, required=False, default="")
-    forms = serializers.ListField(child=serializers.CharField(), required=False, default=list,
-                                  help_text="form_ids; all open forms when empty")
-    hamlets = serializers.ListField(child=serializers.CharField(), required=False, default=list,
-                                    help_text="hamlet codes")
+    forms = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, help_text="form_ids; all open forms when empty"
+    )
+    hamlets = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, help_text="hamlet codes"
+    )
 
 
 class VolunteerCreatedOutput(serializers.Serializer):
@@ -44,10 +46,12 @@ class UserCreateInput(serializers.Serializer):
     password = serializers.CharField(min_length=10, max_length=200, write_only=True)
     role = serializers.ChoiceField(choices=Role.choices)
     name = serializers.CharField(max_length=150, required=False, default="")
-    hamlets = serializers.ListField(child=serializers.CharField(), required=False, default=list,
-                                    help_text="hamlet codes (hamlet heads; volunteers)")
-    forms = serializers.ListField(child=serializers.CharField(), required=False, default=list,
-                                  help_text="form_ids assigned (volunteers only)")
+    hamlets = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, help_text="hamlet codes (hamlet heads; volunteers)"
+    )
+    forms = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, help_text="form_ids assigned (volunteers only)"
+    )
 
 
 class UserUpdateInput(serializers.Serializer):

@@ -3,6 +3,7 @@
 `actor` is who does it (an Actor, a user, or None for the system: management commands,
 setup_demo); `request` gives the audit row its address.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -17,9 +18,19 @@ from backend.audit.services import audit_record
 
 
 @transaction.atomic
-def user_create(*, username: str, password: str | None, role: str = Role.VIEWER, is_staff: bool = False,
-                hamlets: Iterable = (), forms: Iterable = (), name: str = "", with_volunteer: bool = False,
-                actor=None, request=None) -> object:
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    role: str = Role.VIEWER,
+    is_staff: bool = False,
+    hamlets: Iterable = (),
+    forms: Iterable = (),
+    name: str = "",
+    with_volunteer: bool = False,
+    actor=None,
+    request=None,
+) -> object:
     """A web user with a role; a hamlet head's hamlets decide which submissions they see.
     With `with_volunteer` (the users API sets it for the volunteer role) a linked Volunteer is
     created too: its forms and hamlets decide the user's formList and "my submissions"."""
@@ -36,15 +47,31 @@ def user_create(*, username: str, password: str | None, role: str = Role.VIEWER,
         volunteer = Volunteer.objects.create(name=name or username, user=user)
         volunteer.forms.set(list(forms))
         volunteer.hamlets.set(hamlets)
-    audit_record(actor=actor, action="user.create", obj=user, request=request, username=username, role=role,
-                 hamlets=sorted(h.code for h in hamlets))
+    audit_record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        request=request,
+        username=username,
+        role=role,
+        hamlets=sorted(h.code for h in hamlets),
+    )
     return user
 
 
 @transaction.atomic
-def user_update(*, actor, user, role: str | None = None, hamlets: Iterable | None = None,
-                forms: Iterable | None = None, is_active: bool | None = None, password: str | None = None,
-                name: str | None = None, request=None) -> object:
+def user_update(
+    *,
+    actor,
+    user,
+    role: str | None = None,
+    hamlets: Iterable | None = None,
+    forms: Iterable | None = None,
+    is_active: bool | None = None,
+    password: str | None = None,
+    name: str | None = None,
+    request=None,
+) -> object:
     """Change a user's role, assignments, activity or password. Only what is given changes."""
     profile, _ = Profile.objects.get_or_create(user=user)
     changed: dict = {}
@@ -92,8 +119,9 @@ def _staff_flags_set(user, *, role: str, is_staff: bool) -> None:
 
 
 @transaction.atomic
-def volunteer_create(*, name: str, forms: Iterable, code: str = "", hamlets: Iterable = (), actor=None,
-                     request=None) -> tuple[Volunteer, str]:
+def volunteer_create(
+    *, name: str, forms: Iterable, code: str = "", hamlets: Iterable = (), actor=None, request=None
+) -> tuple[Volunteer, str]:
     """Create a volunteer with one device token. Returns the volunteer and the raw token,
     which is shown once and never stored."""
     volunteer = Volunteer.objects.create(name=name, code=code)
@@ -105,8 +133,9 @@ def volunteer_create(*, name: str, forms: Iterable, code: str = "", hamlets: Ite
 
 
 @transaction.atomic
-def volunteer_assign(*, actor, volunteer: Volunteer, forms: Iterable | None = None,
-                     hamlets: Iterable | None = None, request=None) -> Volunteer:
+def volunteer_assign(
+    *, actor, volunteer: Volunteer, forms: Iterable | None = None, hamlets: Iterable | None = None, request=None
+) -> Volunteer:
     changed: dict = {}
     if forms is not None:
         forms = list(forms)
@@ -132,8 +161,9 @@ def device_token_revoke(*, device: DeviceToken, actor=None, request=None) -> boo
     revoking an already revoked token changes nothing and records nothing."""
     revoked = DeviceToken.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if revoked:
-        audit_record(actor=actor, action="device_token.revoke", obj=device, request=request,
-                     volunteer_id=device.volunteer_id)
+        audit_record(
+            actor=actor, action="device_token.revoke", obj=device, request=request, volunteer_id=device.volunteer_id
+        )
     return bool(revoked)
 
 
@@ -141,8 +171,9 @@ def device_token_revoke(*, device: DeviceToken, actor=None, request=None) -> boo
 def api_token_create(*, user, name: str = "", actor=None, request=None) -> str:
     token = token_new()
     api_token = ApiToken.objects.create(user=user, name=name, token_hash=token_hash(token))
-    audit_record(actor=actor, action="api_token.create", obj=api_token, request=request, user=user.get_username(),
-                 name=name)
+    audit_record(
+        actor=actor, action="api_token.create", obj=api_token, request=request, user=user.get_username(), name=name
+    )
     return token
 
 
@@ -151,6 +182,7 @@ def api_token_revoke(*, api_token: ApiToken, actor=None, request=None) -> bool:
     """Revoke at once. True when it was active; a second revocation records nothing."""
     revoked = ApiToken.objects.filter(pk=api_token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if revoked:
-        audit_record(actor=actor, action="api_token.revoke", obj=api_token, request=request,
-                     user=api_token.user.get_username())
+        audit_record(
+            actor=actor, action="api_token.revoke", obj=api_token, request=request, user=api_token.user.get_username()
+        )
     return bool(revoked)

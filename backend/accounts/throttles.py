@@ -1,4 +1,5 @@
 """DRF throttle for API endpoints that take a password (rate "login" in settings)."""
+
 from rest_framework.throttling import SimpleRateThrottle
 
 

@@ -1,4 +1,5 @@
 """Secret tokens: generated with `secrets`, stored as sha256, compared by hash lookup."""
+
 import hashlib
 import re
 import secrets

@@ -4,6 +4,7 @@ Password checks are throttled by the auth backend; this view only turns "blocked
 clear bilingual message and HTTP 429. The pages app may restyle it by providing its own
 `accounts/login.html` template (templates in backend/templates come first).
 """
+
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm

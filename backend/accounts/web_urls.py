@@ -1,4 +1,5 @@
 """Sign-in and sign-out pages, mounted at /accounts/ (settings.LOGIN_URL)."""
+
 from django.urls import path
 
 from backend.accounts import views

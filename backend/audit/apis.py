@@ -1,4 +1,5 @@
 """The audit log over REST: read-only, for commune admins."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,5 +20,5 @@ class AuditListApi(APIView):
         params = dict(query.validated_data)
         limit, offset = params.pop("limit"), params.pop("offset")
         events = audit_events_list(**params)
-        page = events[offset:offset + limit]
+        page = events[offset : offset + limit]
         return Response({"count": events.count(), "results": AuditEventOutput(page, many=True).data})

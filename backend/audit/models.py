@@ -5,6 +5,7 @@ queryset update/delete); on PostgreSQL a trigger refuses it as well (migration 0
 even a raw SQL statement from a bug elsewhere can rewrite history. TRUNCATE (test teardown,
 a deliberate purge by the DBA) is not a row-level event and is still possible.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -31,7 +32,11 @@ class AuditEvent(models.Model):
     # Device tokens are deleted with their volunteer (and by setup_demo); the row keeps the
     # device id and its label rather than blocking that, so no database constraint here.
     actor_device = models.ForeignKey(
-        "accounts.DeviceToken", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        "accounts.DeviceToken",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     # Kept as text so the row still says who it was if names change later.

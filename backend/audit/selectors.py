@@ -1,4 +1,5 @@
 """Reads of the audit log (admins only; the API checks the role)."""
+
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
@@ -6,8 +7,9 @@ from django.db.models import Q, QuerySet
 from backend.audit.models import AuditEvent
 
 
-def audit_events_list(*, actor: str = "", action: str = "", since=None, until=None,
-                      object_type: str = "", object_id: str = "") -> QuerySet[AuditEvent]:
+def audit_events_list(
+    *, actor: str = "", action: str = "", since=None, until=None, object_type: str = "", object_id: str = ""
+) -> QuerySet[AuditEvent]:
     """`actor` is a username or the start of an actor label ("device:12", "user:an");
     `action` is exact, or a prefix when it ends with "." ("submission.")."""
     events = AuditEvent.objects.select_related("actor_user")

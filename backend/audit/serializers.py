@@ -21,5 +21,15 @@ class AuditEventOutput(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "created_at", "actor_label", "actor_user", "actor_device", "action",
-                  "object_type", "object_id", "details", "ip"]
+        fields = [
+            "id",
+            "created_at",
+            "actor_label",
+            "actor_user",
+            "actor_device",
+            "action",
+            "object_type",
+            "object_id",
+            "details",
+            "ip",
+        ]

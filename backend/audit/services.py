@@ -1,4 +1,5 @@
 """The one way to write the audit log."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,8 +11,16 @@ from backend.accounts.actors import Actor
 from backend.audit.models import AuditEvent
 
 
-def audit_record(*, actor: Any, action: str, obj: models.Model | None = None, request=None,
-                 object_type: str = "", object_id: str = "", **details: Any) -> AuditEvent:
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    request=None,
+    object_type: str = "",
+    object_id: str = "",
+    **details: Any,
+) -> AuditEvent:
     """Append one audit row: who (an Actor, a user, or None for the system), what action
     (dotted, e.g. "submission.review"), which object, from which address.
 
@@ -34,27 +43,30 @@ def audit_record(*, actor: Any, action: str, obj: models.Model | None = None, re
     )
 
 
-def audit_records(*, actor: Any, events: list[tuple[str, models.Model, dict[str, Any]]], request=None,
-                  ip: str | None = None) -> None:
+def audit_records(
+    *, actor: Any, events: list[tuple[str, models.Model, dict[str, Any]]], request=None, ip: str | None = None
+) -> None:
     """Append several rows in one INSERT (the submission path records the submission and
     each stored file without a query per file). `events` are (action, object, details)."""
     if not events:
         return
     user, device, label = _who(actor)
     ip = ip or client_ip(request)
-    AuditEvent.objects.bulk_create([
-        AuditEvent(
-            actor_user=user,
-            actor_device=device,
-            actor_label=label[:200],
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk)[:200],
-            details=_jsonable(details),
-            ip=ip,
-        )
-        for action, obj, details in events
-    ])
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor_user=user,
+                actor_device=device,
+                actor_label=label[:200],
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk)[:200],
+                details=_jsonable(details),
+                ip=ip,
+            )
+            for action, obj, details in events
+        ]
+    )
 
 
 def client_ip(request) -> str | None:

@@ -1,4 +1,5 @@
 """Content-addressed file storage through Django's storage API."""
+
 from __future__ import annotations
 
 import hashlib

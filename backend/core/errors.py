@@ -4,6 +4,7 @@ Every application error is a `Problem` with a stable numeric code (HTTP status +
 number, after ODK Central's problem catalogue). The REST API renders problems as JSON;
 OpenRosa routes render the same problems as an OpenRosaResponse envelope (see `openrosa.py`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@ Collect rejects a form list or manifest unless `Content-Type` contains `text/xml
 `X-OpenRosa-Version` header is present (OPENROSA.md §1.2), and it shows the first
 `<message>` of an OpenRosaResponse to the volunteer (§3.4).
 """
+
 from __future__ import annotations
 
 from xml.sax.saxutils import escape

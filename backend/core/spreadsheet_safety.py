@@ -7,6 +7,7 @@ starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apos
 spreadsheets show as text. Numbers, dates and None are left alone, so a negative number stays
 a number; only strings are touched.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator

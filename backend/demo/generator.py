@@ -6,6 +6,7 @@ households need no more memory than thirty. Everything is a function of the seed
 hamlet and round draws from its own generator, and instance IDs are UUIDs derived from the
 seed, so the same seed gives the same bytes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -88,8 +89,9 @@ def instance_count(spec: DemoSpec, hamlets: int | None = None) -> int:
     return len(spec.rounds) * (hamlets + spec.stalls + spec.households)
 
 
-def instances_stream(commune: DemoCommune, models: dict[str, XFormModel], *, part: int = 0,
-                     parts: int = 1) -> Iterator[GeneratedInstance]:
+def instances_stream(
+    commune: DemoCommune, models: dict[str, XFormModel], *, part: int = 0, parts: int = 1
+) -> Iterator[GeneratedInstance]:
     """Every submission of every round, as XML for the given (published) form models.
     A form missing from `models` is skipped. With `parts` > 1, only share `part` of it: the
     hamlets whose index ≡ part (mod parts), and the market in part 0. Every hamlet draws from
@@ -118,8 +120,14 @@ def _household(commune, model, hamlet: HamletArea, serial: int, year: int, rng, 
         x, y = geography.point_just_outside(hamlet.polygon_m, rng)
     else:
         x, y = sampler.inside()
-    answers = household_answers(hamlet=hamlet.plan, serial=serial, year=year, rng=rng,
-                                volunteer_code=hamlet.volunteer_code, geopoint=geography.geopoint(x, y, rng))
+    answers = household_answers(
+        hamlet=hamlet.plan,
+        serial=serial,
+        year=year,
+        rng=rng,
+        volunteer_code=hamlet.volunteer_code,
+        geopoint=geography.geopoint(x, y, rng),
+    )
     key = f"pl_ho/{year}/{hamlet.plan.code}/{serial}"
     return _render(commune, model, answers, key, year, rng, hamlet.plan.code, device=hamlet.volunteer_code)
 
@@ -127,8 +135,15 @@ def _household(commune, model, hamlet: HamletArea, serial: int, year: int, rng, 
 def _stall(commune, model, number: int, year: int, rng, codes: list[str]) -> GeneratedInstance:
     mx, my = commune.market_xy
     x, y = mx + rng.normal(0, 25), my + rng.normal(0, 25)
-    answers = stall_answers(number=number, year=year, rng=rng, volunteer_code="TNVCHO", market_code=MARKET_CODE,
-                            hamlet_codes=codes, geopoint=geography.geopoint(x, y, rng))
+    answers = stall_answers(
+        number=number,
+        year=year,
+        rng=rng,
+        volunteer_code="TNVCHO",
+        market_code=MARKET_CODE,
+        hamlet_codes=codes,
+        geopoint=geography.geopoint(x, y, rng),
+    )
     return _render(commune, model, answers, f"pl_cho/{year}/{number}", year, rng, "", device="TNVCHO")
 
 
@@ -137,20 +152,53 @@ def _assessment(commune, model, hamlet: HamletArea, year: int) -> GeneratedInsta
     day = _interview_day(year, rng)
     points = geography.points_inside(hamlet.polygon_m, int(rng.integers(5, 9)), rng)
     test_points = [geography.geopoint(x, y, rng) for x, y in points]
-    answers = assessment_answers(hamlet=hamlet.plan, year=year, rng=rng, volunteer_code=hamlet.volunteer_code,
-                                 day=day.isoformat(), test_points=test_points, model_points=test_points)
-    return _render(commune, model, answers, f"pl_kdc/{year}/{hamlet.plan.code}", year, rng, hamlet.plan.code,
-                   device=hamlet.volunteer_code, day=day)
+    answers = assessment_answers(
+        hamlet=hamlet.plan,
+        year=year,
+        rng=rng,
+        volunteer_code=hamlet.volunteer_code,
+        day=day.isoformat(),
+        test_points=test_points,
+        model_points=test_points,
+    )
+    return _render(
+        commune,
+        model,
+        answers,
+        f"pl_kdc/{year}/{hamlet.plan.code}",
+        year,
+        rng,
+        hamlet.plan.code,
+        device=hamlet.volunteer_code,
+        day=day,
+    )
 
 
-def _render(commune, model: XFormModel, answers: dict, key: str, year: int, rng, hamlet_code: str, *,
-            device: str, day: dt.date | None = None) -> GeneratedInstance:
+def _render(
+    commune,
+    model: XFormModel,
+    answers: dict,
+    key: str,
+    year: int,
+    rng,
+    hamlet_code: str,
+    *,
+    device: str,
+    day: dt.date | None = None,
+) -> GeneratedInstance:
     day = day or _interview_day(year, rng)
     start = dt.datetime.combine(day, dt.time(7)) + dt.timedelta(minutes=int(rng.integers(0, 600)))
     end = start + dt.timedelta(minutes=int(rng.integers(8, 40)), seconds=int(rng.integers(0, 60)))
     instance_id = f"uuid:{uuid.uuid5(ID_NAMESPACE, f'{commune.spec.seed}/{key}')}"
-    xml = instance_xml(model, answers, instance_id=instance_id, start=_iso(start), end=_iso(end),
-                       today=day.isoformat(), deviceid=f"demo:{device}")
+    xml = instance_xml(
+        model,
+        answers,
+        instance_id=instance_id,
+        start=_iso(start),
+        end=_iso(end),
+        today=day.isoformat(),
+        deviceid=f"demo:{device}",
+    )
     return GeneratedInstance(model.form_id, instance_id, xml, hamlet_code, _iso(end))
 
 

@@ -3,6 +3,7 @@
 Geometry is built in local metres around the commune centre (an equirectangular projection
 is exact enough at 8 km scale), then turned into longitude/latitude.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,8 +22,8 @@ M_PER_DEG_LON = 111_320.0 * math.cos(math.radians(CENTRE_LAT))
 def to_lonlat(geometry):
     """Local metres (x east, y north) → EPSG:4326 longitude/latitude."""
     return shapely.transform(
-        geometry, lambda xy: np.column_stack([CENTRE_LON + xy[:, 0] / M_PER_DEG_LON,
-                                              CENTRE_LAT + xy[:, 1] / M_PER_DEG_LAT])
+        geometry,
+        lambda xy: np.column_stack([CENTRE_LON + xy[:, 0] / M_PER_DEG_LON, CENTRE_LAT + xy[:, 1] / M_PER_DEG_LAT]),
     )
 
 

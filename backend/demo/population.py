@@ -6,6 +6,7 @@ baseline 2025 rates with hamlet random effects (SD ≈ 8 percentage points), low
 people aged 60+ and for ethnic-minority (Chơro, S'tiêng) households, and two pilot hamlets
 ("Khu dân cư chuyển đổi số") with higher rates.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,10 +41,36 @@ AREA_HAMLETS = 30
 # The first eight are real hamlet names (DOMAIN.md §3.3); the rest are placeholders, the
 # same as forms_xlsform/ap.csv so the authored sample and the generated commune agree.
 HAMLET_NAMES = [
-    "Phú Dũng", "Phú Tân", "Phú Thành", "Phú Cường", "Phú Hợp A", "Phú Hợp B", "Phương Lâm", "Phú Yên",
-    "Phú Lợi", "Phú Thạnh", "Phú Hòa", "Phú Lộc", "Phú An", "Phú Quý", "Phú Vinh", "Phú Xuân", "Phú Mỹ",
-    "Phú Khánh", "Phú Nhuận", "Phú Thọ", "Phú Hưng", "Phú Điền", "Thanh Bình", "Thanh Trung", "Thanh Tâm",
-    "Thanh Thủy", "Sơn Hà", "Sơn Lâm", "Trung Hưng", "Trung Nghĩa",
+    "Phú Dũng",
+    "Phú Tân",
+    "Phú Thành",
+    "Phú Cường",
+    "Phú Hợp A",
+    "Phú Hợp B",
+    "Phương Lâm",
+    "Phú Yên",
+    "Phú Lợi",
+    "Phú Thạnh",
+    "Phú Hòa",
+    "Phú Lộc",
+    "Phú An",
+    "Phú Quý",
+    "Phú Vinh",
+    "Phú Xuân",
+    "Phú Mỹ",
+    "Phú Khánh",
+    "Phú Nhuận",
+    "Phú Thọ",
+    "Phú Hưng",
+    "Phú Điền",
+    "Thanh Bình",
+    "Thanh Trung",
+    "Thanh Tâm",
+    "Thanh Thủy",
+    "Sơn Hà",
+    "Sơn Lâm",
+    "Trung Hưng",
+    "Trung Nghĩa",
 ]
 OLD_COMMUNES = ["Phú Bình", "Phú Lâm", "Phú Sơn", "Thanh Sơn"]
 
@@ -79,10 +106,18 @@ def hamlet_plans(households: int, rng: np.random.Generator) -> list[HamletPlan]:
     for i in range(count):
         name = HAMLET_NAMES[i] if i < len(HAMLET_NAMES) else f"Số {i + 1}"
         minority = rng.uniform(0.3, 0.6) if i in minority_hamlets else rng.uniform(0.0, 0.05)
-        plans.append(HamletPlan(
-            index=i, code=f"AP{i + 1:02d}", name=name, old_commune=OLD_COMMUNES[i * len(OLD_COMMUNES) // count],
-            households=int(sizes[i]), pilot=i in pilots, effect=float(effects[i]), minority_share=float(minority),
-        ))
+        plans.append(
+            HamletPlan(
+                index=i,
+                code=f"AP{i + 1:02d}",
+                name=name,
+                old_commune=OLD_COMMUNES[i * len(OLD_COMMUNES) // count],
+                households=int(sizes[i]),
+                pilot=i in pilots,
+                effect=float(effects[i]),
+                minority_share=float(minority),
+            )
+        )
     return plans
 
 

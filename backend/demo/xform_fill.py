@@ -15,6 +15,7 @@ The XPath is evaluated by libxml2 (XPath 1.0) with the ODK functions the commune
 use added as extensions. It is a re-check, not JavaRosa: the Node test under tests/demo/
 runs the real ODK engine (@getodk/xforms-engine) on a sample of the same instances.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -92,15 +93,17 @@ class XFormModel:
                     choices[ref] = [v.text or "" for v in el.iter(f"{{{XF}}}value")]
                 if kind == "select":
                     multiple.add(ref)
-        return cls(template.tag, data.get("id", ""), data.get("version", "") or "", template, binds, repeats,
-                   choices, multiple)
+        return cls(
+            template.tag, data.get("id", ""), data.get("version", "") or "", template, binds, repeats, choices, multiple
+        )
 
     def fields(self) -> set[str]:
         return {b.path.rsplit("/", 1)[-1] for b in self.binds}
 
 
-def instance_xml(model: XFormModel, answers: dict, *, instance_id: str, start: str, end: str, today: str,
-                 deviceid: str) -> bytes:
+def instance_xml(
+    model: XFormModel, answers: dict, *, instance_id: str, start: str, end: str, today: str, deviceid: str
+) -> bytes:
     """Submission XML for `model` from `answers`; raises InstanceInvalid if it breaks the form."""
     root = etree.Element(model.root_name, id=model.form_id, version=model.version)
     _build(model, model.template, root, f"/{model.root_name}", answers)
@@ -351,8 +354,14 @@ def _format_date(ctx, value, fmt) -> str:
         return ""
     day = EPOCH + dt.timedelta(days=int(days))
     fmt = _first(fmt)
-    return (fmt.replace("%Y", f"{day.year:04d}").replace("%m", f"{day.month:02d}").replace("%d", f"{day.day:02d}")
-            .replace("%e", str(day.day)).replace("%n", str(day.month)).replace("%y", f"{day.year % 100:02d}"))
+    return (
+        fmt.replace("%Y", f"{day.year:04d}")
+        .replace("%m", f"{day.month:02d}")
+        .replace("%d", f"{day.day:02d}")
+        .replace("%e", str(day.day))
+        .replace("%n", str(day.month))
+        .replace("%y", f"{day.year % 100:02d}")
+    )
 
 
 def _round(ctx, value, digits=0.0) -> float:

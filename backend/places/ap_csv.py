@@ -3,6 +3,7 @@
 The columns match forms_xlsform/ap.csv exactly (a test keeps them in step), so the
 server-generated file can replace the authored sample without touching the forms.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,7 +20,7 @@ PREFIX = "Ấp "
 def hamlet_labels(name: str, name_en: str = "") -> tuple[str, str]:
     """(Vietnamese, English) labels: 'Ấp Phú Dũng' / 'Phú Dũng hamlet' unless given."""
     name = unicodedata.normalize("NFC", name).strip()
-    bare = name[len(PREFIX):] if name.startswith(PREFIX) else name
+    bare = name[len(PREFIX) :] if name.startswith(PREFIX) else name
     vi = name if name.startswith(PREFIX) else f"{PREFIX}{name}"
     return vi, (name_en.strip() or f"{bare} hamlet")
 

@@ -5,6 +5,7 @@ repaired with `make_valid` when the repair stays polygonal, and checked for over
 Every refusal names the feature (its code, else its row number) so the person holding
 the file can find it.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -61,10 +62,7 @@ def boundaries_read(path: str | Path, *, code_field: str = "code", name_field: s
         raise BoundaryError([f"{path.name} has no coordinate reference system; cannot place it on the map."])
     frame = frame.to_crs(4326)
     return boundaries_check(
-        [
-            (_text(row[code_field]), _text(row[name_field]), row.geometry)
-            for _, row in frame.iterrows()
-        ]
+        [(_text(row[code_field]), _text(row[name_field]), row.geometry) for _, row in frame.iterrows()]
     )
 
 

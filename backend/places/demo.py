@@ -1,6 +1,7 @@
 """Loading the synthetic commune (backend/demo) into the database, through the same services
 as real data: hamlets via the boundary and register imports, ap.csv via the forms' media,
 and every answer through `submission_receive`, the service behind /submission."""
+
 from __future__ import annotations
 
 import csv
@@ -58,10 +59,12 @@ def demo_places_save(commune: DemoCommune) -> None:
     place = commune_ensure()
     features = boundaries_check([(h.plan.code, h.plan.name, h.polygon) for h in commune.hamlets])
     hamlet_boundaries_save(features=features, commune=place)
-    hamlet_registers_save(rows=[
-        RegisterRow(h.plan.code, h.plan.households, round(h.plan.households * 3.8), h.plan.pilot)
-        for h in commune.hamlets
-    ])
+    hamlet_registers_save(
+        rows=[
+            RegisterRow(h.plan.code, h.plan.households, round(h.plan.households * 3.8), h.plan.pilot)
+            for h in commune.hamlets
+        ]
+    )
     Hamlet.objects.filter(code__in=[h.plan.code for h in commune.hamlets]).update(old_commune="")
     for h in commune.hamlets:
         Hamlet.objects.filter(code=h.plan.code).update(old_commune=h.plan.old_commune)
@@ -122,8 +125,12 @@ def _ingest_part(commune, models, actors, part: int, parts: int, advance: Callab
     for item in instances_stream(commune, models, part=part, parts=parts):
         device = item.xml.split(b"<deviceid>demo:", 1)[1].split(b"<", 1)[0].decode()
         result = submission_receive(
-            actor=actors[device], xml=item.xml, files={}, device_id=f"demo:{device}",
-            user_agent="make_demo_commune", received_at=dt.datetime.fromisoformat(item.end),
+            actor=actors[device],
+            xml=item.xml,
+            files={},
+            device_id=f"demo:{device}",
+            user_agent="make_demo_commune",
+            received_at=dt.datetime.fromisoformat(item.end),
         )
         outcomes[f"{item.form_id} {result.outcome}"] += 1
         if advance is not None:

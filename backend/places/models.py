@@ -3,6 +3,7 @@
 Geometry is GeoJSON in EPSG:4326 stored as JSON (no PostGIS requirement); the analytics
 turn it into shapely geometries with geopandas.
 """
+
 from django.db import models
 
 
@@ -24,9 +25,7 @@ class Hamlet(models.Model):
     boundary = models.JSONField(null=True, blank=True, help_text="GeoJSON geometry, EPSG:4326")
     registered_households = models.PositiveIntegerField(default=0)
     population = models.PositiveIntegerField(default=0)
-    pilot_dra = models.BooleanField(
-        default=False, help_text="One of the pilot 'Khu dân cư chuyển đổi số' hamlets"
-    )
+    pilot_dra = models.BooleanField(default=False, help_text="One of the pilot 'Khu dân cư chuyển đổi số' hamlets")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 Columns: code, registered_households, population and optionally pilot_dra (1/0, yes/no,
 có/không). Every bad row is reported with its line number; nothing is partially accepted.
 """
+
 from __future__ import annotations
 
 import csv

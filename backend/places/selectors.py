@@ -1,4 +1,5 @@
 """Reads for places."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

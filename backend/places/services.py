@@ -1,4 +1,5 @@
 """Writes for places: hamlets (boundaries, registers), the commune, its market, ap.csv."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,8 +35,9 @@ class ImportReport:
         return out
 
 
-def commune_ensure(*, code: str = PHU_LAM["code"], name: str = PHU_LAM["name"],
-                   province: str = PHU_LAM["province"]) -> Commune:
+def commune_ensure(
+    *, code: str = PHU_LAM["code"], name: str = PHU_LAM["name"], province: str = PHU_LAM["province"]
+) -> Commune:
     commune, _ = Commune.objects.get_or_create(code=code, defaults={"name": name, "province": province})
     return commune
 

@@ -11,6 +11,7 @@ reads, and this one cannot.
 before the projection existed, stored by other means (imports, tests), or extracted under
 an older field layout. The reader calls it for whatever it finds missing or stale.
 """
+
 from __future__ import annotations
 
 import io
@@ -49,14 +50,20 @@ def submission_answers_repair(*, submission_ids: Iterable[int]) -> int:
         with transaction.atomic():
             rows = list(
                 Submission.objects.select_for_update(of=("self",))
-                .filter(id__in=ids[start:start + REPAIR_BATCH], form__form_id__in=list(FIELDS),
-                        current_version__isnull=False)
+                .filter(
+                    id__in=ids[start : start + REPAIR_BATCH],
+                    form__form_id__in=list(FIELDS),
+                    current_version__isnull=False,
+                )
                 .values_list("id", "current_version_id", "form__form_id", "current_version__parsed")
                 .order_by("id")
             )
             for form_id in FIELDS:
-                items = [(sid, vid, answers_extract(form_id, parsed or {}))
-                         for sid, vid, fid, parsed in rows if fid == form_id]
+                items = [
+                    (sid, vid, answers_extract(form_id, parsed or {}))
+                    for sid, vid, fid, parsed in rows
+                    if fid == form_id
+                ]
                 if items:
                     _answers_delete(form_id, [sid for sid, _, _ in items])
                     _answers_insert(form_id, items)
@@ -77,15 +84,19 @@ def _answers_delete(form_id: str, submission_ids: Sequence[int]) -> None:
 
 def _answers_insert(form_id: str, items: Sequence[tuple[int, int, Answers]]) -> None:
     layout = answers_layout(form_id)
-    _rows_write(form_id, [
-        {"submission_id": sid, "version_id": vid, "layout": layout, **answers.fields} for sid, vid, answers in items
-    ])
+    _rows_write(
+        form_id,
+        [{"submission_id": sid, "version_id": vid, "layout": layout, **answers.fields} for sid, vid, answers in items],
+    )
     for repeat in REPEATS[form_id]:
-        _rows_write(repeat, [
-            {"submission_id": sid, "position": position, **instance}
-            for sid, _, answers in items
-            for position, instance in enumerate(answers.repeats[repeat], start=1)
-        ])
+        _rows_write(
+            repeat,
+            [
+                {"submission_id": sid, "position": position, **instance}
+                for sid, _, answers in items
+                for position, instance in enumerate(answers.repeats[repeat], start=1)
+            ],
+        )
 
 
 def _rows_write(key: str, rows: list[dict]) -> None:
@@ -107,4 +118,4 @@ def _rows_write(key: str, rows: list[dict]) -> None:
 
 def _copy_text(value) -> str:
     # COPY's text format: backslash, tab and line breaks are escaped; answers are never NULL.
-    return (str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"))
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")

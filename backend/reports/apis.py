@@ -3,6 +3,7 @@
 Every response is built from the stored results (`services.indicator_results_current`);
 readers without microdata access (`selectors.actor_sees_microdata`) get suppressed cells.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -35,7 +36,7 @@ from backend.reports.services import administrative_figure_set, indicator_result
 RULE = {
     "vi": f"Ấp đạt khi đạt tất cả tiêu chí bắt buộc (BB) và ít nhất {OPTIONAL_REQUIRED} tiêu chí tự chọn (TC).",
     "en": f"A hamlet meets the standard with every mandatory (BB) criterion and at least {OPTIONAL_REQUIRED} "
-          "optional (TC) criteria.",
+    "optional (TC) criteria.",
 }
 
 
@@ -66,8 +67,11 @@ class _Results:
     def frame(self, name: str, rounds: list[str] | None = None) -> pd.DataFrame:
         if self._tables is None:
             self._tables = {r.round: _unpacked(r) for r in self.stored}
-        parts = [tables.get(name, pd.DataFrame()) for round_name, tables in self._tables.items()
-                 if rounds is None or round_name in rounds]
+        parts = [
+            tables.get(name, pd.DataFrame())
+            for round_name, tables in self._tables.items()
+            if rounds is None or round_name in rounds
+        ]
         parts = [p for p in parts if len(p.columns)]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -95,8 +99,9 @@ def _round_param(request, results_rounds: list[str]) -> str | None:
 
 
 def _hamlets():
-    return hamlets_frame(Hamlet.objects.values("code", "name", "name_en", "boundary", "registered_households",
-                                                "pilot_dra"))
+    return hamlets_frame(
+        Hamlet.objects.values("code", "name", "name_en", "boundary", "registered_households", "pilot_dra")
+    )
 
 
 def _indicator_param(request, *, required: bool = True) -> str | None:
@@ -114,8 +119,14 @@ ROUND = OpenApiParameter("round", str, description="Survey round, e.g. 2025 (def
 
 
 class IndicatorListApi(APIView):
-    @extend_schema(parameters=[ROUND, OpenApiParameter("hamlet", str, description="hamlet code, or 'commune'"),
-                               OpenApiParameter("indicator", str)], responses={200: dict})
+    @extend_schema(
+        parameters=[
+            ROUND,
+            OpenApiParameter("hamlet", str, description="hamlet code, or 'commune'"),
+            OpenApiParameter("indicator", str),
+        ],
+        responses={200: dict},
+    )
     def get(self, request):
         results = _Results(request, request.query_params.get("round") or None)
         rows = results.rows
@@ -146,8 +157,22 @@ class HamletGeoJsonApi(APIView):
         round_name = _round_param(request, results.rounds)
         rows = results.rows
         if rows.empty:
-            rows = pd.DataFrame(columns=["indicator", "round", "hamlet", "value", "numerator", "denominator",
-                                         "ci_low", "ci_high", "target", "target_year", "met", "suppressed"])
+            rows = pd.DataFrame(
+                columns=[
+                    "indicator",
+                    "round",
+                    "hamlet",
+                    "value",
+                    "numerator",
+                    "denominator",
+                    "ci_low",
+                    "ci_high",
+                    "target",
+                    "target_year",
+                    "met",
+                    "suppressed",
+                ]
+            )
         collection = exports.geojson_dict(_hamlets(), rows, indicator, round_name or "")
         for feature in collection["features"]:
             feature["properties"]["label_vi"] = BY_ID[indicator].label_vi
@@ -158,8 +183,7 @@ class HamletGeoJsonApi(APIView):
 
 
 class ScorecardApi(APIView):
-    @extend_schema(parameters=[ROUND, OpenApiParameter("tier", int, description="2027 or 2030")],
-                   responses={200: dict})
+    @extend_schema(parameters=[ROUND, OpenApiParameter("tier", int, description="2027 or 2030")], responses={200: dict})
     def get(self, request):
         results = _Results(request, None)
         round_name = _round_param(request, results.rounds)
@@ -184,32 +208,72 @@ class ScorecardApi(APIView):
             by_hamlet = {h: g for h, g in detail.groupby("hamlet")}
             for item in summary.to_dict("records"):
                 criteria = by_hamlet.get(item["hamlet"], pd.DataFrame())
-                keep = ["criterion", "group", "label_vi", "label_en", "role", "value", "op", "threshold", "status",
-                        "status_en", "met", "gap_pp", "source", "condition", "suppressed"]
+                keep = [
+                    "criterion",
+                    "group",
+                    "label_vi",
+                    "label_en",
+                    "role",
+                    "value",
+                    "op",
+                    "threshold",
+                    "status",
+                    "status_en",
+                    "met",
+                    "gap_pp",
+                    "source",
+                    "condition",
+                    "suppressed",
+                ]
                 criteria = criteria.reindex(columns=keep)
                 criteria = criteria.astype(object).where(criteria.notna(), None)
-                hamlets.append({
-                    "hamlet": item["hamlet"], "name": item.get("name"), "pilot": bool(item.get("pilot")),
-                    "tier": tier, "status": item["status"], "status_en": item["status_en"], "dat": bool(item["dat"]),
-                    "bb_met": item["bb_met"], "bb_total": item["bb_total"], "tc_met": item["tc_met"],
-                    "tc_required": item["tc_required"], "failing": item["failing"],
-                    "failing_mandatory": item["failing_mandatory"], "criteria": criteria.to_dict("records"),
-                })
+                hamlets.append(
+                    {
+                        "hamlet": item["hamlet"],
+                        "name": item.get("name"),
+                        "pilot": bool(item.get("pilot")),
+                        "tier": tier,
+                        "status": item["status"],
+                        "status_en": item["status_en"],
+                        "dat": bool(item["dat"]),
+                        "bb_met": item["bb_met"],
+                        "bb_total": item["bb_total"],
+                        "tc_met": item["tc_met"],
+                        "tc_required": item["tc_required"],
+                        "failing": item["failing"],
+                        "failing_mandatory": item["failing_mandatory"],
+                        "criteria": criteria.to_dict("records"),
+                    }
+                )
         rows = results.rows
         targets = []
         if not rows.empty:
             plan = rows[rows["hamlet"].isna() & rows["round"].eq(round_name) & rows["indicator"].str.startswith("P")]
             for row in plan.to_dict("records"):
                 shaped = indicator_row(row)
-                targets.append({**shaped, "label_vi": BY_ID[row["indicator"]].label_vi,
-                                "label_en": BY_ID[row["indicator"]].label_en,
-                                "source": "administrative" if BY_ID[row["indicator"]].administrative
-                                else BY_ID[row["indicator"]].source})
-        return results.headers(Response({
-            "round": round_name, "tier": tier, "rule": RULE, "criteria": [c.id for c in CRITERIA],
-            "suppression": None if results.microdata else {"min_cell": results.min_cell},
-            "hamlets": hamlets, "commune_targets": targets,
-        }))
+                targets.append(
+                    {
+                        **shaped,
+                        "label_vi": BY_ID[row["indicator"]].label_vi,
+                        "label_en": BY_ID[row["indicator"]].label_en,
+                        "source": "administrative"
+                        if BY_ID[row["indicator"]].administrative
+                        else BY_ID[row["indicator"]].source,
+                    }
+                )
+        return results.headers(
+            Response(
+                {
+                    "round": round_name,
+                    "tier": tier,
+                    "rule": RULE,
+                    "criteria": [c.id for c in CRITERIA],
+                    "suppression": None if results.microdata else {"min_cell": results.min_cell},
+                    "hamlets": hamlets,
+                    "commune_targets": targets,
+                }
+            )
+        )
 
 
 class ExportApi(APIView):
@@ -220,8 +284,23 @@ class ExportApi(APIView):
         names = dict(zip(hamlets["code"], hamlets["name"], strict=False)) if len(hamlets) else {}
         rows = results.rows
         if rows.empty:
-            rows = pd.DataFrame(columns=["indicator", "hamlet", "round", "unit", "numerator", "denominator", "value",
-                                         "ci_low", "ci_high", "target", "target_year", "met", "suppressed"])
+            rows = pd.DataFrame(
+                columns=[
+                    "indicator",
+                    "hamlet",
+                    "round",
+                    "unit",
+                    "numerator",
+                    "denominator",
+                    "value",
+                    "ci_low",
+                    "ci_high",
+                    "target",
+                    "target_year",
+                    "met",
+                    "suppressed",
+                ]
+            )
         if fmt == "csv":
             body, kind = exports.csv_bytes(rows, names), "text/csv; charset=utf-8"
         elif fmt == "xlsx":
@@ -266,8 +345,13 @@ class LocationReviewApi(APIView):
         review = results.frame("review")
         if scope is not None and not review.empty:
             review = review[review["hamlet"].isin(scope)]
-        audit_microdata_read(request=request, action="household.location_review", form_id="pl_ho",
-                             rows=len(review), round=request.query_params.get("round") or "")
+        audit_microdata_read(
+            request=request,
+            action="household.location_review",
+            form_id="pl_ho",
+            rows=len(review),
+            round=request.query_params.get("round") or "",
+        )
         return results.headers(Response(exports.json_safe(review)))
 
 
@@ -301,7 +385,12 @@ class AdministrativeFigureApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         figure = administrative_figure_set(
-            indicator=values["indicator"], round_name=values["round"], numerator=values["numerator"],
-            denominator=values["denominator"], user=request.user, source=values["source"], note=values["note"],
+            indicator=values["indicator"],
+            round_name=values["round"],
+            numerator=values["numerator"],
+            denominator=values["denominator"],
+            user=request.user,
+            source=values["source"],
+            note=values["note"],
         )
         return Response(AdministrativeFigureSerializer(figure).data)

@@ -4,6 +4,7 @@ Computed results are a cache with a durable record: the last full computation pe
 stamped with the fingerprint of the data it was computed from, so a page view serves it at
 once and only a change in the data (or the command) triggers a new computation.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -100,8 +101,12 @@ class ComputedResult(models.Model):
 # not match (`submission_answers_repair`), so the projection can lag but never be silently wrong.
 
 ANSWER_MODELS = {  # frame key → model name
-    HOUSEHOLD_FORM: "HouseholdAnswers", MEMBER_REPEAT: "MemberAnswers", STALL_FORM: "StallAnswers",
-    ASSESSMENT_FORM: "AssessmentAnswers", TEST_POINT_REPEAT: "TestPointAnswers", AGRI_MODEL_REPEAT: "AgriModelAnswers",
+    HOUSEHOLD_FORM: "HouseholdAnswers",
+    MEMBER_REPEAT: "MemberAnswers",
+    STALL_FORM: "StallAnswers",
+    ASSESSMENT_FORM: "AssessmentAnswers",
+    TEST_POINT_REPEAT: "TestPointAnswers",
+    AGRI_MODEL_REPEAT: "AgriModelAnswers",
 }
 RESERVED_COLUMNS = {"id", "submission", "submission_id", "version", "version_id", "layout", "position"}
 
@@ -125,8 +130,11 @@ def _answers_model(key: str) -> type[models.Model]:
             "submissions.Submission", on_delete=models.CASCADE, related_name="+", db_index=False
         )
         attrs["position"] = models.PositiveIntegerField()
-        meta = {"constraints": [models.UniqueConstraint(fields=["submission", "position"],
-                                                        name=f"{key}_answers_one_per_position")]}
+        meta = {
+            "constraints": [
+                models.UniqueConstraint(fields=["submission", "position"], name=f"{key}_answers_one_per_position")
+            ]
+        }
     for name in FRAME_FIELDS[key]:
         if name in RESERVED_COLUMNS:
             raise ValueError(f"field {name!r} of {key} clashes with a column of the answers table")

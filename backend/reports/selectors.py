@@ -13,6 +13,7 @@ The frames reader has two paths with one result:
 * other databases (the SQLite quickstart): `.values_list(...).iterator(chunk_size=…)` of the
   parsed JSON, flattened by `analytics.frames.raw_from_records`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -73,8 +74,12 @@ def data_fingerprint() -> str:
     edited, reviewed or deleted (all bump `updated_at` or the count), a round, an
     administrative figure or a hamlet edited, or the settings that select submissions."""
     parts = [
-        Submission.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"),
-                                     deleted=Count("id", filter=Q(deleted_at__isnull=False))),
+        Submission.objects.aggregate(
+            n=Count("id"),
+            last=Max("updated_at"),
+            top=Max("id"),
+            deleted=Count("id", filter=Q(deleted_at__isnull=False)),
+        ),
         SurveyRound.objects.aggregate(n=Count("id"), last=Max("updated_at")),
         AdministrativeFigure.objects.aggregate(n=Count("id"), last=Max("updated_at")),
         Hamlet.objects.aggregate(n=Count("id"), last=Max("updated_at")),
@@ -97,8 +102,9 @@ def analysis_inputs_read() -> AnalysisInputs:
     return AnalysisInputs(
         raw=raw_frames_read(),
         hamlets=hamlets_frame(
-            Hamlet.objects.values("code", "name", "name_en", "boundary", "registered_households", "population",
-                                  "pilot_dra")
+            Hamlet.objects.values(
+                "code", "name", "name_en", "boundary", "registered_households", "population", "pilot_dra"
+            )
         ),
         rounds=[Round(r.name, r.start, r.end) for r in SurveyRound.objects.all()],
         administrative=[
@@ -115,10 +121,24 @@ def raw_frames_read() -> RawFrames:
 
 
 def _raw_frames_iter() -> RawFrames:
-    rows = counted_submissions().filter(form__form_id__in=list(FIELDS)).values_list(
-        "id", "form__form_id", "hamlet_code", "lat", "lon", "accuracy", "survey_date", "survey_round",
-        "received_at", "current_version__parsed",
-    ).order_by("id").iterator(chunk_size=CHUNK_SIZE)
+    rows = (
+        counted_submissions()
+        .filter(form__form_id__in=list(FIELDS))
+        .values_list(
+            "id",
+            "form__form_id",
+            "hamlet_code",
+            "lat",
+            "lon",
+            "accuracy",
+            "survey_date",
+            "survey_round",
+            "received_at",
+            "current_version__parsed",
+        )
+        .order_by("id")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
     names = META_COLUMNS + ["parsed"]
     return raw_from_records(dict(zip(names, row, strict=True)) for row in rows)
 
@@ -155,19 +175,29 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[s
             continue
         answers = ANSWERS_BY_KEY[form_id]._meta.db_table
         selected = ", ".join(f"a.{_identifier(name)}" for name in fields)
-        queries.append((form_id,
-            f"SELECT s.id AS submission_id, '{form_id}' AS form_id, s.hamlet_code, s.lat, s.lon, s.accuracy, "
-            f"s.survey_date, s.survey_round, date_part('epoch', s.received_at) AS received_at, {selected}, "
-            f"a.submission_id IS NULL AS unprojected "
-            f"FROM {s} s LEFT JOIN {answers} a ON a.submission_id = s.id AND a.version_id = s.current_version_id "
-            f"AND a.layout = '{answers_layout(form_id)}' WHERE {where.format(form_pk=int(form.pk))}",
-            ("submission_id", "lat", "lon", "accuracy", "received_at"), 0,
-        ))
+        queries.append(
+            (
+                form_id,
+                f"SELECT s.id AS submission_id, '{form_id}' AS form_id, s.hamlet_code, s.lat, s.lon, s.accuracy, "
+                f"s.survey_date, s.survey_round, date_part('epoch', s.received_at) AS received_at, {selected}, "
+                f"a.submission_id IS NULL AS unprojected "
+                f"FROM {s} s LEFT JOIN {answers} a ON a.submission_id = s.id AND a.version_id = s.current_version_id "
+                f"AND a.layout = '{answers_layout(form_id)}' WHERE {where.format(form_pk=int(form.pk))}",
+                ("submission_id", "lat", "lon", "accuracy", "received_at"),
+                0,
+            )
+        )
         for repeat, repeat_fields in REPEATS[form_id].items():
             table = ANSWERS_BY_KEY[repeat]._meta.db_table
             columns = ", ".join(_identifier(name) for name in ["submission_id", "position", *repeat_fields])
-            queries.append((repeat, f"SELECT {columns} FROM {table}", ("submission_id", "position"),
-                            MEMBER_LANE if repeat == MEMBER_REPEAT else 0))
+            queries.append(
+                (
+                    repeat,
+                    f"SELECT {columns} FROM {table}",
+                    ("submission_id", "position"),
+                    MEMBER_LANE if repeat == MEMBER_REPEAT else 0,
+                )
+            )
     return queries, empty
 
 
@@ -203,8 +233,12 @@ def _raw_frames_copy() -> RawFrames:
         for repeat in REPEATS[form_id]:
             frames[repeat] = _only_counted(frames[repeat], counted)
     return RawFrames(
-        households=frames["pl_ho"], members=frames["tv"], stalls=frames["pl_cho"],
-        assessments=frames["pl_kdc"], test_points=frames["diem_do"], agri_models=frames["mo_hinh_nn"],
+        households=frames["pl_ho"],
+        members=frames["tv"],
+        stalls=frames["pl_cho"],
+        assessments=frames["pl_kdc"],
+        test_points=frames["diem_do"],
+        agri_models=frames["mo_hinh_nn"],
         unprojected=unprojected,
     )
 
@@ -238,8 +272,11 @@ def _copies_in_parallel(queries: list[tuple[str, str, tuple, int]]) -> dict[str,
 
         def run(lane: int) -> list[tuple[str, pd.DataFrame]]:
             with raws[lane].cursor() as cursor:
-                return [(key, _copy_csv(cursor, query, numeric=numeric))
-                        for key, query, numeric, query_lane in queries if query_lane == lane]
+                return [
+                    (key, _copy_csv(cursor, query, numeric=numeric))
+                    for key, query, numeric, query_lane in queries
+                    if query_lane == lane
+                ]
 
         with ThreadPoolExecutor(max_workers=LANES) as pool:
             return dict(item for lane_result in pool.map(run, range(LANES)) for item in lane_result)
@@ -264,8 +301,9 @@ def _copy_csv(cursor, query: str, *, numeric: tuple[str, ...]) -> pd.DataFrame:
     header = buffer.readline().decode().strip().split(",")
     buffer.seek(0)
     # Household codes are nearly unique: a categorical of them costs more than it saves.
-    dtypes = {name: ("float64" if name in numeric else object if name in UNIQUE_TEXT else "category")
-              for name in header}
+    dtypes = {
+        name: ("float64" if name in numeric else object if name in UNIQUE_TEXT else "category") for name in header
+    }
     frame = pd.read_csv(buffer, dtype=dtypes, keep_default_na=False, na_values={n: [""] for n in numeric})
     for name in ("submission_id", "position"):
         if name in frame:
@@ -274,6 +312,7 @@ def _copy_csv(cursor, query: str, *, numeric: tuple[str, ...]) -> pd.DataFrame:
 
 
 # --- stored results -----------------------------------------------------------------------
+
 
 def computed_results(round_name: str | None = None) -> list[ComputedResult]:
     queryset = ComputedResult.objects.all()

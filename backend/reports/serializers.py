@@ -1,4 +1,5 @@
 """Wire shapes for reports. No queries, no writes."""
+
 from __future__ import annotations
 
 import math
@@ -9,8 +10,18 @@ from backend.reports.models import ADMINISTRATIVE_INDICATORS, AdministrativeFigu
 
 # The output contract of GET /api/v1/indicators (issue 5): exactly these keys, in this order.
 INDICATOR_ROW_KEYS = (
-    "indicator", "hamlet", "round", "numerator", "denominator", "value", "ci_low", "ci_high",
-    "target", "target_year", "met", "suppressed",
+    "indicator",
+    "hamlet",
+    "round",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "target",
+    "target_year",
+    "met",
+    "suppressed",
 )
 
 

@@ -6,6 +6,7 @@ recomputation is started (at most one at a time, across processes, by a PostgreS
 lock) and the next reader gets the new figures. The management command recomputes in the
 foreground; at province scale it is what a scheduler (cron, Celery beat) runs.
 """
+
 from __future__ import annotations
 
 import logging
@@ -66,12 +67,22 @@ def indicator_results_compute(
     with watch.stage("read"):
         frames = frames_typed(inputs.raw)
     if progress:
-        progress("read", watch.timings["read"], f"{len(frames.households)} hộ, {len(frames.members)} người 15+, "
-                 f"{len(frames.stalls)} sạp, {len(frames.assessments)} phiếu ấp")
+        progress(
+            "read",
+            watch.timings["read"],
+            f"{len(frames.households)} hộ, {len(frames.members)} người 15+, "
+            f"{len(frames.stalls)} sạp, {len(frames.assessments)} phiếu ấp",
+        )
     results = hamlet_indicators_compute(
-        frames, inputs.hamlets, rounds=inputs.rounds, administrative=inputs.administrative,
-        registered_stalls=inputs.registered_stalls, tolerance_m=settings.ANALYTICS_OUTSIDE_TOLERANCE_M,
-        max_accuracy_m=settings.ANALYTICS_MAX_ACCURACY_M, only_round=round_name, stopwatch=watch,
+        frames,
+        inputs.hamlets,
+        rounds=inputs.rounds,
+        administrative=inputs.administrative,
+        registered_stalls=inputs.registered_stalls,
+        tolerance_m=settings.ANALYTICS_OUTSIDE_TOLERANCE_M,
+        max_accuracy_m=settings.ANALYTICS_MAX_ACCURACY_M,
+        only_round=round_name,
+        stopwatch=watch,
     )
     if progress:
         progress("join", watch.timings.get("join", 0.0), f"{results.counts['flagged']} hộ cần kiểm tra vị trí")
@@ -95,19 +106,27 @@ def results_store(*, results: Results, fingerprint: str, round_name: str | None,
     now = timezone.now()
     scorecard = results.scorecard.drop(columns=LABEL_COLUMNS, errors="ignore")
     for name in rounds:
+
         def pick(frame, name=name):
             return frame[frame["round"] == name] if frame is not None and len(frame) else frame
 
         ComputedResult.objects.update_or_create(
             round=name,
             defaults={
-                "fingerprint": fingerprint, "computed_at": now, "duration_s": round(sum(timings.values()), 3),
-                "timings": {k: round(v, 3) for k, v in timings.items()}, "counts": results.counts,
-                "tables": tables_pack({
-                    "rows": pick(rows), "scorecard": pick(scorecard), "summary": pick(results.scorecard_summary),
-                    "coverage": pick(results.coverage),
-                    "review": pick(results.review.drop(columns=["accuracy"], errors="ignore")),
-                }),
+                "fingerprint": fingerprint,
+                "computed_at": now,
+                "duration_s": round(sum(timings.values()), 3),
+                "timings": {k: round(v, 3) for k, v in timings.items()},
+                "counts": results.counts,
+                "tables": tables_pack(
+                    {
+                        "rows": pick(rows),
+                        "scorecard": pick(scorecard),
+                        "summary": pick(results.scorecard_summary),
+                        "coverage": pick(results.coverage),
+                        "review": pick(results.review.drop(columns=["accuracy"], errors="ignore")),
+                    }
+                ),
             },
         )
     return rounds
@@ -181,18 +200,27 @@ def administrative_figure_set(
     if indicator not in {code for code, _ in ADMINISTRATIVE_INDICATORS}:
         raise bad_request(
             f"'{indicator}' không phải chỉ tiêu số liệu hành chính. / '{indicator}' is not an administrative "
-            "indicator.", field="indicator", allowed=[code for code, _ in ADMINISTRATIVE_INDICATORS],
+            "indicator.",
+            field="indicator",
+            allowed=[code for code, _ in ADMINISTRATIVE_INDICATORS],
         )
     if denominator <= 0 or numerator < 0 or numerator > denominator:
         raise bad_request(
             "Cần 0 ≤ tử số ≤ mẫu số và mẫu số > 0. / Need 0 ≤ numerator ≤ denominator and denominator > 0.",
-            numerator=numerator, denominator=denominator,
+            numerator=numerator,
+            denominator=denominator,
         )
     if not round_name.strip():
         raise bad_request("Cần đợt/năm báo cáo. / The round is required.", field="round")
     figure, _ = AdministrativeFigure.objects.update_or_create(
-        indicator=indicator, round=round_name.strip(),
-        defaults={"numerator": numerator, "denominator": denominator, "entered_by": user,
-                  "source": source, "note": note},
+        indicator=indicator,
+        round=round_name.strip(),
+        defaults={
+            "numerator": numerator,
+            "denominator": denominator,
+            "entered_by": user,
+            "source": source,
+            "note": note,
+        },
     )
     return figure

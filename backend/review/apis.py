@@ -3,6 +3,7 @@
 Lookups go through the scoping selector, so a submission outside the caller's hamlets is a
 404 here exactly as in the read API.
 """
+
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema
@@ -55,8 +56,9 @@ class SubmissionReviewBulkApi(APIView):
     def post(self, request, form_id: str):
         data = BulkReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
-        reviewed = submissions_review_bulk(actor=actor_for_request(request), form=form_for_submissions(form_id),
-                                           request=request, **data.validated_data)
+        reviewed = submissions_review_bulk(
+            actor=actor_for_request(request), form=form_for_submissions(form_id), request=request, **data.validated_data
+        )
         return Response({"count": len(reviewed), "results": ReviewOutput(reviewed, many=True).data})
 
 
@@ -79,8 +81,9 @@ class SubmissionCommentsApi(APIView):
         submission = submission_get(actor, form=form_for_submissions(form_id), instance_id=instance_id)
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = submission_comment_add(actor=actor, submission=submission, body=data.validated_data["body"],
-                                         request=request)
+        comment = submission_comment_add(
+            actor=actor, submission=submission, body=data.validated_data["body"], request=request
+        )
         return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
 
 
@@ -94,8 +97,13 @@ class ReviewQueueApi(APIView):
         submissions = submissions_filter(review_queue(actor_for_request(request)), request.query_params)
         paginator = SubmissionCursor()
         page = paginator.paginate_queryset(submissions, request, view=self)
-        audit_microdata_read(request=request, action="submission.list", form_id="*",
-                             query=request.query_params.dict(), returned=len(page))
+        audit_microdata_read(
+            request=request,
+            action="submission.list",
+            form_id="*",
+            query=request.query_params.dict(),
+            returned=len(page),
+        )
         return paginator.get_paginated_response(QueueItemOutput(page, many=True).data)
 
 
@@ -147,14 +155,37 @@ class SubmissionExportApi(APIView):
         submissions = submissions_visible_to(actor, form=form_for_submissions(form_id))
         submissions = (
             submissions_filter(submissions, request.query_params)
-            .select_related("current_version", "volunteer").order_by("id")[: self.EXPORT_LIMIT]
+            .select_related("current_version", "volunteer")
+            .order_by("id")[: self.EXPORT_LIMIT]
         )
-        rows = [dict(zip(FIXED, [
-            s.instance_id, s.current_version.instance_id if s.current_version else "", s.review_state, s.hamlet_code,
-            s.volunteer.name if s.volunteer else "", s.survey_date, s.received_at.isoformat(), s.lat, s.lon,
-        ], strict=True)) | flatten(s.current_version.parsed if s.current_version else {}) for s in submissions]
-        audit_microdata_read(request=request, action="submission.export", form_id=form_id,
-                             query=request.query_params.dict(), rows=len(rows))
+        rows = [
+            dict(
+                zip(
+                    FIXED,
+                    [
+                        s.instance_id,
+                        s.current_version.instance_id if s.current_version else "",
+                        s.review_state,
+                        s.hamlet_code,
+                        s.volunteer.name if s.volunteer else "",
+                        s.survey_date,
+                        s.received_at.isoformat(),
+                        s.lat,
+                        s.lon,
+                    ],
+                    strict=True,
+                )
+            )
+            | flatten(s.current_version.parsed if s.current_version else {})
+            for s in submissions
+        ]
+        audit_microdata_read(
+            request=request,
+            action="submission.export",
+            form_id=form_id,
+            query=request.query_params.dict(),
+            rows=len(rows),
+        )
         response = HttpResponse(submissions_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{form_id}_submissions.csv"'
         response["X-Content-Type-Options"] = "nosniff"

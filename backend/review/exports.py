@@ -1,5 +1,6 @@
 """Microdata export: one CSV row per visible submission (scoped by the one selector), every
 text cell passed through the formula-injection guard. Pure shaping; the API reads and audits."""
+
 from __future__ import annotations
 
 import csv
@@ -9,8 +10,17 @@ from typing import Any
 
 from backend.core.spreadsheet_safety import neutralise_row
 
-FIXED = ["instance_id", "current_instance_id", "review_state", "hamlet", "volunteer", "survey_date", "submitted_at",
-         "lat", "lon"]
+FIXED = [
+    "instance_id",
+    "current_instance_id",
+    "review_state",
+    "hamlet",
+    "volunteer",
+    "survey_date",
+    "submitted_at",
+    "lat",
+    "lon",
+]
 
 
 def flatten(parsed: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -1,13 +1,15 @@
 """Filters of submission lists (django-filter), applied on top of the scoping selector, so
 a filter can only narrow what the actor may already see."""
+
 import django_filters
 
 from backend.submissions.models import ReviewState, Submission
 
 
 class SubmissionFilter(django_filters.FilterSet):
-    state = django_filters.MultipleChoiceFilter(field_name="review_state", choices=ReviewState.choices,
-                                                help_text="review state; repeat for several")
+    state = django_filters.MultipleChoiceFilter(
+        field_name="review_state", choices=ReviewState.choices, help_text="review state; repeat for several"
+    )
     hamlet = django_filters.CharFilter(field_name="hamlet_code", help_text="declared hamlet code, e.g. AP01")
     volunteer = django_filters.NumberFilter(field_name="volunteer_id", help_text="volunteer id")
     form = django_filters.CharFilter(field_name="form__form_id", help_text="form_id")

@@ -3,6 +3,7 @@
 The review state itself is a column of `submissions.Submission` (the submission service
 sets `edited` on an edit); this app owns the transitions and the comments.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -10,8 +11,9 @@ from django.utils import timezone
 
 class Comment(models.Model):
     submission = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, related_name="comments")
-    author_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The name shown to the volunteer, kept if the account is later renamed or removed.
     author_label = models.CharField(max_length=200, blank=True)
     body = models.TextField(max_length=5000)

@@ -1,4 +1,5 @@
 """Review reads, always through the scoping selector."""
+
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet

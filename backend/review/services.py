@@ -1,5 +1,6 @@
 """Review writes: state transitions, comments, bulk approval. Each leaves one audit row per
 submission changed (and per comment)."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -25,8 +26,10 @@ MAX_COMMENT = 5000
 
 def _reviewer_check(actor: Actor) -> None:
     if not (actor.kind == "user" and actor.role in REVIEWERS):
-        raise errors.forbidden("Only hamlet heads, commune leadership and admins review submissions. / "
-                               "Chỉ trưởng ấp, lãnh đạo xã và quản trị mới được duyệt bản ghi.")
+        raise errors.forbidden(
+            "Only hamlet heads, commune leadership and admins review submissions. / "
+            "Chỉ trưởng ấp, lãnh đạo xã và quản trị mới được duyệt bản ghi."
+        )
 
 
 def _state_check(state: str) -> None:
@@ -56,8 +59,9 @@ def _author_label(actor: Actor) -> str:
 
 
 @transaction.atomic
-def submission_review_set(*, actor: Actor, submission: Submission, state: str, comment: str = "",
-                          request=None, bulk: bool = False) -> Submission:
+def submission_review_set(
+    *, actor: Actor, submission: Submission, state: str, comment: str = "", request=None, bulk: bool = False
+) -> Submission:
     """Put a submission in a review state, with an optional comment the volunteer will see."""
     _reviewer_check(actor)
     _state_check(state)
@@ -71,17 +75,31 @@ def submission_review_set(*, actor: Actor, submission: Submission, state: str, c
     submission.updated_at = timezone.now()
     submission.save(update_fields=["review_state", "updated_at"])
     if body:
-        Comment.objects.create(submission=submission, author_user=actor.user, author_label=_author_label(actor),
-                               body=body, review_state=state)
-    audit_record(actor=actor, action="submission.review", obj=submission, request=request,
-                 form_id=submission.form.form_id, instance_id=submission.instance_id, state=[previous, state],
-                 comment=body, **({"bulk": True} if bulk else {}))
+        Comment.objects.create(
+            submission=submission,
+            author_user=actor.user,
+            author_label=_author_label(actor),
+            body=body,
+            review_state=state,
+        )
+    audit_record(
+        actor=actor,
+        action="submission.review",
+        obj=submission,
+        request=request,
+        form_id=submission.form.form_id,
+        instance_id=submission.instance_id,
+        state=[previous, state],
+        comment=body,
+        **({"bulk": True} if bulk else {}),
+    )
     return submission
 
 
 @transaction.atomic
-def submissions_review_bulk(*, actor: Actor, form: Form, instance_ids: list[str], state: str, comment: str = "",
-                            request=None) -> list[Submission]:
+def submissions_review_bulk(
+    *, actor: Actor, form: Form, instance_ids: list[str], state: str, comment: str = "", request=None
+) -> list[Submission]:
     """Review many submissions of one form at once (a hamlet head approving a day's work).
     All or nothing: if any instanceID is not one the actor may see, nothing changes (404)."""
     _reviewer_check(actor)
@@ -98,16 +116,18 @@ def submissions_review_bulk(*, actor: Actor, form: Form, instance_ids: list[str]
     if missing:
         raise _not_found_many(missing)
     return [
-        submission_review_set(actor=actor, submission=Submission(pk=pk), state=state, comment=comment,
-                              request=request, bulk=True)
+        submission_review_set(
+            actor=actor, submission=Submission(pk=pk), state=state, comment=comment, request=request, bulk=True
+        )
         for pk in found.values()
     ]
 
 
 def _not_found_many(missing: list[str]) -> errors.Problem:
     # 404 like a single detail URL: the actor learns nothing about submissions outside their scope.
-    return errors.Problem("404.1", "Could not find some of the submissions. / Không tìm thấy một số bản ghi.",
-                          {"instance_ids": missing})
+    return errors.Problem(
+        "404.1", "Could not find some of the submissions. / Không tìm thấy một số bản ghi.", {"instance_ids": missing}
+    )
 
 
 @transaction.atomic
@@ -118,8 +138,16 @@ def submission_comment_add(*, actor: Actor, submission: Submission, body: str, r
         raise errors.bad_request("The comment is empty. / Nhận xét trống.")
     if not submissions_visible_to(actor).filter(pk=submission.pk).exists():
         raise errors.not_found("submission")
-    comment = Comment.objects.create(submission=submission, author_user=actor.user,
-                                     author_label=_author_label(actor), body=body)
-    audit_record(actor=actor, action="submission.comment", obj=submission, request=request,
-                 form_id=submission.form.form_id, instance_id=submission.instance_id, comment_id=comment.pk)
+    comment = Comment.objects.create(
+        submission=submission, author_user=actor.user, author_label=_author_label(actor), body=body
+    )
+    audit_record(
+        actor=actor,
+        action="submission.comment",
+        obj=submission,
+        request=request,
+        form_id=submission.form.form_id,
+        instance_id=submission.instance_id,
+        comment_id=comment.pk,
+    )
     return comment

@@ -3,6 +3,7 @@
 `{instance_id}` is the instanceID a submission was first received under; an edit's
 instanceID resolves to the same logical submission.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -40,8 +41,13 @@ class SubmissionListApi(APIView):
         submissions = submissions_filter(submissions, request.query_params)
         paginator = SubmissionCursor()
         page = paginator.paginate_queryset(submissions, request, view=self)
-        audit_microdata_read(request=request, action="submission.list", form_id=form_id,
-                             query=request.query_params.dict(), returned=len(page))
+        audit_microdata_read(
+            request=request,
+            action="submission.list",
+            form_id=form_id,
+            query=request.query_params.dict(),
+            returned=len(page),
+        )
         return paginator.get_paginated_response(SubmissionOutput(page, many=True).data)
 
 
@@ -67,8 +73,7 @@ class SubmissionAttachmentListApi(APIView):
     @extend_schema(responses=AttachmentOutput(many=True))
     def get(self, request, form_id: str, instance_id: str):
         submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
-        audit_microdata_read(request=request, action="submission.attachments", form_id=form_id,
-                             instance_id=instance_id)
+        audit_microdata_read(request=request, action="submission.attachments", form_id=form_id, instance_id=instance_id)
         return Response(AttachmentOutput(submission_attachments(submission), many=True).data)
 
 
@@ -77,15 +82,17 @@ class SubmissionAttachmentApi(APIView):
     def get(self, request, form_id: str, instance_id: str, name: str):
         submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
         attachment = submission_attachment(submission, name=name)
-        audit_microdata_read(request=request, action="submission.attachment", form_id=form_id,
-                             instance_id=instance_id, name=name)
+        audit_microdata_read(
+            request=request, action="submission.attachment", form_id=form_id, instance_id=instance_id, name=name
+        )
         etag = f'"{attachment.blob.md5}"'
         if request.headers.get("If-None-Match") == etag:
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
-        response = FileResponse(blob_open(attachment.blob_id), content_type=attachment.content_type
-                                or "application/octet-stream")
+        response = FileResponse(
+            blob_open(attachment.blob_id), content_type=attachment.content_type or "application/octet-stream"
+        )
         response["Content-Length"] = str(attachment.blob.size)
         response["Content-Disposition"] = content_disposition(attachment.name)
         response["ETag"] = etag

@@ -9,6 +9,7 @@ Untrusted input: DOCTYPE/ENTITY declarations are refused outright (no entity exp
 network), non-UTF-8 bytes are refused, and depth is bounded (libxml2 stops at 256 levels
 without XML_PARSE_HUGE; the walk itself also stops at MAX_DEPTH).
 """
+
 from __future__ import annotations
 
 import re
@@ -161,7 +162,7 @@ def form_shape(xform: bytes) -> FormShape:
 
 
 def _relative(nodeset: str) -> str:
-    """"/pl_ho/ho/anh" → "ho/anh"; namespace prefixes dropped."""
+    """ "/pl_ho/ho/anh" → "ho/anh"; namespace prefixes dropped."""
     parts = [p.split(":")[-1] for p in nodeset.strip().split("/") if p]
     return "/".join(parts[1:])
 
@@ -224,7 +225,7 @@ def instance_project(doc: InstanceDoc, shape: FormShape) -> Projection:
 
 
 def _date(value: str) -> date | None:
-    """"2026-11-27" or the date part of "2026-11-27T08:15:00.000+07:00" (the phone's local day)."""
+    """ "2026-11-27" or the date part of "2026-11-27T08:15:00.000+07:00" (the phone's local day)."""
     match = _DATE.match(value.strip())
     if not match:
         return None
@@ -235,7 +236,7 @@ def _date(value: str) -> date | None:
 
 
 def geopoint_parse(value: str) -> tuple[float | None, float | None, float | None, float | None]:
-    """"lat lon altitude accuracy" (ODK geopoint); anything unreadable or out of range → Nones."""
+    """ "lat lon altitude accuracy" (ODK geopoint); anything unreadable or out of range → Nones."""
     parts = value.split()
     if len(parts) < 2:
         return (None, None, None, None)

@@ -5,6 +5,7 @@ Identity lives in the database: `UNIQUE(form, instance_id)` on both tables, so t
 (or two retries of one phone) racing with the same instanceID cannot both win.
 Field names are a contract for analytics (hamlet_code, lat/lon, survey_date, survey_round).
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone

@@ -1,5 +1,6 @@
 """Reads of submissions. Who may see which submission is decided here, in one function
 (`submissions_visible_to`), and reused by the API, exports, maps and analytics."""
+
 from __future__ import annotations
 
 from django.db.models import Count, F, Q, QuerySet
@@ -47,8 +48,10 @@ def household_hamlets_visible_to(actor_or_user) -> frozenset[str] | None:
         return None
     if actor.kind == "user" and actor.role == Role.HAMLET_HEAD:
         return frozenset(actor.hamlet_codes)
-    raise errors.forbidden("Household lists are for leadership, admins and hamlet heads. / "
-                           "Danh sách hộ chỉ dành cho lãnh đạo, quản trị và trưởng ấp.")
+    raise errors.forbidden(
+        "Household lists are for leadership, admins and hamlet heads. / "
+        "Danh sách hộ chỉ dành cho lãnh đạo, quản trị và trưởng ấp."
+    )
 
 
 def _in_hamlets(codes) -> Q:

@@ -1,4 +1,5 @@
 """Wire shapes of the submissions API (no queries: the selectors fetch what is shown)."""
+
 from rest_framework import serializers
 
 
@@ -6,8 +7,11 @@ class SubmitterOutput(serializers.Serializer):
     def to_representation(self, submission):
         if submission.submitter_device_id is not None:
             volunteer = submission.volunteer
-            return {"kind": "device", "id": submission.submitter_device_id,
-                    "name": volunteer.name if volunteer else None}
+            return {
+                "kind": "device",
+                "id": submission.submitter_device_id,
+                "name": volunteer.name if volunteer else None,
+            }
         if submission.submitter_user_id is not None:
             return {"kind": "user", "id": submission.submitter_user_id, "name": submission.submitter_user.username}
         return None

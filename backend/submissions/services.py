@@ -14,6 +14,7 @@ The shape (after ODK Central `lib/resources/submissions.js`), one parse, few que
 
 A 201 is only returned after the transaction commits: Collect may delete its copy on 201.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -112,9 +113,18 @@ def submission_receive(
 
     now = received_at or timezone.now()
     ingest = _Ingest(
-        actor=actor, doc=doc, xml=bytes(xml), sha256=hashlib.sha256(xml).hexdigest(), version=version,
-        projection=projection, blobs=blobs, content_types=content_types,
-        device_id=(device_id or "")[:255], user_agent=(user_agent or "")[:500], now=now, client_ip=client_ip,
+        actor=actor,
+        doc=doc,
+        xml=bytes(xml),
+        sha256=hashlib.sha256(xml).hexdigest(),
+        version=version,
+        projection=projection,
+        blobs=blobs,
+        content_types=content_types,
+        device_id=(device_id or "")[:255],
+        user_agent=(user_agent or "")[:500],
+        now=now,
+        client_ip=client_ip,
     )
     if doc.deprecated_id:
         return _edit(ingest)
@@ -256,8 +266,13 @@ def _new_version(ingest: _Ingest, submission: Submission) -> SubmissionVersion:
 
 def _answers_store(ingest: _Ingest, submission: Submission, version: SubmissionVersion, *, replace: bool) -> None:
     """The analysis answers, in this transaction (see backend/reports/answers.py)."""
-    submission_answers_store(submission_id=submission.pk, version_id=version.pk, form_id=ingest.form.form_id,
-                             parsed=ingest.projection.parsed, replace=replace)
+    submission_answers_store(
+        submission_id=submission.pk,
+        version_id=version.pk,
+        form_id=ingest.form.form_id,
+        parsed=ingest.projection.parsed,
+        replace=replace,
+    )
 
 
 def _attachment_rows(ingest: _Ingest, version: SubmissionVersion, carried: dict[str, SubmissionAttachment]):
@@ -270,7 +285,8 @@ def _attachment_rows(ingest: _Ingest, version: SubmissionVersion, carried: dict[
                 version=version,
                 name=name,
                 blob=blob if blob is not None else (previous.blob if previous else None),
-                content_type=ingest.content_types.get(name) or (previous.content_type if previous else "")
+                content_type=ingest.content_types.get(name)
+                or (previous.content_type if previous else "")
                 or _content_type(name, ""),
                 is_client_audit=name == ingest.projection.client_audit,
                 updated_at=ingest.now if blob is not None else (previous.updated_at if previous else None),
@@ -307,19 +323,32 @@ def _create(ingest: _Ingest) -> ReceiveResult:
     rows = _attachment_rows(ingest, version, {})
     if rows:
         SubmissionAttachment.objects.bulk_create(rows)
-    audit_records(actor=actor, ip=ingest.client_ip, events=[
-        ("submission.create", submission, {"form_id": ingest.form.form_id, "instance_id": ingest.doc.instance_id}),
-        *_file_events(ingest, submission, [r.name for r in rows if r.blob_id is not None and r.name in ingest.blobs]),
-    ])
+    audit_records(
+        actor=actor,
+        ip=ingest.client_ip,
+        events=[
+            ("submission.create", submission, {"form_id": ingest.form.form_id, "instance_id": ingest.doc.instance_id}),
+            *_file_events(
+                ingest, submission, [r.name for r in rows if r.blob_id is not None and r.name in ingest.blobs]
+            ),
+        ],
+    )
     return ReceiveResult(201, submission, "created", missing=_missing(ingest, rows))
 
 
 def _file_events(ingest: _Ingest, submission: Submission, names: list[str]) -> list[tuple]:
     """One `submission.attachment.update` audit event per file stored by this request (Central)."""
     return [
-        ("submission.attachment.update", submission,
-         {"form_id": ingest.form.form_id, "instance_id": ingest.doc.instance_id, "name": name,
-          "sha256": ingest.blobs[name].sha256})
+        (
+            "submission.attachment.update",
+            submission,
+            {
+                "form_id": ingest.form.form_id,
+                "instance_id": ingest.doc.instance_id,
+                "name": name,
+                "sha256": ingest.blobs[name].sha256,
+            },
+        )
         for name in names
     ]
 
@@ -368,8 +397,9 @@ def _attachments_upsert(ingest: _Ingest, version: SubmissionVersion, submission:
     if changed:
         SubmissionAttachment.objects.bulk_update(changed, ["blob", "content_type", "updated_at"])
         Submission.objects.filter(pk=version.submission_id).update(updated_at=ingest.now)
-        audit_records(actor=ingest.actor, ip=ingest.client_ip,
-                      events=_file_events(ingest, submission, [s.name for s in changed]))
+        audit_records(
+            actor=ingest.actor, ip=ingest.client_ip, events=_file_events(ingest, submission, [s.name for s in changed])
+        )
     return tuple(s.name for s in slots if s.blob_id is None)
 
 
@@ -413,9 +443,16 @@ def _edit(ingest: _Ingest) -> ReceiveResult:
     )
     _answers_store(ingest, submission, version, replace=True)
     submission.refresh_from_db()
-    audit_records(actor=ingest.actor, ip=ingest.client_ip, events=[
-        ("submission.edit", submission,
-         {"form_id": ingest.form.form_id, "instance_id": doc.instance_id, "deprecated_id": doc.deprecated_id}),
-        *_file_events(ingest, submission, [r.name for r in rows if r.name in ingest.blobs]),
-    ])
+    audit_records(
+        actor=ingest.actor,
+        ip=ingest.client_ip,
+        events=[
+            (
+                "submission.edit",
+                submission,
+                {"form_id": ingest.form.form_id, "instance_id": doc.instance_id, "deprecated_id": doc.deprecated_id},
+            ),
+            *_file_events(ingest, submission, [r.name for r in rows if r.name in ingest.blobs]),
+        ],
+    )
     return ReceiveResult(201, submission, "edited", missing=_missing(ingest, rows))

@@ -1,4 +1,5 @@
 """Django admin: forms are added by uploading an XLSForm (the same form_publish service)."""
+
 from django import forms as djforms
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
@@ -67,19 +68,29 @@ class FormAdmin(admin.ModelAdmin):
             xlsform = upload_form.cleaned_data["xlsform"]
             media = {f.name: f.read() for f in upload_form.cleaned_data["media"]}
             try:
-                result = form_publish(xlsform=xlsform.read(), filename=xlsform.name, attachments=media,
-                                      user=request.user, publish=upload_form.cleaned_data["publish"])
+                result = form_publish(
+                    xlsform=xlsform.read(),
+                    filename=xlsform.name,
+                    attachments=media,
+                    user=request.user,
+                    publish=upload_form.cleaned_data["publish"],
+                )
             except Problem as problem:
                 messages.error(request, problem.message)
             else:
                 out = result.as_json()
-                messages.success(request, f"{out['form_id']} {out['version']}: {out['status']}. "
-                                          f"{out['validation']['message']}")
+                messages.success(
+                    request, f"{out['form_id']} {out['version']}: {out['status']}. {out['validation']['message']}"
+                )
                 for warning in out["warnings"]:
                     messages.warning(request, warning)
                 if out["missing_media"]:
                     messages.warning(request, f"Missing media: {', '.join(out['missing_media'])}")
                 return redirect(reverse("admin:surveys_form_changelist"))
-        context = {**self.admin_site.each_context(request), "upload_form": upload_form,
-                   "title": "Publish an XLSForm", "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "upload_form": upload_form,
+            "title": "Publish an XLSForm",
+            "opts": self.model._meta,
+        }
         return render(request, "admin/surveys/publish.html", context)

@@ -1,4 +1,5 @@
 """REST endpoints for forms: publish XLSForms, list forms, change state, replace media."""
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -70,9 +71,12 @@ class FormMediaApi(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        request={"multipart/form-data": {
-            "type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
-        }},
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
         responses={200: dict},
     )
     def put(self, request, form_id: str, name: str):

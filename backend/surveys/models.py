@@ -1,4 +1,5 @@
 """Forms, their versions (XForm bytes exactly as served) and their media attachments."""
+
 from django.conf import settings
 from django.db import models
 

@@ -1,4 +1,5 @@
 """Reads for forms, scoped by who asks."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet
@@ -29,9 +30,12 @@ def form_version_for_download(actor: Actor, *, form_id: str) -> FormVersion | No
     The XForm bytes are deferred: the manifest and media, asked for on every refresh, never
     need them; the form download reads them with one more query."""
     if actor.kind == "draft":
-        return FormVersion.objects.filter(
-            pk=actor.draft_version_id, form__form_id=form_id, published=False
-        ).select_related("form").defer("xform").first()
+        return (
+            FormVersion.objects.filter(pk=actor.draft_version_id, form__form_id=form_id, published=False)
+            .select_related("form")
+            .defer("xform")
+            .first()
+        )
     form = (
         _scope(Form.objects.exclude(state=FormState.CLOSED), actor)
         .filter(form_id=form_id, current_version__isnull=False)

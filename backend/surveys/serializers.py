@@ -1,4 +1,5 @@
 """Wire shapes for forms."""
+
 from rest_framework import serializers
 
 from backend.surveys.models import Form, FormState
@@ -7,11 +8,14 @@ from backend.surveys.models import Form, FormState
 class FormPublishInput(serializers.Serializer):
     xlsform = serializers.FileField(help_text="The XLSForm (.xlsx)")
     media = serializers.ListField(
-        child=serializers.FileField(), required=False, default=list,
+        child=serializers.FileField(),
+        required=False,
+        default=list,
         help_text="Media files the form references (e.g. ap.csv); repeat the field for several",
     )
-    publish = serializers.BooleanField(required=False, default=True,
-                                       help_text="false stores a draft that can be tested first")
+    publish = serializers.BooleanField(
+        required=False, default=True, help_text="false stores a draft that can be tested first"
+    )
 
 
 class FormPublishOutput(serializers.Serializer):

@@ -1,4 +1,5 @@
 """Writes for forms: publishing XLSForms, drafts and media files."""
+
 from __future__ import annotations
 
 import mimetypes
@@ -200,9 +201,7 @@ def form_media_update(*, form: Form, name: str, data: bytes) -> bool:
     Returns True when the content changed, so the manifest hash changed."""
     version = form.current_version
     if version is None or name not in version.expected_media:
-        raise errors.upload_rejected(
-            f"Form {form.form_id} does not expect a media file named {name}.", filename=name
-        )
+        raise errors.upload_rejected(f"Form {form.form_id} does not expect a media file named {name}.", filename=name)
     blob = blob_store_bytes(data)
     return _attachments_set(version, {name: blob})
 

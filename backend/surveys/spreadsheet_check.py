@@ -3,6 +3,7 @@
 Refuses, with a message a person can act on: files over the size limit, files that are not
 .xlsx/.xls, zip bombs (an .xlsx is a zip), and workbooks carrying VBA macros.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,9 +29,7 @@ class CheckedSpreadsheet:
 
 def spreadsheet_check(data: bytes, *, filename: str, max_bytes: int) -> CheckedSpreadsheet:
     if len(data) > max_bytes:
-        raise SpreadsheetRejected(
-            f"The file is {len(data)} bytes; the limit is {max_bytes} bytes."
-        )
+        raise SpreadsheetRejected(f"The file is {len(data)} bytes; the limit is {max_bytes} bytes.")
     if not data:
         raise SpreadsheetRejected("The file is empty.")
     lower = filename.lower()
@@ -42,9 +41,7 @@ def spreadsheet_check(data: bytes, *, filename: str, max_bytes: int) -> CheckedS
     if data.startswith(OLE_MAGIC):
         _check_xls(data)
         return CheckedSpreadsheet(".xls")
-    raise SpreadsheetRejected(
-        "This is not an Excel workbook (.xlsx or .xls). Upload the XLSForm as an .xlsx file."
-    )
+    raise SpreadsheetRejected("This is not an Excel workbook (.xlsx or .xls). Upload the XLSForm as an .xlsx file.")
 
 
 def _check_xlsx(data: bytes) -> None:

@@ -1,5 +1,6 @@
 """Reads what the server needs from an XForm (pure; no Django): id, version, title, the
 media files it expects and the paths of its binary (file) fields."""
+
 from __future__ import annotations
 
 import posixpath
@@ -53,6 +54,6 @@ def _media_names(root) -> set[str]:
         for value in candidates:
             for prefix in MEDIA_PREFIXES:
                 if value.startswith(prefix):
-                    names.add(posixpath.basename(value[len(prefix):]))
+                    names.add(posixpath.basename(value[len(prefix) :]))
     # Images referenced from labels via the itext "form" values.
     return {n for n in names if n and re.match(r"^[^/\\]+$", n)}

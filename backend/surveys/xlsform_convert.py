@@ -1,4 +1,5 @@
 """XLSForm → XForm with pyxform, then ODK Validate when Java is present (pure; no Django)."""
+
 from __future__ import annotations
 
 import shutil

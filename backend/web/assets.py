@@ -1,4 +1,5 @@
 """Where the npm packages' browser files are, as static URLs (no bundler, no CDN)."""
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ ODK Web Forms compiles XPath/WASM helpers (`'wasm-unsafe-eval'`) and injects its
 JavaScript, Leaflet positions tiles with inline styles: hence `'unsafe-inline'` for styles
 only. The import map must be inline, so each response carries a fresh nonce for it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -24,18 +25,20 @@ def tile_origin() -> str:
 
 def csp_header(nonce: str) -> str:
     tiles = tile_origin()
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' 'wasm-unsafe-eval' 'nonce-{nonce}'",
-        "style-src 'self' 'unsafe-inline'",
-        f"img-src 'self' data: blob:{' ' + tiles if tiles else ''}",
-        "connect-src 'self' data: blob:",
-        "worker-src 'self' blob:",
-        "font-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'wasm-unsafe-eval' 'nonce-{nonce}'",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: blob:{' ' + tiles if tiles else ''}",
+            "connect-src 'self' data: blob:",
+            "worker-src 'self' blob:",
+            "font-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def with_csp(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -1,6 +1,7 @@
 """The commune leadership's dashboard. The page is a shell: its script draws everything from
 the analytics API (`/api/v1/scorecard`, `/indicators`, `/hamlets.geojson`, exports), so the
 figures on screen are the API's figures, with the same suppression for the same user."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -28,11 +29,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "tileUrl": getattr(settings, "MAP_TILE_URL", ""),
         "tileAttribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
         "strings": {
-            "met": _("Met"), "not_met": _("Not met"), "no_data": _("No data"), "target": _("Target"),
-            "value": _("Value"), "round": _("Round"), "interval": _("Confidence interval"),
-            "failing": _("Failing criteria"), "gap": _("gap"), "points": _("points"),
-            "mandatory": _("mandatory"), "optional": _("optional"), "pilot": _("Pilot"),
-            "load_failed": _("The analytics could not be loaded:"), "stale": _("Results are being recomputed."),
+            "met": _("Met"),
+            "not_met": _("Not met"),
+            "no_data": _("No data"),
+            "target": _("Target"),
+            "value": _("Value"),
+            "round": _("Round"),
+            "interval": _("Confidence interval"),
+            "failing": _("Failing criteria"),
+            "gap": _("gap"),
+            "points": _("points"),
+            "mandatory": _("mandatory"),
+            "optional": _("optional"),
+            "pilot": _("Pilot"),
+            "load_failed": _("The analytics could not be loaded:"),
+            "stale": _("Results are being recomputed."),
             "computing": _("Indicators are being computed for the first time; this page updates by itself."),
             "suppressed": _("hidden (fewer than the minimum cell size)"),
         },

@@ -3,6 +3,7 @@
 The token in the path is the credential, exactly as for ODK Collect: no password, no
 cookie, so a phone that was handed the link (or the QR code) works offline too.
 """
+
 from __future__ import annotations
 
 from django.http import HttpRequest

@@ -1,6 +1,7 @@
 """The hamlet head's pages: map + filterable list, one submission's answers with review
 actions, bulk approval, coverage. HTTP only; reads through `selectors`, writes through the
 review layer (`reviews`)."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -50,29 +51,39 @@ def hamlet_map(request: HttpRequest) -> HttpResponse:
     scope = household_hamlets_visible_to(actor)
     filters = selectors.SubmissionFilters.from_query(request.GET)
     try:
-        rows = list(selectors.submissions_filtered(actor, form=form, filters=filters, hamlets=scope)
-                    [: selectors.LIST_LIMIT])
+        rows = list(
+            selectors.submissions_filtered(actor, form=form, filters=filters, hamlets=scope)[: selectors.LIST_LIMIT]
+        )
     except Problem as problem:
         messages.error(request, problem.message)
         rows = []
-    audit_microdata_read(request=request, action="submission.list", form_id=form.form_id, page="hamlet_map",
-                         rows=len(rows))
+    audit_microdata_read(
+        request=request, action="submission.list", form_id=form.form_id, page="hamlet_map", rows=len(rows)
+    )
     outside = selectors.outside_flags(rows)
     points = [
         {
-            "id": s.instance_id, "name": s.current_version.instance_name if s.current_version else s.instance_id,
-            "lat": s.lat, "lon": s.lon, "state": s.review_state, "stateLabel": str(state_label(s.review_state)),
-            "volunteer": s.volunteer.name if s.volunteer else "", "date": s.received_at.date().isoformat(),
-            "hamlet": s.hamlet_code, "outside": bool(outside.get(s.pk)),
+            "id": s.instance_id,
+            "name": s.current_version.instance_name if s.current_version else s.instance_id,
+            "lat": s.lat,
+            "lon": s.lon,
+            "state": s.review_state,
+            "stateLabel": str(state_label(s.review_state)),
+            "volunteer": s.volunteer.name if s.volunteer else "",
+            "date": s.received_at.date().isoformat(),
+            "hamlet": s.hamlet_code,
+            "outside": bool(outside.get(s.pk)),
             "url": _detail_url(form.form_id, s.instance_id),
         }
-        for s in rows if s.lat is not None and s.lon is not None
+        for s in rows
+        if s.lat is not None and s.lon is not None
     ]
     context = {
         "form": form,
         "forms": selectors.forms_with_submissions(),
-        "rows": [{"s": s, "outside": bool(outside.get(s.pk)), "url": _detail_url(form.form_id, s.instance_id)}
-                 for s in rows],
+        "rows": [
+            {"s": s, "outside": bool(outside.get(s.pk)), "url": _detail_url(form.form_id, s.instance_id)} for s in rows
+        ],
         "filters": filters,
         "states": ReviewState.values,
         "volunteers": Volunteer.objects.filter(forms=form).order_by("name"),
@@ -104,8 +115,9 @@ def _submission_or_404(request: HttpRequest, form_id: str, instance_id: str):
 @staff_page(*HAMLET_ROLES)
 def submission_detail(request: HttpRequest, form_id: str, instance_id: str) -> HttpResponse:
     form, submission = _submission_or_404(request, form_id, instance_id)
-    audit_microdata_read(request=request, action="submission.read", form_id=form_id, instance_id=instance_id,
-                         page="submission_detail")
+    audit_microdata_read(
+        request=request, action="submission.read", form_id=form_id, instance_id=instance_id, page="submission_detail"
+    )
     version = submission.current_version
     labels = form_labels(bytes(submission.form_version.xform), language=request.LANGUAGE_CODE)
     hamlet_names = {h.code: h.name for h in hamlet_list()}
@@ -113,10 +125,15 @@ def submission_detail(request: HttpRequest, form_id: str, instance_id: str) -> H
     files = submission_attachments(submission)
     photos = [
         {"name": a.name, "url": f"{_detail_url(form_id, instance_id)}/files/{quote(a.name, safe='')}"}
-        for a in files if a.blob_id and (a.content_type or "").startswith("image/")
+        for a in files
+        if a.blob_id and (a.content_type or "").startswith("image/")
     ]
     context = {
-        "form": form, "submission": submission, "version": version, "rows": rows, "photos": photos,
+        "form": form,
+        "submission": submission,
+        "version": version,
+        "rows": rows,
+        "photos": photos,
         "missing_files": [a.name for a in files if not a.blob_id],
         "history": review_history(submission),
         "actions": REVIEW_ACTIONS,
@@ -135,11 +152,21 @@ def submission_file(request: HttpRequest, form_id: str, instance_id: str, name: 
         attachment = submission_attachment(submission, name=name)
     except Problem as problem:
         raise Http404(problem.message) from problem
-    audit_microdata_read(request=request, action="submission.attachment", form_id=form_id,
-                         instance_id=instance_id, name=name, page="submission_file")
+    audit_microdata_read(
+        request=request,
+        action="submission.attachment",
+        form_id=form_id,
+        instance_id=instance_id,
+        name=name,
+        page="submission_file",
+    )
     # attachment + nosniff: an uploaded file never renders as a page of ours (an <img> still shows it).
-    response = FileResponse(blob_open(attachment.blob_id), as_attachment=True, filename=attachment.name,
-                            content_type=attachment.content_type or "application/octet-stream")
+    response = FileResponse(
+        blob_open(attachment.blob_id),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -197,10 +224,20 @@ def hamlet_coverage(request: HttpRequest) -> HttpResponse:
         except Problem as problem:
             messages.error(request, problem.message)
     totals = {
-        "registered": sum(r["registered"] for r in table), "surveyed": sum(r["surveyed"] for r in table),
+        "registered": sum(r["registered"] for r in table),
+        "surveyed": sum(r["surveyed"] for r in table),
         "approved": sum(r["approved"] for r in table),
     }
-    return render(request, "web/staff/coverage.html", {
-        "form": form, "forms": selectors.forms_with_submissions(), "table": table, "who": who, "totals": totals,
-        "rounds": rounds, "round": chosen,
-    })
+    return render(
+        request,
+        "web/staff/coverage.html",
+        {
+            "form": form,
+            "forms": selectors.forms_with_submissions(),
+            "table": table,
+            "who": who,
+            "totals": totals,
+            "rounds": rounds,
+            "round": chosen,
+        },
+    )

@@ -1,4 +1,5 @@
 """The site root sends each signed-in user to their page."""
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect

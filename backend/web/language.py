@@ -1,6 +1,7 @@
 """Vietnamese first: the pages ignore the browser's Accept-Language (phones and office
 PCs here often say English) and switch only on the user's explicit choice, the language
 cookie set by Django's `set_language` view."""
+
 from __future__ import annotations
 
 import functools

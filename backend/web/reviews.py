@@ -1,5 +1,6 @@
 """The pages' door to the review layer (backend.review): the three actions a hamlet head
 takes and the comments a volunteer reads."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +20,9 @@ def review_apply(*, request, submission: Submission, action: str, comment: str) 
 
     if action not in ACTION_STATES:
         raise errors.bad_request(f"Unknown review action: {action}")
-    return submission_review_set(actor=request.actor, submission=submission, state=ACTION_STATES[action],
-                                 comment=comment, request=request)
+    return submission_review_set(
+        actor=request.actor, submission=submission, state=ACTION_STATES[action], comment=comment, request=request
+    )
 
 
 def review_history(submission: Submission) -> list:

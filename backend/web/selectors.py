@@ -1,5 +1,6 @@
 """Reads the staff pages compose from the owning apps' selectors (visibility is always
 `submissions_visible_to`; nothing here widens it)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,8 +56,9 @@ def page_form(form_id: str | None) -> Form | None:
     return forms.filter(form_id=form_id or HOUSEHOLD_FORM_ID).first() or forms.first()
 
 
-def submissions_filtered(actor, *, form: Form, filters: SubmissionFilters,
-                         hamlets: frozenset[str] | None) -> QuerySet[Submission]:
+def submissions_filtered(
+    actor, *, form: Form, filters: SubmissionFilters, hamlets: frozenset[str] | None
+) -> QuerySet[Submission]:
     rows = submissions_visible_to(actor, form=form)
     if hamlets is not None:
         rows = rows.filter(hamlet_code__in=hamlets)
@@ -78,13 +80,15 @@ def outside_flags(rows: list[Submission]) -> dict[int, bool]:
         return {}
     codes = {s.hamlet_code for s in located}
     hamlets = hamlets_frame(Hamlet.objects.filter(code__in=codes).values("code", "name", "boundary"))
-    households = pd.DataFrame({
-        "submission_id": [s.pk for s in located],
-        "hamlet": [s.hamlet_code for s in located],
-        "lat": [s.lat for s in located],
-        "lon": [s.lon for s in located],
-        "accuracy": [s.accuracy for s in located],
-    })
+    households = pd.DataFrame(
+        {
+            "submission_id": [s.pk for s in located],
+            "hamlet": [s.hamlet_code for s in located],
+            "lat": [s.lat for s in located],
+            "lon": [s.lon for s in located],
+            "accuracy": [s.accuracy for s in located],
+        }
+    )
     result = households_locate(households, hamlets)
     return dict(zip(result["submission_id"].tolist(), result["outside"].tolist(), strict=True))
 
@@ -95,8 +99,9 @@ def survey_rounds(actor, *, form: Form) -> list[str]:
     return sorted(set(rounds))
 
 
-def coverage(actor, *, form: Form, hamlets: frozenset[str] | None, survey_round: str | None
-             ) -> tuple[list[dict], list[dict]]:
+def coverage(
+    actor, *, form: Form, hamlets: frozenset[str] | None, survey_round: str | None
+) -> tuple[list[dict], list[dict]]:
     """Per hamlet, in one survey round: registered households vs submissions (rejected ones
     not counted); and per volunteer and hamlet: how many each surveyed."""
     rows = submissions_visible_to(actor, form=form).exclude(review_state=ReviewState.REJECTED)
@@ -110,11 +115,15 @@ def coverage(actor, *, form: Form, hamlets: frozenset[str] | None, survey_round:
     for hamlet in hamlet_list(codes=hamlets):
         surveyed = per_hamlet.get(hamlet.code, 0)
         registered = hamlet.registered_households
-        table.append({
-            "hamlet": hamlet, "registered": registered, "surveyed": surveyed,
-            "approved": approved.get(hamlet.code, 0),
-            "percent": round(100 * surveyed / registered, 1) if registered else None,
-        })
+        table.append(
+            {
+                "hamlet": hamlet,
+                "registered": registered,
+                "surveyed": surveyed,
+                "approved": approved.get(hamlet.code, 0),
+                "percent": round(100 * surveyed / registered, 1) if registered else None,
+            }
+        )
     who = (
         rows.values("volunteer__name", "hamlet_code")
         .annotate(n=Count("id"), approved=Count("id", filter=Q(review_state=ReviewState.APPROVED)))

@@ -1,4 +1,5 @@
 """Who may open the staff pages: web users signed in with a role, as an Actor."""
+
 from __future__ import annotations
 
 import functools

@@ -1,5 +1,6 @@
 """The pages: the volunteer's under their device key, the hamlet head's and the
 leadership's behind a session login. Mounted at the root before the OpenRosa routes."""
+
 from django.urls import include, path
 
 from backend.web import dashboard_views, hamlet_views, home_views, volunteer_views
@@ -11,8 +12,11 @@ volunteer_routes = [
     path("qr", volunteer_views.app_qr, name="volunteer-qr"),
     path("mine", volunteer_views.app_mine, name="volunteer-mine"),
     path("mine/<str:form_id>/<str:instance_id>.xml", volunteer_views.app_mine_instance, name="volunteer-mine-xml"),
-    path("mine/<str:form_id>/<str:instance_id>/files/<str:name>", volunteer_views.app_mine_file,
-         name="volunteer-mine-file"),
+    path(
+        "mine/<str:form_id>/<str:instance_id>/files/<str:name>",
+        volunteer_views.app_mine_file,
+        name="volunteer-mine-file",
+    ),
 ]
 
 hamlet_routes = [
@@ -20,10 +24,16 @@ hamlet_routes = [
     path("coverage", hamlet_views.hamlet_coverage, name="hamlet-coverage"),
     path("review/bulk-approve", hamlet_views.bulk_approve, name="hamlet-bulk-approve"),
     path("submissions/<str:form_id>/<str:instance_id>", hamlet_views.submission_detail, name="hamlet-submission"),
-    path("submissions/<str:form_id>/<str:instance_id>/review", hamlet_views.submission_review,
-         name="hamlet-submission-review"),
-    path("submissions/<str:form_id>/<str:instance_id>/files/<str:name>", hamlet_views.submission_file,
-         name="hamlet-submission-file"),
+    path(
+        "submissions/<str:form_id>/<str:instance_id>/review",
+        hamlet_views.submission_review,
+        name="hamlet-submission-review",
+    ),
+    path(
+        "submissions/<str:form_id>/<str:instance_id>/files/<str:name>",
+        hamlet_views.submission_file,
+        name="hamlet-submission-file",
+    ),
 ]
 
 urlpatterns = [

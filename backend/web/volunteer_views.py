@@ -3,6 +3,7 @@
 HTTP only: the device decides what is visible through the surveys selectors, the page's
 JavaScript talks to the same OpenRosa routes as ODK Collect (`/key/<token>/…`).
 """
+
 from __future__ import annotations
 
 import json
@@ -110,11 +111,17 @@ def app_form(request: HttpRequest, token: str, form_id: str) -> HttpResponse:
         "attachmentPrefix": request.key_prefix + form_attachment_path(form_id, ""),
         "editInstanceId": edit,
         "editXmlUrl": f"{request.key_prefix}/app/mine/{quote(form_id, safe='')}/{quote(edit, safe='')}.xml"
-        if edit else "",
+        if edit
+        else "",
     }
     context = _page_context(
-        request, form=version.form, version=version, editing=bool(edit), js_extra=js_extra,
-        import_map=assets.import_map(), npm_assets=assets.npm_assets_present(),
+        request,
+        form=version.form,
+        version=version,
+        editing=bool(edit),
+        js_extra=js_extra,
+        import_map=assets.import_map(),
+        npm_assets=assets.npm_assets_present(),
     )
     return render(request, "web/volunteer/form.html", context)
 
@@ -147,7 +154,8 @@ def app_service_worker(request: HttpRequest, token: str) -> HttpResponse:
     urls += [static(path) for path in SHELL_STATIC]
     urls += [static(assets.VUE_RUNTIME), *assets.web_forms_files()]
     response = render(
-        request, "web/volunteer/sw.js",
+        request,
+        "web/volunteer/sw.js",
         {"urls_json": json.dumps(urls), "cache_json": json.dumps("phulam-" + "|".join(versions))},
         content_type="text/javascript; charset=utf-8",
     )
@@ -164,10 +172,13 @@ def app_mine(request: HttpRequest, token: str) -> HttpResponse:
     groups: dict[str, dict] = {}
     for submission in my_submissions(request.actor)[:MINE_LIMIT]:
         group = groups.setdefault(submission.form.form_id, {"form": submission.form, "rows": []})
-        group["rows"].append({
-            "submission": submission, "comment": latest_comment(submission),
-            "correctable": submission.review_state in CORRECTABLE,
-        })
+        group["rows"].append(
+            {
+                "submission": submission,
+                "comment": latest_comment(submission),
+                "correctable": submission.review_state in CORRECTABLE,
+            }
+        )
     groups = list(groups.values())
     return render(request, "web/volunteer/mine.html", _page_context(request, groups=groups))
 
@@ -180,9 +191,13 @@ def app_mine_instance(request: HttpRequest, token: str, form_id: str, instance_i
     form = form_for_submissions_or_404(form_id)
     submission = _own_submission(request, form, instance_id)
     files = [
-        {"name": a.name, "url": f"{request.key_prefix}/app/mine/{quote(form_id, safe='')}/"
-                                f"{quote(instance_id, safe='')}/files/{quote(a.name, safe='')}"}
-        for a in submission_attachments(submission) if a.blob_id
+        {
+            "name": a.name,
+            "url": f"{request.key_prefix}/app/mine/{quote(form_id, safe='')}/"
+            f"{quote(instance_id, safe='')}/files/{quote(a.name, safe='')}",
+        }
+        for a in submission_attachments(submission)
+        if a.blob_id
     ]
     xml = bytes(submission.current_version.xml).decode("utf-8")
     response = JsonResponse({"instanceId": submission.current_version.instance_id, "xml": xml, "attachments": files})
@@ -199,8 +214,9 @@ def app_mine_file(request: HttpRequest, token: str, form_id: str, instance_id: s
         attachment = submission_attachment(submission, name=name)
     except Problem as problem:
         raise Http404(problem.message) from problem
-    response = FileResponse(blob_open(attachment.blob_id), content_type=attachment.content_type
-                            or "application/octet-stream")
+    response = FileResponse(
+        blob_open(attachment.blob_id), content_type=attachment.content_type or "application/octet-stream"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

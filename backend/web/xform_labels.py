@@ -5,6 +5,7 @@ pyxform writes labels as itext references (`jr:itext('/pl_ho/ho/so_tv:label')`) 
 lists as secondary instances whose items carry an `itextId`; forms without translations
 carry the label text inline. Both are read here.
 """
+
 from __future__ import annotations
 
 import re
@@ -124,8 +125,9 @@ def _choices(select: Any, instances: dict[str, Any], itext: dict[str, str]) -> d
     return out
 
 
-def answer_rows(parsed: dict[str, Any], labels: FormLabels, *, extra_choices: dict[str, dict[str, str]] | None = None
-                ) -> list[AnswerRow]:
+def answer_rows(
+    parsed: dict[str, Any], labels: FormLabels, *, extra_choices: dict[str, dict[str, str]] | None = None
+) -> list[AnswerRow]:
     """The answers in form order, labelled; questions without a label (calculations,
     metadata) are left out. `extra_choices` fills choice lists that live outside the form
     (a CSV such as ap.csv)."""

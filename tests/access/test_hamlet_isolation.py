@@ -1,5 +1,6 @@
 """A hamlet head of ấp A cannot read, export, review or even count ấp B's submissions, by
 any route; what lies outside the scope answers 404 so its existence is not leaked."""
+
 import pytest
 
 from backend.audit.models import AuditEvent
@@ -39,15 +40,29 @@ def test_every_read_of_ap_b_is_404_as_if_it_did_not_exist(two_hamlets, client, s
 
 def test_ap_b_cannot_be_reviewed_or_commented_singly_or_in_bulk(two_hamlets, client):
     ours, theirs = two_hamlets
-    assert client.patch(f"{BASE}/{theirs.instance_id}/review", {"state": "approved"},
-                        content_type="application/json").status_code == 404
-    assert client.post(f"{BASE}/{theirs.instance_id}/comments", {"body": "x"},
-                       content_type="application/json").status_code == 404
-    assert client.post(f"{BASE}/review-bulk", {"instance_ids": [theirs.instance_id], "state": "approved"},
-                       content_type="application/json").status_code == 404
+    assert (
+        client.patch(
+            f"{BASE}/{theirs.instance_id}/review", {"state": "approved"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(f"{BASE}/{theirs.instance_id}/comments", {"body": "x"}, content_type="application/json").status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"{BASE}/review-bulk",
+            {"instance_ids": [theirs.instance_id], "state": "approved"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
     # The pages' routes too.
-    assert client.post(f"/hamlet/submissions/ho_test/{theirs.instance_id}/review",
-                       {"action": "approve"}).status_code == 404
+    assert (
+        client.post(f"/hamlet/submissions/ho_test/{theirs.instance_id}/review", {"action": "approve"}).status_code
+        == 404
+    )
     client.post("/hamlet/review/bulk-approve", {"form": "ho_test", "instance": [theirs.instance_id]})
     theirs.refresh_from_db()
     assert theirs.review_state == ReviewState.RECEIVED

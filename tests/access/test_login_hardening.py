@@ -69,14 +69,16 @@ def test_basic_auth_on_openrosa_routes_shares_the_account_counter(world, client)
 
 
 def test_scripts_exchange_a_password_for_an_api_token_and_the_exchange_is_throttled(world, client):
-    response = client.post("/api/v1/auth/token", {"username": "lanhdao", "password": PASSWORD},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token", {"username": "lanhdao", "password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 201
     token = response.json()["token"]
     assert client.get("/api/v1/tokens", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
     statuses = [
-        client.post("/api/v1/auth/token", {"username": "lanhdao", "password": "sai"},
-                    content_type="application/json").status_code
+        client.post(
+            "/api/v1/auth/token", {"username": "lanhdao", "password": "sai"}, content_type="application/json"
+        ).status_code
         for _ in range(12)
     ]
     assert statuses[:4] == [401] * 4  # then the account counter answers 401 as well
@@ -97,8 +99,14 @@ def _settings_in_subprocess(**env) -> dict:
         "'SECURE_HSTS_SECONDS', 'SECURE_CONTENT_TYPE_NOSNIFF']}))"
     )
     base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECURE_COOKIES", "PUBLIC_BASE_URL")}
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**base, "DJANGO_SETTINGS_MODULE":
-                            "backend.settings", **env}, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "backend.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -113,10 +121,18 @@ def test_production_settings_make_cookies_secure_httponly_samesite_and_send_hsts
 
 def test_the_deploy_check_finds_no_security_problem_but_the_proxy_redirect_and_preload():
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECURE_COOKIES")}
-    env.update(PUBLIC_BASE_URL="https://survey.phulam.example", ALLOWED_HOSTS="survey.phulam.example",
-               SECRET_KEY="k" * 20 + "-production-secret-key-long-and-random-0123456789")
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--tag", "security"], cwd=ROOT,
-                            env=env, capture_output=True, text=True)
+    env.update(
+        PUBLIC_BASE_URL="https://survey.phulam.example",
+        ALLOWED_HOSTS="survey.phulam.example",
+        SECRET_KEY="k" * 20 + "-production-secret-key-long-and-random-0123456789",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--tag", "security"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     ids = {line.split(")")[0].split("(")[-1] for line in result.stderr.splitlines() if "(security." in line}
     # W008: HTTP→HTTPS redirect is the proxy's job; W021: HSTS preload is a one-way choice for the commune.
     assert ids <= {"security.W008", "security.W021"}, result.stderr

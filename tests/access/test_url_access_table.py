@@ -13,6 +13,7 @@ Device: a volunteer's phone holds only its key; under `key/<token>/` every role 
 device is given a revoked key, and outside `key/` the device has no credential at all.
 Draft links (`test/<draft_token>/`) are capability URLs: whoever holds the link may use them.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -94,7 +95,8 @@ TABLE: dict[str, Access] = {
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>.xml": Access(get=MICRODATA),
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/attachments": Access(get=MICRODATA),
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/attachments/<str:name>": Access(
-        get=MICRODATA, params={"name": "1764201234567.jpg"}),
+        get=MICRODATA, params={"name": "1764201234567.jpg"}
+    ),
     "api/v1/forms/<str:form_id>/submissions.csv": Access(get=MICRODATA),
     "api/v1/submissions": Access(get=MICRODATA),
     "api/v1/my/submissions": Access(get=frozenset({VOL})),
@@ -111,7 +113,8 @@ TABLE: dict[str, Access] = {
     "hamlet/submissions/<str:form_id>/<str:instance_id>": Access(get=STAFF_PAGES),
     "hamlet/submissions/<str:form_id>/<str:instance_id>/review": Access(post=REVIEWERS),
     "hamlet/submissions/<str:form_id>/<str:instance_id>/files/<str:name>": Access(
-        get=STAFF_PAGES, params={"name": "1764201234567.jpg"}),
+        get=STAFF_PAGES, params={"name": "1764201234567.jpg"}
+    ),
     # The volunteer's pages under their device key.
     "key/<str:token>/app/": Access(get=DEVICE_ONLY),
     "key/<str:token>/app/sw.js": Access(get=DEVICE_ONLY),
@@ -120,7 +123,8 @@ TABLE: dict[str, Access] = {
     "key/<str:token>/app/mine": Access(get=DEVICE_ONLY),
     "key/<str:token>/app/mine/<str:form_id>/<str:instance_id>.xml": Access(get=DEVICE_ONLY),
     "key/<str:token>/app/mine/<str:form_id>/<str:instance_id>/files/<str:name>": Access(
-        get=DEVICE_ONLY, params={"name": "1764201234567.jpg"}),
+        get=DEVICE_ONLY, params={"name": "1764201234567.jpg"}
+    ),
     # OpenRosa for web users (Basic/Bearer/session): forms the user may fetch.
     "formList": Access(get=SIGNED_IN),
     "forms/<str:form_id>.xml": Access(get=OPENROSA_USERS),
@@ -182,18 +186,26 @@ def row_for(route: str) -> Access | None:
 
 def test_every_url_pattern_has_a_row_in_the_table():
     missing = [route for route in route_strings() if row_for(route) is None]
-    assert not missing, "URL patterns without a row in TABLE:\n" + "\n".join(f'    "{r}": Access(...),'
-                                                                             for r in missing)
+    assert not missing, "URL patterns without a row in TABLE:\n" + "\n".join(
+        f'    "{r}": Access(...),' for r in missing
+    )
 
 
 @pytest.fixture
 def scene(world):
     """The world plus what the sample URLs point at."""
-    published = form_publish(xlsform=with_media_form(), filename="withmedia.xlsx",
-                             attachments={"ap.csv": "name,label\nAP01,Ấp Phú Dũng\n".encode()})
+    published = form_publish(
+        xlsform=with_media_form(),
+        filename="withmedia.xlsx",
+        attachments={"ap.csv": "name,label\nAP01,Ấp Phú Dũng\n".encode()},
+    )
     world.volunteer.forms.add(published.form)
-    draft = form_publish(xlsform=with_media_form(version="2026112702"), filename="withmedia.xlsx",
-                         attachments={"ap.csv": "name,label\nAP01,Ấp Phú Dũng\n".encode()}, publish=False)
+    draft = form_publish(
+        xlsform=with_media_form(version="2026112702"),
+        filename="withmedia.xlsx",
+        attachments={"ap.csv": "name,label\nAP01,Ấp Phú Dũng\n".encode()},
+        publish=False,
+    )
     submission = world.submit(hamlet="AP01")
     SurveyRound.objects.create(name="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
     indicator_results_compute()  # stored results: no request recomputes them in a background thread
@@ -224,8 +236,9 @@ def client_for(world, role: str) -> Client:
 
 
 def submission_body(form_id: str = FORM_ID, version: str = VERSION) -> dict:
-    xml = instance_xml(instance_id=new_instance_id(), form_id=form_id, version=version, ap="AP01", photo=None,
-                       audit=None)
+    xml = instance_xml(
+        instance_id=new_instance_id(), form_id=form_id, version=version, ap="AP01", photo=None, audit=None
+    )
     data, content_type = multipart(xml)
     return {"data": data, "content_type": content_type}
 
@@ -252,8 +265,7 @@ def actual_outcomes(scene, role: str) -> dict[tuple[str, str], str]:
         row = row_for(route)
         if row is None:
             continue
-        values = {**params, **row.params,
-                  "token": world.device_token if role == DEVICE else revoked_token}
+        values = {**params, **row.params, "token": world.device_token if role == DEVICE else revoked_token}
         path = concrete_path(route, values)
         for method in row.methods():
             cache.clear()

@@ -11,9 +11,17 @@ pytestmark = pytest.mark.django_db
 
 def test_an_admin_creates_a_hamlet_head_who_is_assigned_their_hamlets(world, client):
     client.force_login(world.users["admin"])
-    response = client.post("/api/v1/users", {"username": "truongap_c", "password": "mot-mat-khau-dai",
-                                             "role": "hamlet_head", "name": "Phạm Văn Dũng", "hamlets": ["AP02"]},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/users",
+        {
+            "username": "truongap_c",
+            "password": "mot-mat-khau-dai",
+            "role": "hamlet_head",
+            "name": "Phạm Văn Dũng",
+            "hamlets": ["AP02"],
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["role"], body["hamlets"], body["name"]) == ("hamlet_head", ["AP02"], "Phạm Văn Dũng")
@@ -25,9 +33,17 @@ def test_an_admin_creates_a_hamlet_head_who_is_assigned_their_hamlets(world, cli
 
 def test_a_volunteer_user_gets_the_forms_assigned_in_their_form_list(world, client):
     client.force_login(world.users["admin"])
-    response = client.post("/api/v1/users", {"username": "tnv_moi", "password": "mot-mat-khau-dai",
-                                             "role": "volunteer", "hamlets": ["AP02"], "forms": ["ho_test"]},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/users",
+        {
+            "username": "tnv_moi",
+            "password": "mot-mat-khau-dai",
+            "role": "volunteer",
+            "hamlets": ["AP02"],
+            "forms": ["ho_test"],
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     assert response.json()["forms"] == ["ho_test"] and response.json()["volunteer_id"]
     client.logout()
@@ -39,12 +55,17 @@ def test_a_volunteer_user_gets_the_forms_assigned_in_their_form_list(world, clie
 def test_an_unknown_hamlet_or_a_duplicate_username_is_refused_and_nothing_is_stored(world, client):
     client.force_login(world.users["admin"])
     before = get_user_model().objects.count()
-    response = client.post("/api/v1/users", {"username": "x_moi", "password": "mot-mat-khau-dai",
-                                             "role": "hamlet_head", "hamlets": ["AP99"]},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/users",
+        {"username": "x_moi", "password": "mot-mat-khau-dai", "role": "hamlet_head", "hamlets": ["AP99"]},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "AP99" in response.json()["message"]
-    response = client.post("/api/v1/users", {"username": "lanhdao", "password": "mot-mat-khau-dai",
-                                             "role": "viewer"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/users",
+        {"username": "lanhdao", "password": "mot-mat-khau-dai", "role": "viewer"},
+        content_type="application/json",
+    )
     assert response.status_code == 409
     assert get_user_model().objects.count() == before
     assert not AuditEvent.objects.filter(action="user.create", details__username="x_moi").exists()
@@ -63,8 +84,10 @@ def test_deactivating_a_user_also_revokes_their_api_tokens(world, client):
     leader = world.users["leadership"]
     token = api_token_create(user=leader, name="script")
     client.force_login(world.users["admin"])
-    assert client.patch(f"/api/v1/users/{leader.pk}", {"is_active": False},
-                        content_type="application/json").status_code == 200
+    assert (
+        client.patch(f"/api/v1/users/{leader.pk}", {"is_active": False}, content_type="application/json").status_code
+        == 200
+    )
     client.logout()
     assert client.get("/api/v1/tokens", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
     assert ApiToken.objects.get(user=leader).revoked_at is not None
@@ -74,8 +97,14 @@ def test_only_an_admin_manages_users(world, client):
     for role in ("leadership", "hamlet_head", "volunteer", "viewer"):
         client.force_login(world.users[role])
         assert client.get("/api/v1/users").status_code == 403
-        assert client.post("/api/v1/users", {"username": "x", "password": "mot-mat-khau-dai", "role": "admin"},
-                           content_type="application/json").status_code == 403
+        assert (
+            client.post(
+                "/api/v1/users",
+                {"username": "x", "password": "mot-mat-khau-dai", "role": "admin"},
+                content_type="application/json",
+            ).status_code
+            == 403
+        )
     assert not get_user_model().objects.filter(username="x").exists()
 
 
@@ -121,8 +150,11 @@ def test_a_revoked_device_is_refused_on_its_next_request(world, client):
 
 def test_an_admin_reassigns_a_volunteers_forms_and_hamlets(world, client):
     client.force_login(world.users["admin"])
-    response = client.patch(f"/api/v1/volunteers/{world.other_volunteer.pk}", {"forms": [], "hamlets": ["AP01"]},
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/v1/volunteers/{world.other_volunteer.pk}",
+        {"forms": [], "hamlets": ["AP01"]},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert (response.json()["forms"], response.json()["hamlets"]) == ([], ["AP01"])
     client.logout()

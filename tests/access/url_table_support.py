@@ -1,6 +1,7 @@
 """Machinery of the role × endpoint table (tests/access/test_url_access_table.py): walking the
 URL conf, building a concrete URL for a pattern, sending one request as one role, and
 classifying the answer as allowed or denied. The table itself lives in the test file."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,14 @@ from dataclasses import dataclass, field
 from django.urls import URLResolver, get_resolver
 
 ANON, ADMIN, LEAD, HEAD, VOL, VIEW, DEVICE = (
-    "anonymous", "admin", "leadership", "hamlet_head", "volunteer", "viewer", "device")
+    "anonymous",
+    "admin",
+    "leadership",
+    "hamlet_head",
+    "volunteer",
+    "viewer",
+    "device",
+)
 ROLES = (ANON, ADMIN, LEAD, HEAD, VOL, VIEW, DEVICE)
 METHODS = ("get", "post", "put", "patch", "delete")
 

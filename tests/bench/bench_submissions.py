@@ -9,6 +9,7 @@ commune's household form (forms_xlsform/pl_ho.xlsx), starts gunicorn, and posts 
 household submissions at concurrency 1, 8 and 32, without and with a 200 KB photo, plus
 byte-identical replays at concurrency 8. Prints submissions/s, p50/p95/p99 and server RSS.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,9 +84,11 @@ class HouseholdWriter:
 
     def xml(self, *, instance_id: str, photo: str | None, members: int = 3) -> bytes:
         rnd = random.Random(instance_id)
-        out = [f'<?xml version="1.0"?><data xmlns:jr="http://openrosa.org/javarosa" '
-               f'xmlns:orx="http://openrosa.org/xforms" id="{self.template.get("id")}" '
-               f'version="{self.template.get("version")}">']
+        out = [
+            f'<?xml version="1.0"?><data xmlns:jr="http://openrosa.org/javarosa" '
+            f'xmlns:orx="http://openrosa.org/xforms" id="{self.template.get("id")}" '
+            f'version="{self.template.get("version")}">'
+        ]
         self._children(self.template, f"/{self.template.tag}", out, rnd, instance_id, photo, members)
         out.append("</data>")
         return "".join(out).encode()
@@ -133,11 +136,19 @@ class HouseholdWriter:
 def multipart(xml: bytes, files: dict[str, bytes]) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     b = boundary.encode()
-    parts = [b"--" + b + b'\r\nContent-Disposition: form-data; name="xml_submission_file"; filename="i.xml"\r\n'
-             b"Content-Type: text/xml\r\n\r\n" + xml + b"\r\n"]
+    parts = [
+        b"--" + b + b'\r\nContent-Disposition: form-data; name="xml_submission_file"; filename="i.xml"\r\n'
+        b"Content-Type: text/xml\r\n\r\n" + xml + b"\r\n"
+    ]
     for name, data in files.items():
-        parts.append(b"--" + b + f'\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
-                     "Content-Type: image/jpeg\r\n\r\n".encode() + data + b"\r\n")
+        parts.append(
+            b"--"
+            + b
+            + f'\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+        )
     return b"".join(parts) + b"--" + b + b"--\r\n", f"multipart/form-data; boundary={boundary}"
 
 
@@ -171,9 +182,15 @@ def run_level(url: str, concurrency: int, seconds: float, make_body) -> dict:
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
 
-    return {"n": len(latencies), "rate": len(latencies) / wall, "p50": pct(0.50), "p95": pct(0.95),
-            "p99": pct(0.99), "mean": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
-            "errors": errors}
+    return {
+        "n": len(latencies),
+        "rate": len(latencies) / wall,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "mean": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
+        "errors": errors,
+    }
 
 
 def main() -> None:
@@ -194,16 +211,25 @@ def main() -> None:
     sample = writer.xml(instance_id="uuid:sample", photo=None)
     from tests.submissions.live import GunicornServer
 
-    server = GunicornServer(database_url=args.database_url, media_root=media_root, workers=args.workers,
-                            threads=args.threads, preload=not args.no_preload).start()
+    server = GunicornServer(
+        database_url=args.database_url,
+        media_root=media_root,
+        workers=args.workers,
+        threads=args.threads,
+        preload=not args.no_preload,
+    ).start()
     url = f"{server.base}/key/{token}/submission"
     levels = [int(x) for x in args.levels.split(",")]
     photo_size = args.photo_kb * 1024
-    print(f"form {form_id}: instance XML {len(sample)} bytes; gunicorn {args.workers} workers x {args.threads} "
-          f"threads (gthread{'' if args.no_preload else ', --preload'}); {args.seconds:.0f} s per level; "
-          f"CPUs {os.cpu_count()}")
-    print(f"{'scenario':<22}{'conc':>5}{'n':>7}{'subm/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-          f"{'RSS MB':>9}{'PSS MB':>9}  errors")
+    print(
+        f"form {form_id}: instance XML {len(sample)} bytes; gunicorn {args.workers} workers x {args.threads} "
+        f"threads (gthread{'' if args.no_preload else ', --preload'}); {args.seconds:.0f} s per level; "
+        f"CPUs {os.cpu_count()}"
+    )
+    print(
+        f"{'scenario':<22}{'conc':>5}{'n':>7}{'subm/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'RSS MB':>9}{'PSS MB':>9}  errors"
+    )
 
     def new_body(photo: bool):
         def make(_n: int, _i: int):
@@ -212,20 +238,26 @@ def main() -> None:
                 name = f"{int(time.time() * 1000)}.jpg"
                 return multipart(writer.xml(instance_id=iid, photo=name), {name: os.urandom(photo_size)})
             return multipart(writer.xml(instance_id=iid, photo=None), {})
+
         return make
 
     def report(label: str, concurrency: int, result: dict) -> None:
-        print(f"{label:<22}{concurrency:>5}{result['n']:>7}{result['rate']:>9.1f}{result['p50']:>9.1f}"
-              f"{result['p95']:>9.1f}{result['p99']:>9.1f}{server.rss_bytes() / 2**20:>9.0f}"
-              f"{server.pss_bytes() / 2**20:>9.0f}  {result['errors'] or ''}",
-              flush=True)
+        print(
+            f"{label:<22}{concurrency:>5}{result['n']:>7}{result['rate']:>9.1f}{result['p50']:>9.1f}"
+            f"{result['p95']:>9.1f}{result['p99']:>9.1f}{server.rss_bytes() / 2**20:>9.0f}"
+            f"{server.pss_bytes() / 2**20:>9.0f}  {result['errors'] or ''}",
+            flush=True,
+        )
 
     try:
         run_level(url, 4, 2, new_body(False))  # warm-up: connections, imports, form-shape cache
         for photo in (False, True):
             for concurrency in levels:
-                report("household + photo" if photo else "household", concurrency,
-                       run_level(url, concurrency, args.seconds, new_body(photo)))
+                report(
+                    "household + photo" if photo else "household",
+                    concurrency,
+                    run_level(url, concurrency, args.seconds, new_body(photo)),
+                )
         # Byte-identical replays (a phone retrying what it already sent), at concurrency 8.
         stored = []
         for _ in range(64):

@@ -1,4 +1,5 @@
 """The synthetic commune: deterministic for a seed, shaped like Phú Lâm, valid against its forms."""
+
 import json
 import shutil
 import subprocess
@@ -99,17 +100,29 @@ def test_rates_follow_the_baseline_with_pilot_hamlets_higher():
 def test_an_answer_that_breaks_a_constraint_is_refused_not_written():
     model = XFormModel.from_xform(xform("pl_ho"), external={"ap": ["AP01"]})
     with pytest.raises(InstanceInvalid) as excinfo:
-        instance_xml(model, {"ap": "AP01", "ma_ho": "7-123", "dong_y": "khong"}, instance_id="uuid:x",
-                     start="2025-10-01T08:00:00.000+07:00", end="2025-10-01T08:10:00.000+07:00",
-                     today="2025-10-01", deviceid="t")
+        instance_xml(
+            model,
+            {"ap": "AP01", "ma_ho": "7-123", "dong_y": "khong"},
+            instance_id="uuid:x",
+            start="2025-10-01T08:00:00.000+07:00",
+            end="2025-10-01T08:10:00.000+07:00",
+            today="2025-10-01",
+            deviceid="t",
+        )
     assert "/pl_ho/ma_ho: constraint fails" in str(excinfo.value)
 
 
 def test_a_declined_household_leaves_out_everything_after_consent():
     model = XFormModel.from_xform(xform("pl_ho"), external={"ap": ["AP01"]})
-    xml = instance_xml(model, {"ap": "AP01", "ma_ho": "01-0001", "dong_y": "khong", "so_tv": "3"},
-                       instance_id="uuid:y", start="2025-10-01T08:00:00.000+07:00",
-                       end="2025-10-01T08:10:00.000+07:00", today="2025-10-01", deviceid="t").decode()
+    xml = instance_xml(
+        model,
+        {"ap": "AP01", "ma_ho": "01-0001", "dong_y": "khong", "so_tv": "3"},
+        instance_id="uuid:y",
+        start="2025-10-01T08:00:00.000+07:00",
+        end="2025-10-01T08:10:00.000+07:00",
+        today="2025-10-01",
+        deviceid="t",
+    ).decode()
     assert "<dong_y>khong</dong_y>" in xml
     assert "<ho>" not in xml and "<so_tv>" not in xml and "<tv>" not in xml
     assert "<instanceID>uuid:y</instanceID>" in xml
@@ -122,8 +135,10 @@ def test_the_point_sampler_streams_points_inside_the_polygon():
     assert all(hamlet.polygon_m.contains(Point(*sampler.inside())) for _ in range(100))
 
 
-@pytest.mark.skipif(shutil.which("node") is None or not (ROOT / "node_modules" / "@getodk" / "xforms-engine").exists(),
-                    reason="needs node and `npm ci` (@getodk/xforms-engine)")
+@pytest.mark.skipif(
+    shutil.which("node") is None or not (ROOT / "node_modules" / "@getodk" / "xforms-engine").exists(),
+    reason="needs node and `npm ci` (@getodk/xforms-engine)",
+)
 def test_generated_instances_are_valid_for_the_odk_web_forms_engine(tmp_path):
     commune = commune_build(DemoSpec(households=300, seed=21, stalls=20, rounds=(2025, 2027)))
     per_form: dict[str, list] = {"pl_ho": [], "pl_cho": [], "pl_kdc": []}
@@ -144,12 +159,14 @@ def test_generated_instances_are_valid_for_the_odk_web_forms_engine(tmp_path):
     for form_id, items in per_form.items():
         source = tmp_path / f"{form_id}.xml"
         source.write_bytes(xform(form_id))
-        job["forms"].append({"xform": str(source), "attachments": {"ap.csv": str(ap), "cho.csv": str(cho)},
-                             "instances": items})
+        job["forms"].append(
+            {"xform": str(source), "attachments": {"ap.csv": str(ap), "cho.csv": str(cho)}, "instances": items}
+        )
     (tmp_path / "job.json").write_text(json.dumps(job))
 
-    run = subprocess.run(["node", str(CHECKER), str(tmp_path / "job.json")], cwd=ROOT, capture_output=True,
-                         text=True, timeout=300)
+    run = subprocess.run(
+        ["node", str(CHECKER), str(tmp_path / "job.json")], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
     assert run.returncode == 0, run.stderr
     results = [json.loads(line) for line in run.stdout.splitlines()]

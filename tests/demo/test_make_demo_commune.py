@@ -1,4 +1,5 @@
 """make_demo_commune stores places and ingests its submissions through submission_receive."""
+
 from io import StringIO
 from unittest import mock
 

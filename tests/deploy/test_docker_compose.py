@@ -1,4 +1,5 @@
 """docker-compose.yml cannot run here (no Docker engine); check that what it names exists."""
+
 from pathlib import Path
 
 import yaml
@@ -24,8 +25,9 @@ def test_compose_has_web_and_postgres_with_named_volumes():
 
 def test_compose_web_serves_the_wsgi_app_on_the_port_it_publishes():
     web = load_compose()["services"]["web"]
-    dockerfile = (ROOT / web["build"] / "Dockerfile").read_text() if web["build"] != "." else (
-        ROOT / "Dockerfile").read_text()
+    dockerfile = (
+        (ROOT / web["build"] / "Dockerfile").read_text() if web["build"] != "." else (ROOT / "Dockerfile").read_text()
+    )
     assert "gunicorn backend.wsgi:application --bind 0.0.0.0:8000" in dockerfile
     assert "8000:8000" in web["ports"]
     assert (ROOT / "backend" / "wsgi.py").exists()

@@ -1,4 +1,5 @@
 """ap.csv is rendered from the hamlet table and pushed to the forms that use it."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Hamlet boundaries and registers: import from files, repair or refuse, update in place."""
+
 from io import StringIO
 
 import geopandas as gpd
@@ -95,15 +96,19 @@ def test_overlapping_hamlets_are_refused_naming_both(tmp_path):
 
 
 def test_reimport_updates_in_place_and_reports_each_change(tmp_path):
-    run("import_hamlet_boundaries", str(write(tmp_path, frame([("AP01", "Phú Dũng", WEST), ("AP02", "Phú Tân", EAST)]),
-                                                 "geojson")))
+    run(
+        "import_hamlet_boundaries",
+        str(write(tmp_path, frame([("AP01", "Phú Dũng", WEST), ("AP02", "Phú Tân", EAST)]), "geojson")),
+    )
     first_pk = Hamlet.objects.get(code="AP01").pk
     moved_east = box(107.41, 11.30, 107.425, 11.31)
     second = tmp_path / "v2"
     second.mkdir()
 
-    output = run("import_hamlet_boundaries",
-                 str(write(second, frame([("AP01", "Ấp Phú Dũng", WEST), ("AP02", "Phú Tân", moved_east)]), "gpkg")))
+    output = run(
+        "import_hamlet_boundaries",
+        str(write(second, frame([("AP01", "Ấp Phú Dũng", WEST), ("AP02", "Phú Tân", moved_east)]), "gpkg")),
+    )
 
     assert "created 0, updated 2, unchanged 0" in output
     assert "AP01: name 'Phú Dũng' → 'Ấp Phú Dũng'" in output
@@ -111,9 +116,10 @@ def test_reimport_updates_in_place_and_reports_each_change(tmp_path):
     assert Hamlet.objects.get(code="AP01").pk == first_pk
     assert Hamlet.objects.count() == 2
 
-    again = run("import_hamlet_boundaries",
-                str(write(tmp_path / "v2", frame([("AP01", "Ấp Phú Dũng", WEST), ("AP02", "Phú Tân", moved_east)]),
-                          "geojson")))
+    again = run(
+        "import_hamlet_boundaries",
+        str(write(tmp_path / "v2", frame([("AP01", "Ấp Phú Dũng", WEST), ("AP02", "Phú Tân", moved_east)]), "geojson")),
+    )
     assert "created 0, updated 0, unchanged 2" in again
 
 
@@ -129,8 +135,10 @@ def test_a_file_without_the_code_field_names_the_fields_it_has(tmp_path):
 
 
 def test_registers_csv_sets_counts_and_pilot_flag_and_reports_changes(tmp_path):
-    run("import_hamlet_boundaries", str(write(tmp_path, frame([("AP01", "Phú Dũng", WEST), ("AP02", "Phú Tân", EAST)]),
-                                                 "geojson")))
+    run(
+        "import_hamlet_boundaries",
+        str(write(tmp_path, frame([("AP01", "Phú Dũng", WEST), ("AP02", "Phú Tân", EAST)]), "geojson")),
+    )
     csv_path = tmp_path / "registers.csv"
     csv_path.write_text("code,registered_households,population,pilot_dra\nAP01,512,1980,1\nAP02,430,1650,0\n")
 

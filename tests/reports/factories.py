@@ -2,6 +2,7 @@
 
 The parsed JSON is laid out along the paths the published XForm declares, so these tests
 also check that the selector finds every field in the real forms."""
+
 from __future__ import annotations
 
 import hashlib
@@ -52,8 +53,14 @@ def parsed_for(form: Form, flat_parsed: dict) -> dict:
     return doc
 
 
-def store(forms: dict[str, Form], record: dict, *, review_state: str = "received", deleted: bool = False,
-          with_answers: bool = True):
+def store(
+    forms: dict[str, Form],
+    record: dict,
+    *,
+    review_state: str = "received",
+    deleted: bool = False,
+    with_answers: bool = True,
+):
     """Store a builder record (tests/analytics/builders.py) as Submission + current version,
     and its analysis answers as the ingest path does (`with_answers=False`: as data stored
     before the answers projection existed)."""
@@ -63,20 +70,33 @@ def store(forms: dict[str, Form], record: dict, *, review_state: str = "received
     from django.utils import timezone
 
     submission = Submission.objects.create(
-        form=form, instance_id=instance_id, form_version=form.current_version, hamlet_code=record["hamlet_code"],
-        lat=record["lat"], lon=record["lon"], accuracy=record["accuracy"], survey_date=record["survey_date"],
-        survey_round=record["survey_round"], review_state=review_state,
+        form=form,
+        instance_id=instance_id,
+        form_version=form.current_version,
+        hamlet_code=record["hamlet_code"],
+        lat=record["lat"],
+        lon=record["lon"],
+        accuracy=record["accuracy"],
+        survey_date=record["survey_date"],
+        survey_round=record["survey_round"],
+        review_state=review_state,
         deleted_at=timezone.now() if deleted else None,
     )
     version = SubmissionVersion.objects.create(
-        submission=submission, form=form, instance_id=instance_id, xml=b"<data/>",
-        sha256=hashlib.sha256(instance_id.encode()).hexdigest(), parsed=parsed, form_version=form.current_version,
+        submission=submission,
+        form=form,
+        instance_id=instance_id,
+        xml=b"<data/>",
+        sha256=hashlib.sha256(instance_id.encode()).hexdigest(),
+        parsed=parsed,
+        form_version=form.current_version,
     )
     submission.current_version = version
     submission.save(update_fields=["current_version"])
     if with_answers:
-        submission_answers_store(submission_id=submission.pk, version_id=version.pk, form_id=form.form_id,
-                                 parsed=parsed, replace=False)
+        submission_answers_store(
+            submission_id=submission.pk, version_id=version.pk, form_id=form.form_id, parsed=parsed, replace=False
+        )
     return submission
 
 
@@ -84,7 +104,13 @@ def places(*specs, stalls: int = 0):
     """specs: (code, registered_households, boundary, pilot)."""
     commune, _ = Commune.objects.get_or_create(code="26158", defaults={"name": "Xã Phú Lâm", "province": "Đồng Nai"})
     for code, registered, boundary, pilot in specs:
-        Hamlet.objects.create(commune=commune, code=code, name=f"Ấp {code}", registered_households=registered,
-                              boundary=boundary, pilot_dra=pilot)
+        Hamlet.objects.create(
+            commune=commune,
+            code=code,
+            name=f"Ấp {code}",
+            registered_households=registered,
+            boundary=boundary,
+            pilot_dra=pilot,
+        )
     if stalls:
         Market.objects.create(commune=commune, code="CHO01", name="Chợ xã Phú Lâm", registered_stalls=stalls)

@@ -1,5 +1,6 @@
 """The answers projection: extracted at ingest, replaced by an edit, repaired when missing
 or stale, and read by the recomputation exactly as the stored JSON says."""
+
 from io import StringIO
 
 import pytest
@@ -23,8 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo_commune(no_background):
-    call_command("make_demo_commune", households=40, stalls=3, rounds="2025", seed=11, no_progress=True,
-                 stdout=StringIO())
+    call_command(
+        "make_demo_commune", households=40, stalls=3, rounds="2025", seed=11, no_progress=True, stdout=StringIO()
+    )
 
 
 def stored_answers(submission: Submission) -> tuple[dict, list[dict]]:
@@ -59,8 +61,11 @@ def test_the_recomputation_reads_the_projection_without_repairing_anything(demo_
 
 
 def test_an_edit_replaces_the_answers_of_the_submission(demo_commune):
-    submission = next(s for s in Submission.objects.filter(form__form_id="pl_ho").select_related("current_version")
-                      if len(s.current_version.parsed.get("tv", [])) >= 2)
+    submission = next(
+        s
+        for s in Submission.objects.filter(form__form_id="pl_ho").select_related("current_version")
+        if len(s.current_version.parsed.get("tv", [])) >= 2
+    )
     root = etree.fromstring(bytes(submission.current_version.xml))
     rosters = root.findall(".//tv")
     rosters[-1].getparent().remove(rosters[-1])
@@ -136,8 +141,9 @@ def test_storing_a_households_answers_costs_two_inserts(forms, django_assert_num
     version = submission.current_version
 
     with django_assert_num_queries(2):  # the household's row, then its three members in one INSERT
-        submission_answers_store(submission_id=submission.pk, version_id=version.pk, form_id="pl_ho",
-                                 parsed=version.parsed, replace=False)
+        submission_answers_store(
+            submission_id=submission.pk, version_id=version.pk, form_id="pl_ho", parsed=version.parsed, replace=False
+        )
 
     assert MemberAnswers.objects.filter(submission=submission).count() == 3
 

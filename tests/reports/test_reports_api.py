@@ -1,4 +1,5 @@
 """The Django edge: reading submissions, storing results, the REST contract and roles."""
+
 import io
 from datetime import date
 
@@ -15,19 +16,31 @@ from backend.reports.selectors import actor_sees_microdata
 from tests.analytics.builders import assessment, household, member, square, stall
 from tests.reports.factories import places, publish_commune_forms, store
 
-ROW_KEYS = ["indicator", "hamlet", "round", "numerator", "denominator", "value", "ci_low", "ci_high", "target",
-            "target_year", "met", "suppressed"]
+ROW_KEYS = [
+    "indicator",
+    "hamlet",
+    "round",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "target",
+    "target_year",
+    "met",
+    "suppressed",
+]
 LAT0, LON0 = 10.90, 107.30
 
 
 @pytest.fixture
 def commune(forms, no_background):
     """AP01 (pilot, 10 registered): 6 households; AP02 (3 registered): 3 households."""
-    places(("AP01", 10, square(LON0, LAT0, 0.01), True), ("AP02", 3, square(LON0 + 0.01, LAT0, 0.01), False),
-           stalls=4)
+    places(("AP01", 10, square(LON0, LAT0, 0.01), True), ("AP02", 3, square(LON0 + 0.01, LAT0, 0.01), False), stalls=4)
     for n in range(6):
-        store(forms, household("AP01", tt_57="co" if n < 4 else "khong", lat=LAT0 + 0.005, lon=LON0 + 0.005,
-                               accuracy=5))
+        store(
+            forms, household("AP01", tt_57="co" if n < 4 else "khong", lat=LAT0 + 0.005, lon=LON0 + 0.005, accuracy=5)
+        )
     for _ in range(3):
         store(forms, household("AP02", members=[member(), member(smartphone="khong")]))
     store(forms, stall())
@@ -67,8 +80,10 @@ def test_the_parallel_lanes_on_one_snapshot_read_the_same_frames_as_the_json_pat
     forms = publish_commune_forms()
     places(("AP01", 10, None, False), stalls=3)
     for n in range(7):
-        store(forms, household("AP01", tt_57="co" if n % 2 else "khong",
-                               members=[member(born=str(1950 + n))] * (1 + n % 3)))
+        store(
+            forms,
+            household("AP01", tt_57="co" if n % 2 else "khong", members=[member(born=str(1950 + n))] * (1 + n % 3)),
+        )
     store(forms, stall())
     store(forms, assessment("AP01"))
     lanes_used = []
@@ -215,8 +230,13 @@ def test_exports_and_map_download_in_their_formats(commune, leadership):
 
 
 def test_administrative_figures_are_entered_by_admins_and_become_indicator_values(commune, admin, viewer):
-    body = {"indicator": "P2025_DOSSIERS_ONLINE", "round": "2025", "numerator": 460, "denominator": 500,
-            "source": "Hệ thống một cửa"}
+    body = {
+        "indicator": "P2025_DOSSIERS_ONLINE",
+        "round": "2025",
+        "numerator": 460,
+        "denominator": 500,
+        "source": "Hệ thống một cửa",
+    }
     assert viewer.post("/api/v1/administrative-figures", body, format="json").status_code == 403
     bad = admin.post("/api/v1/administrative-figures", {**body, "numerator": 600}, format="json")
     assert bad.status_code == 400 and not AdministrativeFigure.objects.exists()
@@ -225,7 +245,8 @@ def test_administrative_figures_are_entered_by_admins_and_become_indicator_value
     assert admin.post("/api/v1/administrative-figures", body, format="json").status_code == 200
     services.indicator_results_compute()
     row = rows_of(admin.get("/api/v1/indicators", {"round": "2025", "hamlet": "commune"}))[
-        ("P2025_DOSSIERS_ONLINE", None)]
+        ("P2025_DOSSIERS_ONLINE", None)
+    ]
     # 460 / 500 = 92% ≥ 90%.
     assert (row["value"], row["target"], row["met"]) == (92.0, 90, True)
 
@@ -234,11 +255,11 @@ def test_survey_rounds_defined_by_date_range_regroup_submissions(forms, admin, n
     places(("AP01", 10, None, False))
     store(forms, household("AP01", day=date(2025, 3, 1)))
     store(forms, household("AP01", day=date(2025, 11, 1)))
-    response = admin.post("/api/v1/survey-rounds", {"name": "2025-dau-ky", "start": "2025-01-01",
-                                                    "end": "2025-06-30"}, format="json")
+    response = admin.post(
+        "/api/v1/survey-rounds", {"name": "2025-dau-ky", "start": "2025-01-01", "end": "2025-06-30"}, format="json"
+    )
     assert response.status_code == 201
-    bad = admin.post("/api/v1/survey-rounds", {"name": "x", "start": "2025-06-30", "end": "2025-01-01"},
-                     format="json")
+    bad = admin.post("/api/v1/survey-rounds", {"name": "x", "start": "2025-06-30", "end": "2025-01-01"}, format="json")
     assert bad.status_code == 400
     services.indicator_results_compute()
     assert sorted(ComputedResult.objects.values_list("round", flat=True)) == ["2025", "2025-dau-ky"]
@@ -260,8 +281,7 @@ def test_location_review_lists_flagged_households_to_leadership_and_to_their_ham
     from backend.audit.models import AuditEvent
 
     reads = AuditEvent.objects.filter(action="household.location_review").order_by("id")
-    assert [(e.actor_label, e.details["rows"]) for e in reads] == [
-        (reads[0].actor_label, 2), ("user:truongap", 1)]
+    assert [(e.actor_label, e.details["rows"]) for e in reads] == [(reads[0].actor_label, 2), ("user:truongap", 1)]
 
 
 def test_unauthenticated_requests_are_refused(commune, client):

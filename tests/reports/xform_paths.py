@@ -5,6 +5,7 @@ documents out exactly as the ingest path stores them, so they need each field's 
 XForm declares them (`<bind nodeset="/pl_ho/ho/so_tv">`), so paths come from the form, not
 from guessing at the data.
 """
+
 from __future__ import annotations
 
 from lxml import etree
@@ -39,5 +40,5 @@ def _relative(nodeset: str) -> tuple[str, ...]:
 def split_at_repeat(path: tuple[str, ...], repeat: tuple[str, ...]) -> tuple[str, ...] | None:
     """The path of a field inside `repeat`, relative to one instance; None if outside it."""
     if len(path) > len(repeat) and path[: len(repeat)] == repeat:
-        return path[len(repeat):]
+        return path[len(repeat) :]
     return None

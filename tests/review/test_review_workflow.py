@@ -13,8 +13,9 @@ BASE = "/api/v1/forms/ho_test/submissions"
 
 
 def review(client, submission, state, comment=""):
-    return client.patch(f"{BASE}/{submission.instance_id}/review", {"state": state, "comment": comment},
-                        content_type="application/json")
+    return client.patch(
+        f"{BASE}/{submission.instance_id}/review", {"state": state, "comment": comment}, content_type="application/json"
+    )
 
 
 def test_a_hamlet_head_marks_a_submission_of_their_hamlet_as_having_issues_with_a_comment(world, client):
@@ -26,7 +27,10 @@ def test_a_hamlet_head_marks_a_submission_of_their_hamlet_as_having_issues_with_
     assert submission.review_state == ReviewState.HAS_ISSUES
     comment = Comment.objects.get(submission=submission)
     assert (comment.body, comment.review_state, comment.author_label) == (
-        "Thiếu ảnh nhà; chụp lại giúp.", "has_issues", "truongap_a")
+        "Thiếu ảnh nhà; chụp lại giúp.",
+        "has_issues",
+        "truongap_a",
+    )
 
 
 def test_a_review_leaves_exactly_one_audit_row(world, client):
@@ -70,16 +74,24 @@ def test_a_rejected_submission_corrected_by_an_edit_becomes_edited_and_keeps_bot
     # The volunteer corrects it on the phone: Collect sends a new instanceID with deprecatedID.
     edit_id = new_instance_id()
     actor = actor_for_device(world.device, url_prefix="")
-    xml = instance_xml(instance_id=edit_id, deprecated_id=submission.instance_id, ap="AP01", audit=None,
-                       photo="1764201234567.jpg", members=[("Nguyễn Văn Hùng", "")])
-    result = submission_receive(actor=actor, xml=xml,
-                                files={"1764201234567.jpg": SimpleUploadedFile("1764201234567.jpg", PHOTO)})
+    xml = instance_xml(
+        instance_id=edit_id,
+        deprecated_id=submission.instance_id,
+        ap="AP01",
+        audit=None,
+        photo="1764201234567.jpg",
+        members=[("Nguyễn Văn Hùng", "")],
+    )
+    result = submission_receive(
+        actor=actor, xml=xml, files={"1764201234567.jpg": SimpleUploadedFile("1764201234567.jpg", PHOTO)}
+    )
     assert result.outcome == "edited"
     submission.refresh_from_db()
     assert submission.review_state == ReviewState.EDITED
     assert submission.versions.count() == 2
     assert sorted(submission.versions.values_list("instance_id", flat=True)) == sorted(
-        [submission.instance_id, edit_id])
+        [submission.instance_id, edit_id]
+    )
     assert AuditEvent.objects.filter(action="submission.edit").count() == before + 1
     # The comment that asked for the correction is still there for the volunteer.
     assert Comment.objects.filter(submission=submission, review_state="rejected").exists()
@@ -117,8 +129,11 @@ def test_my_submissions_refuses_a_revoked_device_key_at_once(world, client):
 def test_a_hamlet_head_approves_a_days_work_in_one_request(world, client):
     ours = [world.submit(hamlet="AP01") for _ in range(3)]
     client.force_login(world.users["hamlet_head"])
-    response = client.post(f"{BASE}/review-bulk", {"instance_ids": [s.instance_id for s in ours],
-                                                   "state": "approved"}, content_type="application/json")
+    response = client.post(
+        f"{BASE}/review-bulk",
+        {"instance_ids": [s.instance_id for s in ours], "state": "approved"},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json()["count"] == 3
     assert set(Submission.objects.values_list("review_state", flat=True)) == {"approved"}
     assert AuditEvent.objects.filter(action="submission.review").count() == 3
@@ -128,8 +143,11 @@ def test_bulk_review_including_another_hamlets_submission_changes_nothing_and_sa
     ours = world.submit(hamlet="AP01")
     theirs = world.submit(hamlet="AP02", other=True)
     client.force_login(world.users["hamlet_head"])
-    response = client.post(f"{BASE}/review-bulk", {"instance_ids": [ours.instance_id, theirs.instance_id],
-                                                   "state": "approved"}, content_type="application/json")
+    response = client.post(
+        f"{BASE}/review-bulk",
+        {"instance_ids": [ours.instance_id, theirs.instance_id], "state": "approved"},
+        content_type="application/json",
+    )
     assert response.status_code == 404
     assert response.json()["details"]["instance_ids"] == [theirs.instance_id]
     assert set(Submission.objects.values_list("review_state", flat=True)) == {"received"}
@@ -139,14 +157,19 @@ def test_bulk_review_including_another_hamlets_submission_changes_nothing_and_sa
 def test_comments_are_listed_for_reviewers_and_the_volunteer_and_each_is_audited(world, client):
     submission = world.submit(hamlet="AP01")
     client.force_login(world.users["hamlet_head"])
-    response = client.post(f"{BASE}/{submission.instance_id}/comments", {"body": "Cảm ơn em."},
-                           content_type="application/json")
+    response = client.post(
+        f"{BASE}/{submission.instance_id}/comments", {"body": "Cảm ơn em."}, content_type="application/json"
+    )
     assert response.status_code == 201
     assert AuditEvent.objects.filter(action="submission.comment").count() == 1
     client.force_login(world.users["volunteer"])
     assert [c["body"] for c in client.get(f"{BASE}/{submission.instance_id}/comments").json()] == ["Cảm ơn em."]
-    assert client.post(f"{BASE}/{submission.instance_id}/comments", {"body": "x"},
-                       content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            f"{BASE}/{submission.instance_id}/comments", {"body": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_the_review_queue_filters_by_state_hamlet_volunteer_date_and_form(world, client):
@@ -166,8 +189,11 @@ def test_the_review_queue_filters_by_state_hamlet_volunteer_date_and_form(world,
     assert ids(state=["approved", "received"]) == {a1.instance_id, a2.instance_id, b1.instance_id}
     assert ids(hamlet="AP02") == {b1.instance_id}
     assert ids(volunteer=world.other_volunteer.pk) == {b1.instance_id}
-    assert ids(form="ho_test", date_from="2026-11-27", date_to="2026-11-27") == {a1.instance_id, a2.instance_id,
-                                                                                b1.instance_id}
+    assert ids(form="ho_test", date_from="2026-11-27", date_to="2026-11-27") == {
+        a1.instance_id,
+        a2.instance_id,
+        b1.instance_id,
+    }
     assert ids(date_from="2026-11-28") == set()
     assert ids(form="khac") == set()
     # The per-form list takes the same filters.

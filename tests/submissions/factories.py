@@ -1,5 +1,6 @@
 """Builders for submission tests: a household-like form, instance XML as Collect writes it,
 and multipart bodies laid out exactly as Collect's OkHttp sends them (OPENROSA.md §3.3)."""
+
 from __future__ import annotations
 
 import uuid
@@ -66,9 +67,7 @@ def instance_xml(
 ) -> bytes:
     """Instance XML as pyxform's form makes Collect write it (namespaces, meta last)."""
     members = members if members is not None else [("Nguyễn Văn Hùng", ""), ("Lê Thị Hoa", "")]
-    member_xml = "".join(
-        f"<tv><tv_ten>{escape(n)}</tv_ten><tv_anh>{escape(f)}</tv_anh></tv>" for n, f in members
-    )
+    member_xml = "".join(f"<tv><tv_ten>{escape(n)}</tv_ten><tv_anh>{escape(f)}</tv_anh></tv>" for n, f in members)
     meta = f"<instanceID>{instance_id}</instanceID>"
     if deprecated_id:
         meta += f"<deprecatedID>{deprecated_id}</deprecatedID>"
@@ -100,17 +99,16 @@ def multipart(
     parts = [
         b"--" + b + b"\r\n"
         b'Content-Disposition: form-data; name="xml_submission_file"; filename="instance.xml"\r\n'
-        b"Content-Type: text/xml\r\n"
-        + f"Content-Length: {len(xml)}\r\n\r\n".encode()
-        + xml
-        + b"\r\n"
+        b"Content-Type: text/xml\r\n" + f"Content-Length: {len(xml)}\r\n\r\n".encode() + xml + b"\r\n"
     ]
     for name, data in (files or {}).items():
         encoded = name.encode("utf-8")
         parts.append(
             b"--" + b + b"\r\n"
             b'Content-Disposition: form-data; name="' + encoded + b'"; filename="' + encoded + b'"\r\n'
-            b"Content-Type: " + (b"image/jpeg" if name.endswith(".jpg") else b"application/octet-stream") + b"\r\n"
+            b"Content-Type: "
+            + (b"image/jpeg" if name.endswith(".jpg") else b"application/octet-stream")
+            + b"\r\n"
             + f"Content-Length: {len(data)}\r\n\r\n".encode()
             + data
             + b"\r\n"

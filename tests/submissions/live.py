@@ -1,5 +1,6 @@
 """A real gunicorn process for live tests and the benchmark (not a fixture: the SIGKILL test
 and the benchmark need to start, kill and restart it themselves)."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,17 @@ def free_port() -> int:
 
 
 class GunicornServer:
-    def __init__(self, *, database_url: str, media_root: str, workers: int = 2, threads: int = 8,
-                 port: int | None = None, extra_env: dict | None = None, preload: bool = False):
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        media_root: str,
+        workers: int = 2,
+        threads: int = 8,
+        port: int | None = None,
+        extra_env: dict | None = None,
+        preload: bool = False,
+    ):
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.workers, self.threads, self.preload = workers, threads, preload
@@ -41,10 +51,28 @@ class GunicornServer:
     def start(self, timeout: float = 30) -> GunicornServer:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
-            [str(gunicorn), "backend.wsgi:application", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers),
-             "-k", "gthread", "--threads", str(self.threads), "--log-level", "warning", "--backlog", "256"]
+            [
+                str(gunicorn),
+                "backend.wsgi:application",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                str(self.workers),
+                "-k",
+                "gthread",
+                "--threads",
+                str(self.threads),
+                "--log-level",
+                "warning",
+                "--backlog",
+                "256",
+            ]
             + (["--preload"] if self.preload else []),
-            cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

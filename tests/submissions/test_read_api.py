@@ -1,4 +1,5 @@
 """The read API other parts rely on: list, XML verbatim, attachments, access by role."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -62,8 +63,13 @@ def test_attachments_list_expected_and_present_files_and_download_with_headers(c
     listing = client.get(f"{BASE}/{iid}/attachments", **auth).json()
     by_name = {a["name"]: a for a in listing}
     assert by_name["ảnh nhà.jpg"]["exists"] is True and by_name["ảnh nhà.jpg"]["size"] == len(PHOTO)
-    assert by_name["audit.csv"] == {"name": "audit.csv", "exists": False, "sha256": None, "size": None,
-                                    "content_type": "text/csv"}
+    assert by_name["audit.csv"] == {
+        "name": "audit.csv",
+        "exists": False,
+        "sha256": None,
+        "size": None,
+        "content_type": "text/csv",
+    }
     response = client.get(f"{BASE}/{iid}/attachments/ảnh nhà.jpg", **auth)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PHOTO
     assert response["Content-Disposition"] == (

@@ -1,4 +1,5 @@
 """submission_receive: new, replay, split upload, edit and every refusal, on real bytes."""
+
 import datetime
 
 import pytest
@@ -31,8 +32,13 @@ def receive(actor, xml, files=None, **kwargs):
 def test_a_new_submission_is_stored_verbatim_with_its_typed_columns(device_actor):
     iid = new_instance_id()
     xml = instance_xml(instance_id=iid)
-    result = receive(device_actor, xml, {"1764201234567.jpg": PHOTO, "audit.csv": AUDIT}, device_id="collect:abc",
-                     user_agent="org.odk.collect.android/v2025.2.1")
+    result = receive(
+        device_actor,
+        xml,
+        {"1764201234567.jpg": PHOTO, "audit.csv": AUDIT},
+        device_id="collect:abc",
+        user_agent="org.odk.collect.android/v2025.2.1",
+    )
     assert (result.status, result.outcome) == (201, "created")
     sub = Submission.objects.select_related("current_version").get(instance_id=iid)
     assert bytes(sub.current_version.xml) == xml
@@ -60,8 +66,10 @@ def test_a_single_repeat_instance_is_still_a_list(device_actor):
 
 def test_survey_date_falls_back_to_the_received_day_without_today_or_start(device_actor):
     iid = new_instance_id()
-    xml = instance_xml(instance_id=iid).replace(b"<today>2026-11-27</today>", b"<today/>").replace(
-        b"<start>2026-11-27T08:15:00.000+07:00</start>", b"<start></start>"
+    xml = (
+        instance_xml(instance_id=iid)
+        .replace(b"<today>2026-11-27</today>", b"<today/>")
+        .replace(b"<start>2026-11-27T08:15:00.000+07:00</start>", b"<start></start>")
     )
     when = datetime.datetime(2026, 12, 1, 20, 0, tzinfo=datetime.UTC)  # 2 December in Đồng Nai
     receive(device_actor, xml, received_at=when)
@@ -140,11 +148,15 @@ def test_a_deleted_submission_cannot_be_resent(device_actor):
 
 def test_an_edit_adds_a_version_marks_it_edited_and_carries_files_forward(device_actor):
     first = new_instance_id()
-    receive(device_actor, instance_xml(instance_id=first, members=[("A", "m1.jpg")]),
-            {"1764201234567.jpg": PHOTO, "m1.jpg": b"member one", "audit.csv": AUDIT})
+    receive(
+        device_actor,
+        instance_xml(instance_id=first, members=[("A", "m1.jpg")]),
+        {"1764201234567.jpg": PHOTO, "m1.jpg": b"member one", "audit.csv": AUDIT},
+    )
     second = new_instance_id()
-    edit = instance_xml(instance_id=second, deprecated_id=first, ap="AP05", members=[("A", "m1.jpg")],
-                        audit="audit2.csv")
+    edit = instance_xml(
+        instance_id=second, deprecated_id=first, ap="AP05", members=[("A", "m1.jpg")], audit="audit2.csv"
+    )
     result = receive(device_actor, edit, {"m1.jpg": b"member one, retaken"})
     assert result.outcome == "edited"
     sub = Submission.objects.get()
@@ -191,8 +203,7 @@ def test_an_older_published_version_is_accepted_and_bound_to_it(db, device_actor
     from tests.helpers import xlsform_bytes
     from tests.submissions.factories import SURVEY
 
-    form_publish(xlsform=xlsform_bytes(form_id="ho_test", version=OLD_VERSION, survey=SURVEY[:6]),
-                 filename="old.xlsx")
+    form_publish(xlsform=xlsform_bytes(form_id="ho_test", version=OLD_VERSION, survey=SURVEY[:6]), filename="old.xlsx")
     form_publish(xlsform=xlsform_bytes(form_id="ho_test", version="2026120101", survey=SURVEY), filename="new.xlsx")
     iid = new_instance_id()
     receive(device_actor, instance_xml(instance_id=iid, version=OLD_VERSION))
@@ -243,7 +254,10 @@ def test_an_admin_may_submit_to_any_form(admin_actor, household_form):
 
 def test_a_hostile_part_name_is_refused_before_anything_is_stored(device_actor):
     with pytest.raises(Problem) as exc:
-        receive(device_actor, instance_xml(instance_id=new_instance_id(), photo="../../etc/passwd"),
-                {"../../etc/passwd": b"root:x:0:0"})
+        receive(
+            device_actor,
+            instance_xml(instance_id=new_instance_id(), photo="../../etc/passwd"),
+            {"../../etc/passwd": b"root:x:0:0"},
+        )
     assert exc.value.status == 400
     assert not Submission.objects.exists()

@@ -1,4 +1,5 @@
 """A draft can be tested on a phone before it is published."""
+
 import hashlib
 
 from lxml import etree

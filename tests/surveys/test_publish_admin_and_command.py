@@ -1,4 +1,5 @@
 """The two other ways in: the Django admin and the management command."""
+
 import io
 
 import pytest
@@ -34,16 +35,21 @@ def test_the_admin_shows_the_conversion_error_and_stores_nothing(client, db):
     admin = user_create(username="admin", password="x-pass-123", role=Role.ADMIN)
     client.force_login(admin)
     bad = xlsform_bytes(survey=[["select_one nope", "a", "A"]])
-    response = client.post("/admin/surveys/form/publish/", {"xlsform": SimpleUploadedFile("bad.xlsx", bad)},
-                           follow=True)
+    response = client.post(
+        "/admin/surveys/form/publish/", {"xlsform": SimpleUploadedFile("bad.xlsx", bad)}, follow=True
+    )
     assert "choices" in response.content.decode()
     assert not Form.objects.exists()
 
 
 def test_the_command_reports_a_conversion_error_with_its_row(db, tmp_path):
     bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(xlsform_bytes(survey=[["text", "a", "A", ""], ["integer", "b", "B", "${zz} > 1"]],
-                                  survey_header=["type", "name", "label", "relevant"]))
+    bad.write_bytes(
+        xlsform_bytes(
+            survey=[["text", "a", "A", ""], ["integer", "b", "B", "${zz} > 1"]],
+            survey_header=["type", "name", "label", "relevant"],
+        )
+    )
     with pytest.raises(CommandError, match="row"):
         call_command("publish_form", str(bad), stdout=io.StringIO())
     assert not Form.objects.exists()

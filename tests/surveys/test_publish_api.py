@@ -1,5 +1,6 @@
 """Publishing XLSForms through the REST API: errors with row numbers, nothing stored on
 error, identical republish is a no-op, changed content needs a new version."""
+
 import io
 import zipfile
 
@@ -85,8 +86,10 @@ def test_changed_content_with_a_new_version_becomes_the_current_version(api):
 
 
 def test_a_bad_reference_is_400_with_the_row_number_and_stores_nothing(api):
-    bad = xlsform_bytes(survey=[["text", "a", "A", ""], ["integer", "b", "B", "${missing} > 1"]],
-                        survey_header=["type", "name", "label", "relevant"])
+    bad = xlsform_bytes(
+        survey=[["text", "a", "A", ""], ["integer", "b", "B", "${missing} > 1"]],
+        survey_header=["type", "name", "label", "relevant"],
+    )
     response = publish(api, bad)
     assert response.status_code == 400
     assert "row" in response.json()["message"].lower() and "missing" in response.json()["message"]

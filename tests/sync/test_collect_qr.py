@@ -1,4 +1,5 @@
 """The Collect settings QR code configures a volunteer's phone in one scan."""
+
 import base64
 import io
 import json

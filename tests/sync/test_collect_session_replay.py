@@ -1,5 +1,6 @@
 """ODK Collect's exact request sequence, replayed: list → download + md5 check → manifest →
 media; a second refresh reports nothing new; a new version changes the hash."""
+
 import hashlib
 
 from lxml import etree
@@ -34,8 +35,10 @@ def collect_refresh(client, server_url: str, on_device: dict) -> dict:
             assert manifest.status_code == 200 and "text/xml" in manifest["Content-Type"]
             for media in etree.fromstring(manifest.content).iter(f"{MANIFEST_NS}mediaFile"):
                 name = media.find(f"{MANIFEST_NS}filename").text
-                manifest_media[name] = (media.find(f"{MANIFEST_NS}hash").text[4:],
-                                        media.find(f"{MANIFEST_NS}downloadUrl").text)
+                manifest_media[name] = (
+                    media.find(f"{MANIFEST_NS}hash").text[4:],
+                    media.find(f"{MANIFEST_NS}downloadUrl").text,
+                )
         local = on_device.get(form_id)
         if local and local["md5"] == list_hash:
             stale = [n for n, (h, _) in manifest_media.items() if h not in local["media"].values()]

@@ -1,4 +1,5 @@
 """formList as ODK Collect consumes it (OPENROSA.md §1, checklist items 31–37)."""
+
 import base64
 import hashlib
 
@@ -16,10 +17,7 @@ NS = {"x": "http://openrosa.org/xforms/xformsList"}
 def parse_list(response):
     root = etree.fromstring(response.content)
     assert root.tag == "{http://openrosa.org/xforms/xformsList}xforms"
-    return [
-        {child.tag.split("}")[1]: (child.text or "") for child in item}
-        for item in root.findall("x:xform", NS)
-    ]
+    return [{child.tag.split("}")[1]: (child.text or "") for child in item} for item in root.findall("x:xform", NS)]
 
 
 def test_form_list_without_credentials_is_401_with_a_basic_challenge(client, published_forms):
@@ -54,9 +52,7 @@ def test_hash_is_the_md5_of_the_exact_bytes_served_at_download_url(client, devic
     assert "md5:" + hashlib.md5(download.content).hexdigest() == item["hash"]
 
 
-def test_form_without_media_has_no_manifest_url_and_an_empty_version_element_when_unversioned(
-    client, admin_user, db
-):
+def test_form_without_media_has_no_manifest_url_and_an_empty_version_element_when_unversioned(client, admin_user, db):
     form_publish(xlsform=xlsform_bytes(form_id="nover", version="", title="No version"), filename="n.xlsx")
     auth = base64.b64encode(b"admin:s3cret-pass").decode()
     response = client.get("/formList", secure=True, HTTP_AUTHORIZATION=f"Basic {auth}", **COLLECT_HEADERS)
@@ -83,8 +79,9 @@ def test_titles_are_xml_escaped_once(client, admin_user, published_forms):
 
 def test_form_id_filter_returns_only_that_form_or_an_empty_list(client, device):
     _, token = device
-    assert [i["formID"] for i in parse_list(client.get(f"/key/{token}/formList?formID=withmedia",
-                                                       **COLLECT_HEADERS))] == ["withmedia"]
+    assert [
+        i["formID"] for i in parse_list(client.get(f"/key/{token}/formList?formID=withmedia", **COLLECT_HEADERS))
+    ] == ["withmedia"]
     assert parse_list(client.get(f"/key/{token}/formList?formID=nonexistent", **COLLECT_HEADERS)) == []
 
 
@@ -93,9 +90,7 @@ def test_closing_closed_and_draft_only_forms_are_left_out(client, device, publis
     form_publish(xlsform=xlsform_bytes(form_id="draftonly"), filename="d.xlsx", publish=False)
     volunteer.forms.add(*published_forms.values())
     form_state_set(form=published_forms["simple"], state=FormState.CLOSING)
-    assert [i["formID"] for i in parse_list(client.get(f"/key/{token}/formList", **COLLECT_HEADERS))] == [
-        "withmedia"
-    ]
+    assert [i["formID"] for i in parse_list(client.get(f"/key/{token}/formList", **COLLECT_HEADERS))] == ["withmedia"]
     form_state_set(form=published_forms["withmedia"], state=FormState.CLOSED)
     assert parse_list(client.get(f"/key/{token}/formList", **COLLECT_HEADERS)) == []
 

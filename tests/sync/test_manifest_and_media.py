@@ -1,4 +1,5 @@
 """Manifest and media download (OPENROSA.md §2, checklist items 38–40)."""
+
 import hashlib
 
 from lxml import etree

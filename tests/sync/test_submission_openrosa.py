@@ -1,4 +1,5 @@
 """POST/HEAD /submission as Collect speaks it: OPENROSA.md §3 and §7 items 1–29."""
+
 import pytest
 
 from backend.core.blobs import blob_read
@@ -58,8 +59,9 @@ def test_an_unknown_device_token_is_403(client, form):
 
 
 def test_a_body_that_is_not_multipart_is_400_naming_the_missing_field(client, url):
-    response = client.generic("POST", url, instance_xml(instance_id="uuid:x"), content_type="text/xml",
-                              **COLLECT_HEADERS)
+    response = client.generic(
+        "POST", url, instance_xml(instance_id="uuid:x"), content_type="text/xml", **COLLECT_HEADERS
+    )
     assert response.status_code == 400
     assert "Required multipart POST field xml_submission_file missing." in message(response)
 
@@ -74,8 +76,9 @@ def test_unparseable_xml_is_400_mentioning_the_form_id_attribute(client, url):
     ["multipart/form-data", "multipart/form-data; boundary=zzz"],
 )
 def test_malformed_multipart_is_400_39_as_an_openrosa_response(client, url, content_type):
-    response = client.generic("POST", url, b"--zzz\r\nContent-Disposition: form-da", content_type=content_type,
-                              **COLLECT_HEADERS)
+    response = client.generic(
+        "POST", url, b"--zzz\r\nContent-Disposition: form-da", content_type=content_type, **COLLECT_HEADERS
+    )
     assert response.status_code == 400
     assert "Multipart form content failed to parse." in message(response)
     assert response["Content-Type"] == "text/xml; charset=utf-8"
@@ -100,8 +103,14 @@ def test_a_closed_form_is_409_and_a_closing_form_still_accepts(client, url, form
 def test_a_valid_submission_is_201_with_the_success_envelope_and_device_details(client, url):
     iid = new_instance_id()
     xml = instance_xml(instance_id=iid)
-    response = post(client, url, xml, {"1764201234567.jpg": PHOTO}, query="?deviceID=imei%3A358240051111110",
-                    HTTP_ODK_CLIENT="test-framework")
+    response = post(
+        client,
+        url,
+        xml,
+        {"1764201234567.jpg": PHOTO},
+        query="?deviceID=imei%3A358240051111110",
+        HTTP_ODK_CLIENT="test-framework",
+    )
     assert response.status_code == 201
     assert response["Content-Type"] == "text/xml; charset=utf-8"
     assert "full submission upload was successful!" in message(response)
@@ -115,8 +124,9 @@ def test_a_valid_submission_is_201_with_the_success_envelope_and_device_details(
 def test_unicode_part_names_identical_parts_and_unreferenced_parts(client, url):
     iid = new_instance_id()
     xml = instance_xml(instance_id=iid, photo="ảnh_hộ.jpg", members=[("A", "ảnh_hộ.jpg"), ("B", "tv2.jpg")])
-    response = post(client, url, xml, {"ảnh_hộ.jpg": PHOTO, "tv2.jpg": PHOTO, "stray.jpg": b"stray",
-                                       "audit.csv": AUDIT})
+    response = post(
+        client, url, xml, {"ảnh_hộ.jpg": PHOTO, "tv2.jpg": PHOTO, "stray.jpg": b"stray", "audit.csv": AUDIT}
+    )
     assert response.status_code == 201
     rows = {a.name: a.blob_id for a in SubmissionAttachment.objects.all()}
     assert set(rows) == {"ảnh_hộ.jpg", "tv2.jpg", "audit.csv"}

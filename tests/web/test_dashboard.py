@@ -1,4 +1,5 @@
 """The commune leadership's dashboard shows the analytics API's own figures."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -16,7 +17,8 @@ def _number(text: str) -> float:
 
 
 def test_the_leadership_dashboard_shows_the_same_figures_as_the_analytics_api_for_the_demo_commune(
-        postgres_only, live_server, desktop, demo_commune):
+    postgres_only, live_server, desktop, demo_commune
+):
     indicator_results_compute()
     user_create(username="lanhdao", password="Lanh-dao-2026!", role=Role.LEADERSHIP, name="Phạm Thị Mai")
     page = desktop.new_page()
@@ -50,8 +52,10 @@ def test_the_leadership_dashboard_shows_the_same_figures_as_the_analytics_api_fo
         expect(row.locator(".chip")).to_have_count(len(hamlet["failing"]))
 
     # The choropleth draws every hamlet with a boundary, named.
-    geo = page.request.get(f"{live_server.url}/api/v1/hamlets.geojson?indicator="
-                           f"{page.locator('#indicator-select').input_value()}&round={card['round']}").json()
+    geo = page.request.get(
+        f"{live_server.url}/api/v1/hamlets.geojson?indicator="
+        f"{page.locator('#indicator-select').input_value()}&round={card['round']}"
+    ).json()
     named = page.locator("#choropleth .hamlet-label")
     expect(named).to_have_count(len([f for f in geo["features"] if f["geometry"]]))
     assert page.locator("#png-link").get_attribute("href").endswith(f"round={card['round']}")

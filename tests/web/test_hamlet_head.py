@@ -1,4 +1,5 @@
 """The hamlet head's map and review, and the volunteer seeing the verdict on their phone."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -16,7 +17,8 @@ COMMENT = "Sai mã hộ, vui lòng kiểm tra lại với danh sách của ấp.
 
 
 def test_a_hamlet_head_sees_only_their_hamlet_rejects_with_a_comment_and_the_volunteer_sees_it(
-        postgres_only, live_server, phone, desktop, demo_commune):
+    postgres_only, live_server, phone, desktop, demo_commune
+):
     form = Form.objects.get(form_id="pl_ho")
     phu_dung = Hamlet.objects.get(code="AP01")
     _volunteer, token = volunteer_create(name="Nguyễn Thị Lan", code="TNV012", forms=[form], hamlets=[phu_dung])
@@ -27,8 +29,9 @@ def test_a_hamlet_head_sees_only_their_hamlet_rejects_with_a_comment_and_the_vol
     volunteer_page.locator("#submit-status.sent").wait_for()
     mine = Submission.objects.get(current_version__instance_name="AP01 01-0999")
 
-    user_create(username="truongap01", password="Phu-Dung-2026!", role=Role.HAMLET_HEAD, hamlets=[phu_dung],
-                name="Lê Văn Tư")
+    user_create(
+        username="truongap01", password="Phu-Dung-2026!", role=Role.HAMLET_HEAD, hamlets=[phu_dung], name="Lê Văn Tư"
+    )
     page = desktop.new_page()
     sign_in(page, live_server.url, "truongap01", "Phu-Dung-2026!")
     page.goto(f"{live_server.url}/hamlet/")
@@ -70,7 +73,8 @@ def test_a_hamlet_head_sees_only_their_hamlet_rejects_with_a_comment_and_the_vol
 
 
 def test_the_coverage_page_counts_registered_and_surveyed_households_of_the_hamlet(
-        postgres_only, live_server, desktop, demo_commune):
+    postgres_only, live_server, desktop, demo_commune
+):
     phu_dung = Hamlet.objects.get(code="AP01")
     user_create(username="truongap01", password="Phu-Dung-2026!", role=Role.HAMLET_HEAD, hamlets=[phu_dung])
     page = desktop.new_page()
@@ -79,8 +83,11 @@ def test_the_coverage_page_counts_registered_and_surveyed_households_of_the_haml
     rows = page.locator("#coverage-table tbody tr")
     assert rows.count() == 1
     latest = max(Submission.objects.filter(form__form_id="pl_ho").values_list("survey_round", flat=True))
-    surveyed = Submission.objects.filter(form__form_id="pl_ho", hamlet_code="AP01", survey_round=latest).exclude(
-        review_state=ReviewState.REJECTED).count()
+    surveyed = (
+        Submission.objects.filter(form__form_id="pl_ho", hamlet_code="AP01", survey_round=latest)
+        .exclude(review_state=ReviewState.REJECTED)
+        .count()
+    )
     assert 0 < surveyed <= phu_dung.registered_households
     expect(rows.first.locator("td").nth(1)).to_have_text(str(phu_dung.registered_households))
     expect(rows.first.locator("td").nth(2)).to_have_text(str(surveyed))

@@ -1,4 +1,5 @@
 """The pages over plain HTTP: who gets in, and bad input answered with a 4xx, never a 500."""
+
 import pytest
 from django.test import Client
 
@@ -60,8 +61,9 @@ def test_staff_pages_send_anonymous_users_to_sign_in_and_refuse_other_roles(clie
 
 
 def test_a_hamlet_head_gets_404_for_unknown_submissions_and_bad_filters_are_ignored(form):
-    hamlet = Hamlet.objects.create(commune=Commune.objects.create(code="PL", name="Phú Lâm"), code="AP01",
-                                   name="Phú Dũng")
+    hamlet = Hamlet.objects.create(
+        commune=Commune.objects.create(code="PL", name="Phú Lâm"), code="AP01", name="Phú Dũng"
+    )
     user_create(username="ta", password="Truong-ap-2026!", role=Role.HAMLET_HEAD, hamlets=[hamlet])
     client = Client()
     client.login(username="ta", password="Truong-ap-2026!")
@@ -92,12 +94,12 @@ def test_the_hamlet_pages_leave_an_audit_row_per_microdata_read_and_serve_photos
     household_form = publish_household_form()
     _volunteer, token = device_for(household_form)
     iid = new_instance_id()
-    body, content_type = multipart(instance_xml(instance_id=iid, ap="AP03", members=[]),
-                                   {"1764201234567.jpg": PHOTO})
+    body, content_type = multipart(instance_xml(instance_id=iid, ap="AP03", members=[]), {"1764201234567.jpg": PHOTO})
     sent = client.generic("POST", f"/key/{token}/submission", body, content_type=content_type, **COLLECT_HEADERS)
     assert sent.status_code == 201
-    hamlet = Hamlet.objects.create(commune=Commune.objects.create(code="PL", name="Phú Lâm"), code="AP03",
-                                   name="Phú Thành")
+    hamlet = Hamlet.objects.create(
+        commune=Commune.objects.create(code="PL", name="Phú Lâm"), code="AP03", name="Phú Thành"
+    )
     user_create(username="ta3", password="Truong-ap-2026!", role=Role.HAMLET_HEAD, hamlets=[hamlet])
     head = Client()
     head.login(username="ta3", password="Truong-ap-2026!")
@@ -111,5 +113,8 @@ def test_the_hamlet_pages_leave_an_audit_row_per_microdata_read_and_serve_photos
     assert photo["X-Content-Type-Options"] == "nosniff"
 
     reads = list(AuditEvent.objects.order_by("id")[before:].values_list("action", "actor_label"))
-    assert reads == [("submission.list", "user:ta3"), ("submission.read", "user:ta3"),
-                     ("submission.attachment", "user:ta3")]
+    assert reads == [
+        ("submission.list", "user:ta3"),
+        ("submission.read", "user:ta3"),
+        ("submission.attachment", "user:ta3"),
+    ]

@@ -1,4 +1,5 @@
 """A rejected submission is corrected on the phone and sent as an edit (meta/deprecatedID)."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -15,7 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
 def test_a_rejected_submission_is_corrected_in_the_web_form_and_arrives_as_an_edit_of_the_same_household(
-        postgres_only, live_server, phone, volunteer_key):
+    postgres_only, live_server, phone, volunteer_key
+):
     _volunteer, token = volunteer_key
     page = phone.new_page()
     open_form(page, live_server.url, token)
@@ -28,8 +30,12 @@ def test_a_rejected_submission_is_corrected_in_the_web_form_and_arrives_as_an_ed
     commune = Commune.objects.create(code="PL", name="Phú Lâm")
     hamlet = Hamlet.objects.create(commune=commune, code="AP01", name="Phú Dũng")
     head = user_create(username="truongap01", password="Phu-Dung-2026!", role=Role.HAMLET_HEAD, hamlets=[hamlet])
-    submission_review_set(actor=actor_for_user(head), submission=submission, state=ReviewState.REJECTED,
-                          comment="Mã hộ sai: hộ này là 01-0101.")
+    submission_review_set(
+        actor=actor_for_user(head),
+        submission=submission,
+        state=ReviewState.REJECTED,
+        comment="Mã hộ sai: hộ này là 01-0101.",
+    )
 
     page.goto(f"{live_server.url}/key/{token}/app/mine")
     page.get_by_role("link", name="Sửa và gửi lại").click()

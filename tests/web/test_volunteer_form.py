@@ -1,4 +1,5 @@
 """A volunteer's phone: the household form in the browser, sent at once or queued offline."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -12,13 +13,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 def _submission_posts(context) -> list[int]:
     """Statuses of every POST to /submission the browser made (page or worker)."""
     statuses: list[int] = []
-    context.on("response", lambda r: statuses.append(r.status)
-               if r.request.method == "POST" and r.url.endswith("/submission") else None)
+    context.on(
+        "response",
+        lambda r: statuses.append(r.status) if r.request.method == "POST" and r.url.endswith("/submission") else None,
+    )
     return statuses
 
 
 def test_a_volunteer_fills_the_household_form_on_a_phone_and_it_is_stored(
-        postgres_only, live_server, phone, volunteer_key):
+    postgres_only, live_server, phone, volunteer_key
+):
     volunteer, token = volunteer_key
     page = phone.new_page()
     page.goto(f"{live_server.url}/key/{token}/app/")
@@ -46,7 +50,8 @@ def test_a_volunteer_fills_the_household_form_on_a_phone_and_it_is_stored(
 
 
 def test_the_volunteer_pages_are_vietnamese_by_default_and_switch_to_english(
-        postgres_only, live_server, phone, volunteer_key):
+    postgres_only, live_server, phone, volunteer_key
+):
     _volunteer, token = volunteer_key
     page = phone.new_page()
     page.goto(f"{live_server.url}/key/{token}/app/")
@@ -59,7 +64,8 @@ def test_the_volunteer_pages_are_vietnamese_by_default_and_switch_to_english(
 
 
 def test_a_submission_made_offline_waits_in_the_queue_and_is_delivered_exactly_once_when_the_network_returns(
-        postgres_only, live_server, phone, volunteer_key):
+    postgres_only, live_server, phone, volunteer_key
+):
     _volunteer, token = volunteer_key
     posts = _submission_posts(phone)
     page = phone.new_page()

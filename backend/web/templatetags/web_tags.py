@@ -1,4 +1,5 @@
 """Template helpers for the pages."""
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 

@@ -1,6 +1,7 @@
 """python manage.py api_token_create USERNAME [--name NAME]
 
 Contract: the token is printed on the last line (shown once; stored hashed)."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 

@@ -1,6 +1,7 @@
 """python manage.py volunteer_create NAME [--form FORM_ID …] [--hamlet CODE …] [--qr PATH.png|.svg]
 
 Contract: the last line printed is the volunteer's Collect server URL (`…/key/{token}`)."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,8 +19,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name")
-        parser.add_argument("--form", action="append", default=[], dest="forms", metavar="FORM_ID",
-                            help="assign this form (repeatable); all open forms when none is named")
+        parser.add_argument(
+            "--form",
+            action="append",
+            default=[],
+            dest="forms",
+            metavar="FORM_ID",
+            help="assign this form (repeatable); all open forms when none is named",
+        )
         parser.add_argument("--hamlet", action="append", default=[], dest="hamlets", metavar="CODE")
         parser.add_argument("--code", default="", help="volunteer code (tnv_ma)")
         parser.add_argument("--qr", metavar="PATH", help="write the Collect settings QR code (.png or .svg)")
@@ -40,8 +47,9 @@ class Command(BaseCommand):
         if qr:
             target = Path(qr)
             kind = "svg" if target.suffix.lower() == ".svg" else "png"
-            payload = collect_settings_encode(collect_settings(server_url=server_url,
-                                                               project_name=settings.PROJECT_NAME))
+            payload = collect_settings_encode(
+                collect_settings(server_url=server_url, project_name=settings.PROJECT_NAME)
+            )
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(collect_qr_render(payload, kind=kind))
             self.stdout.write(f"QR code: {target}")

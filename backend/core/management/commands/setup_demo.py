@@ -3,6 +3,7 @@
 Idempotent: creates (or keeps) the admin, publishes every XLSForm in forms_xlsform/ with
 the media files beside it, and gives the demo volunteer a fresh device link and QR code.
 """
+
 import secrets
 from pathlib import Path
 
@@ -31,8 +32,9 @@ class Command(BaseCommand):
     help = "Create the admin and demo volunteer and publish the commune's XLSForms."
 
     def add_arguments(self, parser):
-        parser.add_argument("--households", type=int, default=3000,
-                            help="size of the synthetic commune to load (0 to skip)")
+        parser.add_argument(
+            "--households", type=int, default=3000, help="size of the synthetic commune to load (0 to skip)"
+        )
 
     def handle(self, *args, households, **options):
         password = self._admin()
@@ -45,8 +47,9 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Admin login:        {settings.PUBLIC_BASE_URL}/admin/  user 'admin'  password '{password}'")
         for username, role_label in staff:
-            self.stdout.write(f"{role_label:<20}{settings.PUBLIC_BASE_URL}/accounts/login/  user '{username}'  "
-                              f"password '{password}'")
+            self.stdout.write(
+                f"{role_label:<20}{settings.PUBLIC_BASE_URL}/accounts/login/  user '{username}'  password '{password}'"
+            )
         self.stdout.write(f"Collect server URL: {server_url}")
         self.stdout.write(f"Collect QR code:    {qr_path}  (also at {server_url}/qr.png)")
 
@@ -72,8 +75,7 @@ class Command(BaseCommand):
         from django.core.management import get_commands
 
         if households and "make_demo_commune" in get_commands():
-            call_command("make_demo_commune", households=households, rounds="2025,2027",
-                         stdout=self.stdout)
+            call_command("make_demo_commune", households=households, rounds="2025,2027", stdout=self.stdout)
         if Hamlet.objects.exists():
             # The hamlet table, not the authored sample, is the source of ap.csv.
             ap_csv_publish()
@@ -87,8 +89,10 @@ class Command(BaseCommand):
         if hamlet is None:
             return []
         User = get_user_model()
-        wanted = [("truongap", Role.HAMLET_HEAD, [hamlet], f"Hamlet head ({hamlet.code}):"),
-                  ("lanhdao", Role.LEADERSHIP, [], "Leadership:")]
+        wanted = [
+            ("truongap", Role.HAMLET_HEAD, [hamlet], f"Hamlet head ({hamlet.code}):"),
+            ("lanhdao", Role.LEADERSHIP, [], "Leadership:"),
+        ]
         for username, role, hamlets, _label in wanted:
             user = User.objects.filter(username=username).first()
             if user is None:

@@ -1,4 +1,5 @@
 """python manage.py import_hamlet_boundaries PATH [--code-field code] [--name-field name]"""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from backend.core.errors import Problem

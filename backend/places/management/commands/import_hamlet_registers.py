@@ -1,4 +1,5 @@
 """python manage.py import_hamlet_registers PATH.csv  (code, registered_households, population[, pilot_dra])"""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,4 +1,5 @@
 """python manage.py make_demo_commune [--households N] [--seed S] [--stalls N] [--rounds 2025,2027]"""
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -16,8 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--stalls", type=int, default=200)
         parser.add_argument("--rounds", default="2025,2027", help="survey years, comma-separated")
         parser.add_argument("--no-progress", action="store_true")
-        parser.add_argument("--workers", type=int, default=1,
-                            help="ingest in this many processes (each takes a share of the hamlets)")
+        parser.add_argument(
+            "--workers", type=int, default=1, help="ingest in this many processes (each takes a share of the hamlets)"
+        )
 
     def handle(self, *args, households, seed, stalls, rounds, no_progress, workers, **options):
         try:
@@ -29,8 +31,9 @@ class Command(BaseCommand):
         spec = DemoSpec(households=households, seed=seed, stalls=stalls, rounds=years)
 
         def progress(stream, total):
-            return tqdm(stream, total=total, unit="sub", disable=no_progress, smoothing=0.05,
-                        desc="submissions / bản ghi")
+            return tqdm(
+                stream, total=total, unit="sub", disable=no_progress, smoothing=0.05, desc="submissions / bản ghi"
+            )
 
         if workers < 1:
             raise CommandError("--workers must be ≥ 1.")

@@ -1,4 +1,5 @@
 """python manage.py publish_ap_csv — regenerate ap.csv from the hamlet table and push it to the forms."""
+
 from django.core.management.base import BaseCommand
 
 from backend.places.services import ap_csv_publish

@@ -4,6 +4,7 @@ Prints one line per stage (read, join, compute, write, and repair when answers h
 extracted again) with its time, so the slowest stage is visible:
 `python manage.py compute_indicators [--round 2025]`.
 """
+
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
@@ -20,8 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs, cron)")
 
     def handle(self, *args, round_name=None, no_progress=False, **options):
-        bar = tqdm(total=len(STAGES), desc="compute_indicators", unit="stage", disable=no_progress,
-                   file=self.stderr._out, leave=False)
+        bar = tqdm(
+            total=len(STAGES),
+            desc="compute_indicators",
+            unit="stage",
+            disable=no_progress,
+            file=self.stderr._out,
+            leave=False,
+        )
         lines = []
 
         def progress(stage: str, seconds: float, detail: str) -> None:
@@ -36,7 +43,9 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(line)
         total = sum(report.timings.values())
-        self.stdout.write(self.style.SUCCESS(
-            f"total    {total:7.3f} s  rounds: {', '.join(report.rounds) or '—'}; "
-            f"households {report.counts.get('households', 0)}, flagged {report.counts.get('flagged', 0)}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"total    {total:7.3f} s  rounds: {', '.join(report.rounds) or '—'}; "
+                f"households {report.counts.get('households', 0)}, flagged {report.counts.get('flagged', 0)}"
+            )
+        )

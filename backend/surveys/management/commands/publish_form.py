@@ -1,6 +1,7 @@
 """python manage.py publish_form PATH.xlsx [--attach FILE …] [--draft]
 
 Prints the form_id and version (contract: `<form_id> <version>` on the last line)."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -14,8 +15,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="XLSForm .xlsx file")
-        parser.add_argument("--attach", nargs="+", action="extend", default=[], metavar="FILE",
-                            help="media files the form references (e.g. ap.csv)")
+        parser.add_argument(
+            "--attach",
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="FILE",
+            help="media files the form references (e.g. ap.csv)",
+        )
         parser.add_argument("--draft", action="store_true", help="store as a draft instead of publishing")
 
     def handle(self, *args, path, attach, draft, **options):
@@ -29,8 +36,9 @@ class Command(BaseCommand):
                 raise CommandError(f"No such media file: {item}")
             media[media_path.name] = media_path.read_bytes()
         try:
-            result = form_publish(xlsform=source.read_bytes(), filename=source.name, attachments=media,
-                                  publish=not draft)
+            result = form_publish(
+                xlsform=source.read_bytes(), filename=source.name, attachments=media, publish=not draft
+            )
         except Problem as problem:
             details = problem.details.get("stage")
             raise CommandError(f"{problem.message}" + (f" [{details}]" if details else "")) from problem
