@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-XF = "http://www.w3.org/2002/xforms"
-H = "http://www.w3.org/1999/xhtml"
+from backend.core.xform_schema import ATTRIBUTE, REPEAT, xform_schema
+from backend.core.xform_schema import Bind as SchemaBind
+
 JR = "http://openrosa.org/javarosa"
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 EPOCH = dt.date(1970, 1, 1)
 
 
@@ -65,37 +65,28 @@ class XFormModel:
     @classmethod
     def from_xform(cls, xform: bytes, *, external: dict[str, list[str]] | None = None) -> XFormModel:
         """`external` gives the allowed values of CSV choice lists by instance id ('ap': codes)."""
-        root = etree.fromstring(xform, PARSER)
-        model = root.find(f"{{{H}}}head/{{{XF}}}model")
-        instances = model.findall(f"{{{XF}}}instance")
-        data = next(iter(instances[0]))
-        template = _strip(data)
-        secondary = {}
-        for inst in instances[1:]:
-            if inst.get("src"):
-                secondary[inst.get("id")] = (external or {}).get(inst.get("id"))
-            else:
-                secondary[inst.get("id")] = [n.text or "" for n in inst.iter(f"{{{XF}}}name")]
-        binds = [_bind(b) for b in model.iter(f"{{{XF}}}bind")]
-        repeats = {
-            r.get("nodeset"): _xpath(r.get(f"{{{JR}}}count")) if r.get(f"{{{JR}}}count") else None
-            for r in root.iter(f"{{{XF}}}repeat")
-        }
-        choices, multiple = {}, set()
-        for kind in ("select", "select1"):
-            for el in root.iter(f"{{{XF}}}{kind}"):
-                ref = el.get("ref")
-                itemset = el.find(f"{{{XF}}}itemset")
-                if itemset is not None:
-                    match = re.match(r"instance\('([^']+)'\)", itemset.get("nodeset", ""))
-                    choices[ref] = secondary.get(match.group(1)) if match else None
+        schema = xform_schema(xform)
+        template = etree.Element(schema.root)
+        elements = {"": template}
+        for node in schema.nodes:
+            if node.kind == ATTRIBUTE:
+                continue  # the filler writes elements only (entity attributes are not generated)
+            elements[node.path] = etree.SubElement(elements[node.parent], node.name)
+        binds = [_bind(b) for b in schema.binds if "@" not in b.path]
+        repeats, choices, multiple = {}, {}, set()
+        for node in schema.nodes:
+            nodeset = schema.nodeset(node.path)
+            if node.kind == REPEAT:
+                repeats[nodeset] = _xpath(node.repeat_count) if node.repeat_count else None
+            if node.choices is not None and node.control in ("select", "select1"):
+                source = node.choices
+                if source.external:
+                    choices[nodeset] = (external or {}).get(source.instance_id)
                 else:
-                    choices[ref] = [v.text or "" for v in el.iter(f"{{{XF}}}value")]
-                if kind == "select":
-                    multiple.add(ref)
-        return cls(
-            template.tag, data.get("id", ""), data.get("version", "") or "", template, binds, repeats, choices, multiple
-        )
+                    choices[nodeset] = [c.value for c in source.choices]
+                if node.control == "select":
+                    multiple.add(nodeset)
+        return cls(schema.root, schema.form_id, schema.version, template, binds, repeats, choices, multiple)
 
     def fields(self) -> set[str]:
         return {b.path.rsplit("/", 1)[-1] for b in self.binds}
@@ -242,28 +233,13 @@ def _candidates(model: XFormModel, bind: Bind, context: dict):
 # --- XPath with the ODK functions -------------------------------------------------------
 
 
-def _strip(element):
-    out = etree.Element(etree.QName(element).localname)
-    for child in element:
-        if not isinstance(child.tag, str):
-            continue
-        if child.get(f"{{{JR}}}template") is None and any(
-            c.get(f"{{{JR}}}template") is not None and etree.QName(c).localname == etree.QName(child).localname
-            for c in element
-        ):
-            continue  # a default repeat instance beside its template: the template is the prototype
-        out.append(_strip(child))
-    return out
-
-
-def _bind(element) -> Bind:
-    path = element.get("nodeset")
-    kind = element.get("type", "string")
-    bind = Bind(path=path, type=kind, preload=element.get(f"{{{JR}}}preloadParams") or "", locate=_xpath(path))
-    if element.get(f"{{{JR}}}preload") == "uid":
+def _bind(schema_bind: SchemaBind) -> Bind:
+    path, kind, attributes = schema_bind.nodeset, schema_bind.type or "string", schema_bind.attributes
+    bind = Bind(path=path, type=kind, preload=attributes.get("jr:preloadParams", ""), locate=_xpath(path))
+    if attributes.get("jr:preload") == "uid":
         bind.preload = "uid"
     for attr in ("required", "relevant", "constraint", "calculate"):
-        expr = element.get(attr)
+        expr = attributes.get(attr)
         if not expr or expr.strip() == "false()":
             continue
         if attr == "constraint" and kind == "date":

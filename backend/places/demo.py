@@ -36,8 +36,8 @@ DEMO_FORMS = ("pl_ho", "pl_cho", "pl_kdc")
 
 def demo_forms_ensure() -> list[str]:
     """Publish the commune's XLSForms from forms_xlsform/ when they are not published yet."""
+    from backend.core.xform_schema import xform_schema
     from backend.surveys.services import form_publish
-    from backend.surveys.xform_parse import xform_parse
     from backend.surveys.xlsform_convert import xlsform_convert
 
     published = []
@@ -47,7 +47,9 @@ def demo_forms_ensure() -> list[str]:
         if Form.objects.filter(form_id=form_id, current_version__isnull=False).exists() or not path.exists():
             continue
         conversion = xlsform_convert(path.read_bytes(), file_type=".xlsx", validate=False)
-        media = {n: (folder / n).read_bytes() for n in xform_parse(conversion.xform).media if (folder / n).exists()}
+        media = {
+            n: (folder / n).read_bytes() for n in xform_schema(conversion.xform).media_names if (folder / n).exists()
+        }
         form_publish(xlsform=path.read_bytes(), filename=path.name, attachments=media)
         published.append(form_id)
     return published

@@ -1,9 +1,9 @@
-"""Reads submission XML and the shape of its XForm (pure: no Django).
+"""Reads submission XML (pure: no Django).
 
 Two steps, one parse: `instance_read` parses the bytes safely and reads what is needed to
 find the form (root id/version, meta instanceID/deprecatedID); `instance_project` then walks
-the same tree with the form's shape (which paths repeat, which are files, which are
-geopoints) to build the JSON projection and the typed columns.
+the same tree with the form's schema (`backend.core.xform_schema`: which paths repeat, which
+are files, which are geopoints) to build the JSON projection and the typed columns.
 
 Untrusted input: DOCTYPE/ENTITY declarations are refused outright (no entity expansion, no
 network), non-UTF-8 bytes are refused, and depth is bounded (libxml2 stops at 256 levels
@@ -19,8 +19,9 @@ from typing import Any
 
 from lxml import etree
 
+from backend.core.xform_schema import XFormSchema
+
 MAX_DEPTH = 200
-XF_NS = "http://www.w3.org/2002/xforms"
 
 _PARSER = etree.XMLParser(
     resolve_entities=False,
@@ -53,15 +54,6 @@ class InstanceDoc:
     instance_id: str
     deprecated_id: str
     instance_name: str
-
-
-@dataclass(frozen=True)
-class FormShape:
-    """Paths relative to the instance root, e.g. "tv" or "ho/anh" (no indices)."""
-
-    repeats: frozenset[str] = frozenset()
-    binaries: frozenset[str] = frozenset()
-    geopoints: tuple[str, ...] = ()
 
 
 @dataclass
@@ -141,39 +133,14 @@ def _text(element: Any) -> str:
     return (element.text or "").strip() if element is not None else ""
 
 
-def form_shape(xform: bytes) -> FormShape:
-    """Repeats, file fields and geopoints of an XForm, as paths relative to the instance root."""
-    root = etree.fromstring(xform, _PARSER)
-    repeats, binaries, geopoints = set(), set(), []
-    for element in root.iter(f"{{{XF_NS}}}repeat"):
-        path = _relative(element.get("nodeset", ""))
-        if path:
-            repeats.add(path)
-    for bind in root.iter(f"{{{XF_NS}}}bind"):
-        path = _relative(bind.get("nodeset", ""))
-        kind = _local(bind.get("type", "")) if bind.get("type") else ""
-        if not path:
-            continue
-        if kind == "binary":
-            binaries.add(path)
-        elif kind == "geopoint":
-            geopoints.append(path)
-    return FormShape(repeats=frozenset(repeats), binaries=frozenset(binaries), geopoints=tuple(geopoints))
-
-
-def _relative(nodeset: str) -> str:
-    """ "/pl_ho/ho/anh" → "ho/anh"; namespace prefixes dropped."""
-    parts = [p.split(":")[-1] for p in nodeset.strip().split("/") if p]
-    return "/".join(parts[1:])
-
-
-def instance_project(doc: InstanceDoc, shape: FormShape) -> Projection:
+def instance_project(doc: InstanceDoc, schema: XFormSchema) -> Projection:
     """The instance as JSON (groups as dicts, repeats always lists of dicts, leaves as the
     exact strings of the XML) plus the values the typed columns need."""
     out = Projection(parsed={}, attachments=[])
     seen_files: set[str] = set()
     firsts: dict[str, str] = {}
     geopoint_values: dict[str, str] = {}
+    repeats, binaries, geopoints = schema.repeats, schema.binaries, frozenset(schema.geopoints)
 
     def walk(element: Any, target: dict[str, Any], prefix: str, depth: int) -> None:
         if depth > MAX_DEPTH:
@@ -184,7 +151,7 @@ def instance_project(doc: InstanceDoc, shape: FormShape) -> Projection:
             name = _local(child.tag)
             path = f"{prefix}{name}"
             has_children = any(isinstance(c.tag, str) for c in child)
-            if has_children or path in shape.repeats:
+            if has_children or path in repeats:
                 group: dict[str, Any] = {}
                 walk(child, group, f"{path}/", depth + 1)
                 value: Any = group
@@ -192,16 +159,16 @@ def instance_project(doc: InstanceDoc, shape: FormShape) -> Projection:
                 value = child.text or ""
                 if name not in firsts:
                     firsts[name] = value
-                if path in shape.binaries:
+                if path in binaries:
                     filename = value.strip()
                     if filename and filename not in seen_files:
                         seen_files.add(filename)
                         out.attachments.append(filename)
                         if path == "meta/audit":
                             out.client_audit = filename
-                if path in shape.geopoints and path not in geopoint_values:
+                if path in geopoints and path not in geopoint_values:
                     geopoint_values[path] = value
-            if path in shape.repeats:
+            if path in repeats:
                 target.setdefault(name, []).append(value)
             elif name in target:
                 # The same name twice where the form declares no repeat: keep both, never drop data.
@@ -216,7 +183,7 @@ def instance_project(doc: InstanceDoc, shape: FormShape) -> Projection:
     out.hamlet_code = firsts.get("ap", "").strip()
     out.survey_round = firsts.get("dot_ks", "").strip()
     out.survey_date = _date(firsts.get("today", "")) or _date(firsts.get("start", ""))
-    for path in shape.geopoints:
+    for path in geopoints:
         point = geopoint_parse(geopoint_values.get(path, ""))
         if point[0] is not None:
             out.geopoint = point

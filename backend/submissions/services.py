@@ -34,14 +34,13 @@ from backend.audit.services import audit_records
 from backend.core import errors
 from backend.core.blobs import blob_store
 from backend.core.models import Blob
+from backend.core.xform_schema import XFormSchema, xform_schema
 from backend.reports.answers import submission_answers_store
 from backend.submissions.instance_xml import (
-    FormShape,
     InstanceDoc,
     InstanceXmlError,
     Projection,
     file_name_acceptable,
-    form_shape,
     instance_project,
     instance_read,
 )
@@ -98,7 +97,7 @@ def submission_receive(
 
     version = _form_version_for(actor, doc)
     try:
-        projection = instance_project(doc, _shape_of(version))
+        projection = instance_project(doc, _schema_of(version))
     except InstanceXmlError as exc:
         raise errors.invalid_xml(exc.reason)
 
@@ -195,27 +194,27 @@ def _may_submit(actor: Actor, version: FormVersion) -> bool:
     return False
 
 
-# XForm shapes by (version pk, md5): a version's XForm never changes, and reading it again
+# XForm schemas by (version pk, md5): a version's XForm never changes, and reading it again
 # for every submission would move ~100 KB per request for nothing.
-_SHAPES: OrderedDict[tuple[int, str], FormShape] = OrderedDict()
-_SHAPES_LOCK = Lock()
-_SHAPES_MAX = 256
+_SCHEMAS: OrderedDict[tuple[int, str], XFormSchema] = OrderedDict()
+_SCHEMAS_LOCK = Lock()
+_SCHEMAS_MAX = 256
 
 
-def _shape_of(version: FormVersion) -> FormShape:
+def _schema_of(version: FormVersion) -> XFormSchema:
     key = (version.pk, version.md5)
-    with _SHAPES_LOCK:
-        shape = _SHAPES.get(key)
-        if shape is not None:
-            _SHAPES.move_to_end(key)
-            return shape
+    with _SCHEMAS_LOCK:
+        schema = _SCHEMAS.get(key)
+        if schema is not None:
+            _SCHEMAS.move_to_end(key)
+            return schema
     xform = FormVersion.objects.filter(pk=version.pk).values_list("xform", flat=True).first()
-    shape = form_shape(bytes(xform)) if xform is not None else FormShape()
-    with _SHAPES_LOCK:
-        _SHAPES[key] = shape
-        while len(_SHAPES) > _SHAPES_MAX:
-            _SHAPES.popitem(last=False)
-    return shape
+    schema = xform_schema(bytes(xform)) if xform is not None else XFormSchema.empty()
+    with _SCHEMAS_LOCK:
+        _SCHEMAS[key] = schema
+        while len(_SCHEMAS) > _SCHEMAS_MAX:
+            _SCHEMAS.popitem(last=False)
+    return schema
 
 
 def _content_type(name: str, sent: str) -> str:

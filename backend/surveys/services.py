@@ -14,9 +14,9 @@ from django.utils import timezone
 from backend.core import errors
 from backend.core.blobs import blob_store_bytes
 from backend.core.models import Blob
+from backend.core.xform_schema import xform_schema
 from backend.surveys.models import Form, FormAttachment, FormState, FormVersion
 from backend.surveys.spreadsheet_check import SpreadsheetRejected, spreadsheet_check
-from backend.surveys.xform_parse import xform_parse
 from backend.surveys.xlsform_convert import XLSFormError, xlsform_convert
 
 ITEMSETS = "itemsets.csv"
@@ -78,10 +78,10 @@ def form_publish(
         conversion = xlsform_convert(xlsform, file_type=checked.file_type)
     except XLSFormError as exc:
         raise errors.xlsform_invalid(exc.message, stage=exc.stage, filename=filename) from exc
-    info = xform_parse(conversion.xform)
-    if not info.form_id:
+    schema = xform_schema(conversion.xform)
+    if not schema.form_id:
         raise errors.xlsform_invalid("The XLSForm has no form_id (settings sheet).", filename=filename)
-    expected = list(info.media)
+    expected = list(schema.media_names)
     if conversion.itemsets_csv is not None:
         expected.append(ITEMSETS)
         attachments.setdefault(ITEMSETS, conversion.itemsets_csv)
@@ -97,7 +97,7 @@ def form_publish(
     xlsform_blob = blob_store_bytes(xlsform)
     media_blobs = {name: blob_store_bytes(data) for name, data in attachments.items()}
     return _form_version_save(
-        info=info,
+        schema=schema,
         conversion=conversion,
         expected=expected,
         xlsform_blob=xlsform_blob,
@@ -109,21 +109,21 @@ def form_publish(
 
 
 @transaction.atomic
-def _form_version_save(*, info, conversion, expected, xlsform_blob, filename, media_blobs, user, publish):
+def _form_version_save(*, schema, conversion, expected, xlsform_blob, filename, media_blobs, user, publish):
     form, _ = Form.objects.select_for_update().get_or_create(
-        form_id=info.form_id, defaults={"title": info.title or info.form_id}
+        form_id=schema.form_id, defaults={"title": schema.title or schema.form_id}
     )
     form = Form.objects.select_for_update().get(pk=form.pk)
     md5 = _md5(conversion.xform)
-    existing = FormVersion.objects.filter(form=form, version=info.version).first()
+    existing = FormVersion.objects.filter(form=form, version=schema.version).first()
     if existing is not None:
         if existing.md5 != md5:
             raise errors.conflict(
-                f"Version '{info.version}' of form {info.form_id} is already stored with different content. "
+                f"Version '{schema.version}' of form {schema.form_id} is already stored with different content. "
                 "Change the version in the settings sheet and publish again.",
                 code="409.6",
-                form_id=info.form_id,
-                version=info.version,
+                form_id=schema.form_id,
+                version=schema.version,
             )
         changed = _attachments_set(existing, media_blobs)
         status = "media_updated" if changed else "unchanged"
@@ -137,8 +137,8 @@ def _form_version_save(*, info, conversion, expected, xlsform_blob, filename, me
         FormVersion.objects.filter(form=form, published=False).delete()
     version = FormVersion.objects.create(
         form=form,
-        version=info.version,
-        title=info.title or info.form_id,
+        version=schema.version,
+        title=schema.title or schema.form_id,
         xlsform=xlsform_blob,
         xlsform_filename=posixpath.basename(filename),
         xform=conversion.xform,

@@ -69,58 +69,50 @@ def form_and_device(database_url: str, media_root: str) -> tuple[str, str, bytes
 
 
 class HouseholdWriter:
-    """Instance XML for a form, filled from its binds like a volunteer would fill it."""
+    """Instance XML for a form, filled from its schema like a volunteer would fill it."""
 
     def __init__(self, xform: bytes):
-        from lxml import etree
+        from backend.core.xform_schema import ATTRIBUTE, xform_schema
 
-        xf = "http://www.w3.org/2002/xforms"
-        root = etree.fromstring(xform)
-        model = root.find(f".//{{{xf}}}model")
-        self.types = {b.get("nodeset"): b.get("type", "string") for b in model.iter(f"{{{xf}}}bind")}
-        self.repeats = {r.get("nodeset") for r in root.iter(f"{{{xf}}}repeat")}
-        instance = next(iter(model.find(f"{{{xf}}}instance")))
-        self.template = instance
+        self.schema = xform_schema(xform)
+        self.children: dict[str, list] = {}
+        for node in self.schema.nodes:
+            if node.kind != ATTRIBUTE:
+                self.children.setdefault(node.parent, []).append(node)
 
     def xml(self, *, instance_id: str, photo: str | None, members: int = 3) -> bytes:
         rnd = random.Random(instance_id)
         out = [
-            f'<?xml version="1.0"?><data xmlns:jr="http://openrosa.org/javarosa" '
-            f'xmlns:orx="http://openrosa.org/xforms" id="{self.template.get("id")}" '
-            f'version="{self.template.get("version")}">'
+            f'<?xml version="1.0"?><{self.schema.root} xmlns:jr="http://openrosa.org/javarosa" '
+            f'xmlns:orx="http://openrosa.org/xforms" id="{self.schema.form_id}" '
+            f'version="{self.schema.version}">'
         ]
-        self._children(self.template, f"/{self.template.tag}", out, rnd, instance_id, photo, members)
-        out.append("</data>")
+        self._children("", out, rnd, instance_id, photo, members)
+        out.append(f"</{self.schema.root}>")
         return "".join(out).encode()
 
-    def _children(self, element, path, out, rnd, instance_id, photo, members):
-        seen_repeat = set()
-        for child in element:
-            if not isinstance(child.tag, str) or "template" in "".join(child.attrib.keys()):
-                continue
-            name = child.tag.split("}")[-1]
-            child_path = f"{path}/{name}"
-            if child_path in self.repeats:
-                if child_path in seen_repeat:
-                    continue
-                seen_repeat.add(child_path)
-                for _ in range(members):
-                    out.append(f"<{name}>")
-                    self._children(child, child_path, out, rnd, instance_id, photo, members)
-                    out.append(f"</{name}>")
-            elif len(child):
-                out.append(f"<{name}>")
-                self._children(child, child_path, out, rnd, instance_id, photo, members)
-                out.append(f"</{name}>")
-            else:
-                out.append(f"<{name}>{self._value(name, child_path, rnd, instance_id, photo)}</{name}>")
+    def _children(self, parent, out, rnd, instance_id, photo, members):
+        from backend.core.xform_schema import FIELD, REPEAT
 
-    def _value(self, name, path, rnd, instance_id, photo) -> str:
-        if name == "instanceID":
+        for node in self.children.get(parent, []):
+            if node.kind == FIELD:
+                out.append(f"<{node.name}>{self._value(node, rnd, instance_id, photo)}</{node.name}>")
+                continue
+            for _ in range(members if node.kind == REPEAT else 1):
+                out.append(f"<{node.name}>")
+                self._children(node.path, out, rnd, instance_id, photo, members)
+                out.append(f"</{node.name}>")
+
+    def _value(self, node, rnd, instance_id, photo) -> str:
+        if node.name == "instanceID":
             return instance_id
-        if name == "ap":
+        if node.name == "ap":
             return f"AP{rnd.randint(1, 12):02d}"
-        kind = self.types.get(path, "string").split(":")[-1]
+        if node.control in ("select1", "select") and node.choices is not None and node.choices.choices:
+            values = [c.value for c in node.choices.choices]
+            return (
+                " ".join(rnd.sample(values, 2)) if node.control == "select" and len(values) > 1 else rnd.choice(values)
+            )
         return {
             "int": str(rnd.randint(0, 6)),
             "decimal": f"{rnd.uniform(0, 10):.2f}",
@@ -128,9 +120,7 @@ class HouseholdWriter:
             "dateTime": "2026-11-27T08:15:00.000+07:00",
             "geopoint": f"{10.88 + rnd.random() / 20:.6f} {106.78 + rnd.random() / 20:.6f} 12.0 4.5",
             "binary": photo or "",
-            "select1": rnd.choice(["co", "khong"]),
-            "select": "co khong",
-        }.get(kind, rnd.choice(NAMES))
+        }.get(node.data_type, rnd.choice(NAMES))
 
 
 def multipart(xml: bytes, files: dict[str, bytes]) -> tuple[bytes, str]:

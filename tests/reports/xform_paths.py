@@ -1,40 +1,24 @@
-"""Where each field sits in a form's instance, read from the XForm's binds (pure, no Django).
+"""Where each field sits in a form's instance, read from the form's schema.
 
 The analytics locate fields by name; the test factories and the benchmark lay synthetic
 documents out exactly as the ingest path stores them, so they need each field's path. The
-XForm declares them (`<bind nodeset="/pl_ho/ho/so_tv">`), so paths come from the form, not
-from guessing at the data.
+XForm declares them, and `backend.core.xform_schema` reads them, so paths come from the
+form, not from guessing at the data.
 """
 
 from __future__ import annotations
 
-from lxml import etree
-
-XF_NS = "http://www.w3.org/2002/xforms"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+from backend.core.xform_schema import ATTRIBUTE, xform_schema
 
 
 def xform_paths(xform: bytes) -> tuple[dict[str, tuple[str, ...]], set[tuple[str, ...]]]:
     """({field name: path relative to the instance root}, {repeat paths})."""
-    root = etree.fromstring(xform, _PARSER)
+    schema = xform_schema(xform)
     paths: dict[str, tuple[str, ...]] = {}
-    repeats: set[tuple[str, ...]] = set()
-    for element in root.iter(f"{{{XF_NS}}}repeat"):
-        path = _relative(element.get("nodeset", ""))
-        if path:
-            repeats.add(path)
-    for bind in root.iter(f"{{{XF_NS}}}bind"):
-        path = _relative(bind.get("nodeset", ""))
-        if path:
-            paths.setdefault(path[-1], path)
-    for path in repeats:
-        paths.setdefault(path[-1], path)
-    return paths, repeats
-
-
-def _relative(nodeset: str) -> tuple[str, ...]:
-    parts = [p.split(":")[-1] for p in nodeset.strip().split("/") if p]
-    return tuple(parts[1:])
+    for node in schema.nodes:
+        if node.kind != ATTRIBUTE:
+            paths.setdefault(node.name, tuple(node.path.split("/")))
+    return paths, {tuple(path.split("/")) for path in schema.repeats}
 
 
 def split_at_repeat(path: tuple[str, ...], repeat: tuple[str, ...]) -> tuple[str, ...] | None:

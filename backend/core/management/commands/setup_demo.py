@@ -14,12 +14,12 @@ from django.core.management.base import BaseCommand
 
 from backend.accounts.models import Role, Volunteer
 from backend.accounts.services import device_token_issue, device_token_revoke, user_create
+from backend.core.xform_schema import xform_schema
 from backend.places.models import Hamlet
 from backend.places.services import ap_csv_publish
 from backend.submissions.models import Submission
 from backend.surveys.models import Form, FormState
 from backend.surveys.services import form_publish
-from backend.surveys.xform_parse import xform_parse
 from backend.surveys.xlsform_convert import xlsform_convert
 from sync.collect_qr import collect_qr_render, collect_settings, collect_settings_encode
 from sync.urlbuild import volunteer_server_url
@@ -105,7 +105,7 @@ class Command(BaseCommand):
     def _publish_forms(self) -> None:
         for path in sorted(FORMS_DIR.glob("*.xlsx")):
             conversion = xlsform_convert(path.read_bytes(), file_type=".xlsx", validate=False)
-            expected = xform_parse(conversion.xform).media
+            expected = xform_schema(conversion.xform).media_names
             media = {name: (FORMS_DIR / name).read_bytes() for name in expected if (FORMS_DIR / name).exists()}
             result = form_publish(xlsform=path.read_bytes(), filename=path.name, attachments=media)
             out = result.as_json()
