@@ -34,25 +34,21 @@ def actor_resolve(request: HttpRequest, *, token: str | None, draft_token: str |
     if draft_token is not None:
         version = draft_version_for_token(draft_token)
         if version is None:
-            raise Problem(
-                "404.1",
-                "You tried to access a draft testing endpoint, but it does not exist anymore "
-                "or your access is no longer valid.",
-            )
+            raise errors.draft_not_found()
         return actor_for_draft(version.pk, url_prefix=f"/test/{draft_token}")
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header.startswith("Bearer "):
         api_token = api_token_lookup(header[7:].strip())
         if api_token is None:
-            raise errors.authentication_required()
+            raise errors.credentials_invalid()
         return actor_for_user(api_token.user)
     if header.startswith("Basic "):
         if not request.is_secure():
             # Basic credentials over plain HTTP would leak the password (OpenRosa forbids it).
-            raise Problem("401.3", "Basic authentication is only accepted over HTTPS.")
+            raise errors.https_required()
         user = _basic_user(request, header[6:])
         if user is None:
-            raise errors.authentication_required()
+            raise errors.credentials_invalid()
         return actor_for_user(user)
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         return actor_for_user(request.user)

@@ -152,7 +152,7 @@ class UserListApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if get_user_model().objects.filter(username=values["username"]).exists():
-            raise errors.conflict(f"A user named {values['username']} already exists.", username=values["username"])
+            raise errors.username_taken(values["username"])
         if values["forms"] and values["role"] != Role.VOLUNTEER:
             raise errors.bad_request("Forms are assigned to volunteers only.")
         user = user_create(
@@ -245,10 +245,6 @@ class ApiTokenLoginApi(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
         if user is None:
-            raise errors.Problem(
-                "401.2",
-                "Wrong username or password, or too many attempts: wait and retry. "
-                "/ Sai tên đăng nhập hoặc mật khẩu, hoặc thử quá nhiều lần.",
-            )
+            raise errors.credentials_invalid()
         token = api_token_create(user=user, name=data.validated_data["name"], actor=user, request=request)
         return Response({"token": token, "name": data.validated_data["name"]}, status=status.HTTP_201_CREATED)

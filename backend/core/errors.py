@@ -1,12 +1,24 @@
 """One error vocabulary for the whole server.
 
 Every application error is a `Problem` with a stable numeric code (HTTP status + "." + a
-number, after ODK Central's problem catalogue). The REST API renders problems as JSON;
+number, after ODK Central's `lib/util/problem.js`). The REST API renders problems as JSON;
 OpenRosa routes render the same problems as an OpenRosaResponse envelope (see `openrosa.py`).
+
+The catalogue's discipline: one code, one meaning, one factory. Each factory below is
+registered under its code by `@problem(code)`, which refuses a code used twice; nothing
+outside this module builds a `Problem` (a test greps for it), so a code cannot quietly gain a
+second meaning. Codes are a contract — clients and tests match on them: add new codes, never
+renumber. Where Central has the same meaning, the code is Central's (400.6, 400.7, 401.2–401.4,
+403.1, 404.1, 404.4–404.6, 409.1–409.3, 409.6, 409.9, 409.18). Errors raised by DRF itself
+(validation, 404 of a lookup, 405) are rendered with the code "<status>.0".
+
+Messages facing volunteers and officials carry English first (Central's wording, which
+clients match on), then Vietnamese.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,125 +45,164 @@ class Problem(Exception):
         return f"{self.code} {self.message}"
 
 
-# The catalogue. Keep codes stable: clients and tests match on them.
+# code → factory; filled by @problem at import time.
+CATALOGUE: dict[str, Callable[..., Problem]] = {}
+
+
+def problem(code: str) -> Callable[[Callable[..., Problem]], Callable[..., Problem]]:
+    """Register a factory as the one for `code`; a code registered twice fails at import."""
+
+    def register(factory: Callable[..., Problem]) -> Callable[..., Problem]:
+        if code in CATALOGUE:
+            raise RuntimeError(f"problem code {code} is already {CATALOGUE[code].__name__}")
+        CATALOGUE[code] = factory
+        factory.code = code  # type: ignore[attr-defined]
+        return factory
+
+    return register
+
+
+def _details(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+# --- 400: the request cannot be used as sent -------------------------------------------------
+
+
+@problem("400.1")
 def bad_request(message: str, **details: Any) -> Problem:
+    """A value in the request is not acceptable (invalid, missing, or against a rule); the
+    message says which and why, `details` name the field."""
     return Problem("400.1", message, details)
 
 
-def missing_multipart_field(name: str) -> Problem:
-    return Problem("400.7", f"Required multipart POST field {name} missing.", {"field": name})
-
-
-def multipart_parse_failed(reason: str = "") -> Problem:
-    return Problem("400.39", "Multipart form content failed to parse.", {"reason": reason} if reason else {})
-
-
-def invalid_xml(reason: str) -> Problem:
-    return Problem("400.2", f"The submission XML could not be read: {reason}", {"reason": reason})
-
-
+@problem("400.2")
 def missing_form_id(reason: str = "") -> Problem:
+    # Central's missingParameter for the "form ID xml attribute"; clients match on that phrase.
     message = "The submission XML has no form ID xml attribute (id) on its root element."
     if reason:
         message = f"Could not find the form ID xml attribute: {reason}."
-    return Problem("400.2", message, {"reason": reason} if reason else {})
+    return Problem("400.2", message, _details(reason=reason))
 
 
-def missing_instance_id() -> Problem:
-    return Problem("400.8", "The submission XML has no meta/instanceID.")
+@problem("400.3")
+def invalid_xml(reason: str) -> Problem:
+    return Problem(
+        "400.3",
+        f"The submission XML could not be read: {reason}. / Không đọc được tệp XML của bản ghi: {reason}.",
+        {"reason": reason},
+    )
 
 
+@problem("400.6")
 def missing_openrosa_header() -> Problem:
     return Problem("400.6", "This endpoint requires the header X-OpenRosa-Version: 1.0.")
 
 
-def xlsform_invalid(message: str, **details: Any) -> Problem:
-    return Problem("400.20", message, details)
+@problem("400.7")
+def missing_multipart_field(name: str) -> Problem:
+    return Problem("400.7", f"Required multipart POST field {name} missing.", {"field": name})
 
 
-def upload_rejected(message: str, **details: Any) -> Problem:
-    return Problem("400.21", message, details)
+@problem("400.8")
+def missing_instance_id() -> Problem:
+    return Problem("400.8", "The submission XML has no meta/instanceID. / Bản ghi không có meta/instanceID.")
 
 
-def authentication_required() -> Problem:
-    return Problem("401.2", "Authentication is required for this resource.")
-
-
-def forbidden(message: str = "You are not allowed to do this.") -> Problem:
-    return Problem("403.1", message)
-
-
-def invalid_device_token() -> Problem:
-    # 403, not 401: Collect would otherwise prompt for a password that can never work.
-    return Problem("403.2", "This device link is not valid or has been revoked. Ask the commune for a new QR code.")
-
-
-def not_found(what: str = "resource") -> Problem:
-    return Problem("404.1", f"Could not find the {what} you were looking for.")
-
-
-def form_version_not_found(version: str) -> Problem:
+@problem("400.9")
+def edit_keeps_instance_id(instance_id: str) -> Problem:
     return Problem(
-        "404.6",
-        f"The form version specified in this submission '{version}' does not exist.",
-        {"version": version},
-    )
-
-
-def conflict(message: str, code: str = "409.1", **details: Any) -> Problem:
-    return Problem(code, message, details)
-
-
-def too_large(limit: int) -> Problem:
-    return Problem("413.1", f"The upload is larger than the {limit} bytes this server accepts.", {"limit": limit})
-
-
-# Submissions (OPENROSA.md §3.5). English first (Central's wording, which clients match on),
-# then Vietnamese for the volunteer reading the message on the phone.
-def submission_xml_conflict() -> Problem:
-    return Problem(
-        "409.1",
-        "A submission already exists with this ID, but with different XML. Resubmissions to attach additional "
-        "multimedia must resubmit an identical xml_submission_file. / Đã có bản ghi với mã này nhưng nội dung "
-        "khác; khi gửi lại để bổ sung tệp, phải gửi đúng tệp XML ban đầu.",
-    )
-
-
-def form_not_accepting(form_id: str) -> Problem:
-    return Problem(
-        "409.2",
-        f"The form {form_id} is closed and does not accept submissions. / Biểu mẫu {form_id} đã đóng, "
-        "không nhận thêm bản ghi.",
-        {"form_id": form_id},
-    )
-
-
-def instance_id_taken(instance_id: str) -> Problem:
-    return Problem(
-        "409.3",
-        f"A resource already exists with instanceID value(s) of {instance_id}. / Mã bản ghi {instance_id} "
-        "đã được dùng.",
+        "400.9",
+        f"An edit must carry a new instanceID, different from its deprecatedID ({instance_id}). / Bản sửa phải có "
+        f"mã bản ghi mới, khác mã bản ghi cũ ({instance_id}).",
         {"instance_id": instance_id},
     )
 
 
-def submission_edit_stale(deprecated_id: str) -> Problem:
+@problem("400.20")
+def xlsform_invalid(message: str, **details: Any) -> Problem:
+    """The XLSForm does not convert, validate or pass the form checks; `message` carries
+    pyxform's or the checker's row numbers."""
+    return Problem("400.20", message, details)
+
+
+@problem("400.21")
+def upload_rejected(message: str, **details: Any) -> Problem:
+    """An uploaded file is refused before it is read (size, kind, name, unexpected media)."""
+    return Problem("400.21", message, details)
+
+
+@problem("400.22")
+def survey_round_exists(name: str) -> Problem:
     return Problem(
-        "409.9",
-        f"You tried to update a submission, but the copy you were editing ({deprecated_id}) is now out of date. "
-        "Please get the latest version and try again. / Bản ghi bạn đang sửa ({deprecated_id}) đã có phiên bản "
-        "mới hơn; hãy tải bản mới nhất rồi sửa lại.",
-        {"deprecated_id": deprecated_id},
+        "400.22", f"Đợt khảo sát '{name}' đã có. / Round '{name}' already exists.", {"field": "name", "name": name}
     )
 
 
-def submission_deleted() -> Problem:
+@problem("400.39")
+def multipart_parse_failed(reason: str = "") -> Problem:
+    return Problem("400.39", "Multipart form content failed to parse.", _details(reason=reason))
+
+
+# --- 401/403: who you are, what you may do ---------------------------------------------------
+
+
+@problem("401.2")
+def credentials_invalid() -> Problem:
+    # No detail, as in Central: which of the two was wrong is not told.
     return Problem(
-        "409.18",
-        "This submission has been deleted. You may not resubmit it. / Bản ghi này đã bị xoá, không thể gửi lại.",
+        "401.2",
+        "Could not authenticate with the provided credentials (wrong username, password or token, or too many "
+        "attempts: wait and retry). / Sai tên đăng nhập, mật khẩu hoặc mã truy cập, hoặc thử quá nhiều lần.",
     )
 
 
+@problem("401.3")
+def https_required() -> Problem:
+    return Problem("401.3", "Basic authentication is only accepted over HTTPS.")
+
+
+@problem("401.4")
+def authentication_required() -> Problem:
+    return Problem("401.4", "Authentication is required for this resource. / Cần đăng nhập.")
+
+
+@problem("403.1")
+def forbidden(message: str = "You are not allowed to do this. / Bạn không có quyền làm việc này.") -> Problem:
+    return Problem("403.1", message)
+
+
+@problem("403.2")
+def invalid_device_token() -> Problem:
+    # 403, not 401: Collect would otherwise prompt for a password that can never work.
+    return Problem(
+        "403.2",
+        "This device link is not valid or has been revoked. Ask the commune for a new QR code. / Đường dẫn của "
+        "thiết bị không hợp lệ hoặc đã bị thu hồi; hãy xin mã QR mới.",
+    )
+
+
+# --- 404: not here (or not yours: scoping answers 404, never 403, for microdata) -------------
+
+
+@problem("404.1")
+def not_found(what: str = "resource", what_vi: str = "", **details: Any) -> Problem:
+    """`what` names the resource ("form pl_ho", "submission uuid:…"), `what_vi` the same in
+    Vietnamese."""
+    vietnamese = f"Không tìm thấy {what_vi}." if what_vi else "Không tìm thấy dữ liệu cần tìm."
+    return Problem("404.1", f"Could not find the {what} you were looking for. / {vietnamese}", details)
+
+
+@problem("404.4")
+def draft_not_found() -> Problem:
+    return Problem(
+        "404.4",
+        "You tried to access a draft testing endpoint, but it does not exist anymore or your access is no longer "
+        "valid. / Bản nháp này không còn hoặc đường dẫn thử đã hết hiệu lực.",
+    )
+
+
+@problem("404.5")
 def deprecated_submission_not_found(deprecated_id: str) -> Problem:
     return Problem(
         "404.5",
@@ -161,20 +212,111 @@ def deprecated_submission_not_found(deprecated_id: str) -> Problem:
     )
 
 
-def form_not_found(form_id: str) -> Problem:
+@problem("404.6")
+def form_version_not_found(version: str) -> Problem:
     return Problem(
-        "404.1",
-        f"Could not find the form {form_id} you were looking for. / Không tìm thấy biểu mẫu {form_id}.",
+        "404.6",
+        f"The form version specified in this submission '{version}' does not exist. / Không có phiên bản "
+        f"'{version}' của biểu mẫu.",
+        {"version": version},
+    )
+
+
+# --- 409: the request conflicts with what is stored ------------------------------------------
+
+
+@problem("409.1")
+def submission_xml_conflict() -> Problem:
+    return Problem(
+        "409.1",
+        "A submission already exists with this ID, but with different XML. Resubmissions to attach additional "
+        "multimedia must resubmit an identical xml_submission_file. / Đã có bản ghi với mã này nhưng nội dung "
+        "khác; khi gửi lại để bổ sung tệp, phải gửi đúng tệp XML ban đầu.",
+    )
+
+
+@problem("409.2")
+def form_not_accepting(form_id: str) -> Problem:
+    return Problem(
+        "409.2",
+        f"The form {form_id} is closed and does not accept submissions. / Biểu mẫu {form_id} đã đóng, "
+        "không nhận thêm bản ghi.",
         {"form_id": form_id},
     )
 
 
-def too_many_files(limit: int) -> Problem:
+@problem("409.3")
+def instance_id_taken(instance_id: str) -> Problem:
     return Problem(
-        "413.2", f"The upload has more than the {limit} files this server accepts in one request.", {"limit": limit}
+        "409.3",
+        f"A resource already exists with instanceID value(s) of {instance_id}. / Mã bản ghi {instance_id} "
+        "đã được dùng.",
+        {"instance_id": instance_id},
     )
 
 
+@problem("409.6")
+def form_version_exists(form_id: str, version: str) -> Problem:
+    return Problem(
+        "409.6",
+        f"Version '{version}' of form {form_id} is already stored with different content. Change the version in "
+        f"the settings sheet and publish again. / Phiên bản '{version}' của biểu mẫu {form_id} đã có với nội dung "
+        "khác; hãy đổi version trong trang settings rồi đăng lại.",
+        {"form_id": form_id, "version": version},
+    )
+
+
+@problem("409.9")
+def submission_edit_stale(deprecated_id: str) -> Problem:
+    return Problem(
+        "409.9",
+        f"You tried to update a submission, but the copy you were editing ({deprecated_id}) is now out of date. "
+        f"Please get the latest version and try again. / Bản ghi bạn đang sửa ({deprecated_id}) đã có phiên bản "
+        "mới hơn; hãy tải bản mới nhất rồi sửa lại.",
+        {"deprecated_id": deprecated_id},
+    )
+
+
+@problem("409.10")
+def username_taken(username: str) -> Problem:
+    return Problem(
+        "409.10",
+        f"A user named {username} already exists. / Đã có người dùng tên {username}.",
+        {"username": username},
+    )
+
+
+@problem("409.18")
+def submission_deleted() -> Problem:
+    return Problem(
+        "409.18",
+        "This submission has been deleted. You may not resubmit it. / Bản ghi này đã bị xoá, không thể gửi lại.",
+    )
+
+
+# --- 413/503 ----------------------------------------------------------------------------------
+
+
+@problem("413.1")
+def too_large(limit: int) -> Problem:
+    return Problem(
+        "413.1",
+        f"The upload is larger than the {limit} bytes this server accepts. / Tệp gửi lên lớn hơn {limit} byte.",
+        {"limit": limit},
+    )
+
+
+@problem("413.2")
+def too_many_files(limit: int) -> Problem:
+    return Problem(
+        "413.2",
+        f"The upload has more than the {limit} files this server accepts in one request. / Gửi quá {limit} tệp "
+        "trong một lần.",
+        {"limit": limit},
+    )
+
+
+@problem("503.1")
 def results_computing(retry_after: int) -> Problem:
     return Problem(
         "503.1",

@@ -24,7 +24,7 @@ from analytics.exports import tables_pack
 from analytics.frames import frames_typed
 from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
 from analytics.scorecard import LABEL_COLUMNS
-from backend.core.errors import bad_request, results_computing
+from backend.core.errors import bad_request, results_computing, survey_round_exists
 from backend.reports.answers import submission_answers_repair
 from backend.reports.models import ADMINISTRATIVE_INDICATORS, AdministrativeFigure, ComputedResult, SurveyRound
 from backend.reports.selectors import analysis_inputs_read, data_fingerprint
@@ -188,7 +188,7 @@ def survey_round_create(*, name: str, start: date, end: date, note: str = "") ->
     if end < start:
         raise bad_request("Ngày kết thúc phải sau ngày bắt đầu. / The end date must not be before the start date.")
     if SurveyRound.objects.filter(name=name).exists():
-        raise bad_request(f"Đợt khảo sát '{name}' đã có. / Round '{name}' already exists.", field="name")
+        raise survey_round_exists(name)
     return SurveyRound.objects.create(name=name, start=start, end=end, note=note)
 
 

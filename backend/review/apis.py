@@ -4,11 +4,11 @@ Lookups go through the scoping selector, so a submission outside the caller's ha
 404 here exactly as in the read API.
 """
 
-from django.http import HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -117,19 +117,22 @@ class MySubmissionsApi(APIView):
         return Response(_my_submissions_json(request, actor_for_request(request)))
 
 
-@require_GET
-def my_submissions_for_device(request, token: str):
+class MySubmissionsForDeviceApi(APIView):
     """The same list for a volunteer's phone or web page under its device key:
-    GET /key/<token>/api/my-submissions. A revoked or unknown key is 403 at once."""
-    device = device_for_token(token)
-    if device is None:
-        problem = errors.invalid_device_token()
-        return JsonResponse(problem.as_json(), status=problem.status)
-    actor = actor_for_device(device, url_prefix=f"/key/{token}")
-    try:
-        return JsonResponse(_my_submissions_json(request, actor), safe=False)
-    except errors.Problem as problem:
-        return JsonResponse(problem.as_json(), status=problem.status)
+    GET /key/<token>/api/my-submissions. A revoked or unknown key is 403 at once. The key in
+    the path is the only credential (no session, no CSRF); errors are rendered by the API's
+    exception handler like every other Problem."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(responses=MySubmissionOutput(many=True))
+    def get(self, request, token: str):
+        device = device_for_token(token)
+        if device is None:
+            raise errors.invalid_device_token()
+        return Response(_my_submissions_json(request, actor_for_device(device, url_prefix=f"/key/{token}")))
 
 
 def _my_submissions_json(request, actor) -> list[dict]:

@@ -125,9 +125,7 @@ def submissions_review_bulk(
 
 def _not_found_many(missing: list[str]) -> errors.Problem:
     # 404 like a single detail URL: the actor learns nothing about submissions outside their scope.
-    return errors.Problem(
-        "404.1", "Could not find some of the submissions. / Không tìm thấy một số bản ghi.", {"instance_ids": missing}
-    )
+    return errors.not_found("submissions", "một số bản ghi", instance_ids=missing)
 
 
 @transaction.atomic

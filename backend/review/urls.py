@@ -27,5 +27,5 @@ urlpatterns = [
 ]
 
 device_urlpatterns = [
-    path("key/<str:token>/api/my-submissions", apis.my_submissions_for_device, name="device-my-submissions"),
+    path("key/<str:token>/api/my-submissions", apis.MySubmissionsForDeviceApi.as_view(), name="device-my-submissions"),
 ]

@@ -63,7 +63,7 @@ def _in_hamlets(codes) -> Q:
 def form_for_submissions(form_id: str) -> Form:
     form = Form.objects.filter(form_id=form_id).first()
     if form is None:
-        raise errors.form_not_found(form_id)
+        raise errors.not_found(f"form {form_id}", f"biểu mẫu {form_id}", form_id=form_id)
     return form
 
 

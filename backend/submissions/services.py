@@ -93,7 +93,7 @@ def submission_receive(
     if not doc.instance_id:
         raise errors.missing_instance_id()
     if doc.deprecated_id and doc.deprecated_id == doc.instance_id:
-        raise errors.bad_request("An edit must carry a new instanceID, different from its deprecatedID.")
+        raise errors.edit_keeps_instance_id(doc.instance_id)
 
     version = _form_version_for(actor, doc)
     try:
@@ -175,7 +175,7 @@ def _form_version_for(actor: Actor, doc: InstanceDoc) -> FormVersion:
     if version is None:
         if Form.objects.filter(form_id=doc.form_id).exists():
             raise errors.form_version_not_found(doc.version)
-        raise errors.form_not_found(doc.form_id)
+        raise errors.not_found(f"form {doc.form_id}", f"biểu mẫu {doc.form_id}", form_id=doc.form_id)
     if not _may_submit(actor, version):
         raise errors.forbidden(
             f"You may not send submissions to the form {doc.form_id}. / Bạn không được gửi bản ghi cho biểu mẫu này."

@@ -85,6 +85,6 @@ class FormMediaApi(APIView):
         if upload is None:
             from backend.core import errors
 
-            raise errors.bad_request("Send the file in a multipart field named 'file'.")
+            raise errors.missing_multipart_field("file")
         changed = form_media_update(form=form, name=name, data=upload.read())
         return Response({"form_id": form_id, "name": name, "changed": changed})

@@ -118,13 +118,7 @@ def _form_version_save(*, schema, conversion, expected, xlsform_blob, filename, 
     existing = FormVersion.objects.filter(form=form, version=schema.version).first()
     if existing is not None:
         if existing.md5 != md5:
-            raise errors.conflict(
-                f"Version '{schema.version}' of form {schema.form_id} is already stored with different content. "
-                "Change the version in the settings sheet and publish again.",
-                code="409.6",
-                form_id=schema.form_id,
-                version=schema.version,
-            )
+            raise errors.form_version_exists(schema.form_id, schema.version)
         changed = _attachments_set(existing, media_blobs)
         status = "media_updated" if changed else "unchanged"
         if publish and not existing.published:
