@@ -8,6 +8,7 @@ a buggy calculate cannot move an indicator.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -79,10 +80,14 @@ def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
     # Categoricals: every groupby by (round, hamlet) below then works on small integer codes.
     households["round"] = rounds_assign(households["survey_date"], _round_field(households), rounds).astype("category")
     unassigned = int((households["round"] == "").sum())
-    consented = households["dong_y"].eq("co")
-    refusals = households[~consented].groupby(["hamlet", "round"]).size().rename("refused").reset_index()
-    households = rows_where(households, consented)
+    # The latest interview of a household decides, consent included: a household that
+    # consented and then refused on a later visit in the round has withdrawn its consent,
+    # and its earlier answers leave every figure with it.
     households = _latest_per_household(households)
+    consented = households["dong_y"].eq("co")
+    refusals = households[~consented].groupby(["hamlet", "round"], observed=True).size().rename("refused")
+    refusals = refusals.reset_index()
+    households = rows_where(households, consented)
 
     members = frames.members
     smart = members["tv_dtdm"].eq("co").to_numpy()
@@ -108,9 +113,7 @@ def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
     age = persons15["survey_year"] - persons15["tv_nam_sinh"]
     adults18 = rows_where(persons15, age.ge(18))
 
-    stalls = frames.stalls.copy()
-    stalls["round"] = rounds_assign(stalls["survey_date"], _round_field(stalls), rounds)
-    stalls["hamlet"] = stalls["ap_cu_tru"]
+    stalls = _latest_per_stall(frames.stalls, rounds)
 
     assessments = _assessments(frames, rounds)
     return Units(households, persons15, adults18, stalls, assessments, refusals, unassigned)
@@ -175,6 +178,27 @@ def _latest_per_household(households: pd.DataFrame) -> pd.DataFrame:
     return rows_where(households, keep)
 
 
+def _latest_per_stall(frames_stalls: pd.DataFrame, rounds: Sequence[Round]) -> pd.DataFrame:
+    """One row per stall and round (data dictionary: the latest `pl_cho` per market,
+    upper-cased `sap_so` and round): a stall interviewed twice counts once, with its latest
+    interview. A stall without a number cannot be matched and counts on its own."""
+    stalls = frames_stalls.copy()
+    stalls["round"] = rounds_assign(stalls["survey_date"], _round_field(stalls), rounds)
+    stalls["hamlet"] = stalls["ap_cu_tru"]
+    number = _text(stalls["sap_so"]).str.strip().str.upper()
+    stalls["stall_key"] = number
+    key = ["round", "cho", "stall_key"]
+    numbered = (number != "").to_numpy()
+    repeated = stalls.duplicated(key, keep=False).to_numpy() & numbered
+    if repeated.any():
+        ordered = stalls.loc[repeated, key + ["survey_date", "received_at", "submission_id"]].sort_values(
+            ["survey_date", "received_at", "submission_id"], na_position="first"
+        )
+        latest = ordered.drop_duplicates(key, keep="last").index
+        stalls = rows_where(stalls, ~repeated | stalls.index.isin(latest))
+    return stalls.drop(columns="stall_key").reset_index(drop=True)
+
+
 def _assessments(frames: Frames, rounds: Sequence[Round]) -> pd.DataFrame:
     assessments = frames.assessments.copy()
     date = assessments["ngay_dg"].fillna(assessments["survey_date"])
@@ -193,7 +217,7 @@ def _assessments(frames: Frames, rounds: Sequence[Round]) -> pd.DataFrame:
         .groupby("submission_id")
         .agg(n_points=("ok", "size"), n_points_4g5g=("ok", "sum"), n_points_5g=("g5", "sum"))
     )
-    models = frames.agri_models
+    models = _one_row_per_model(frames.agri_models)
     by_model = (
         models.assign(verified=models["mh_xac_minh"].eq("co").astype(float))
         .groupby("submission_id")
@@ -203,3 +227,15 @@ def _assessments(frames: Frames, rounds: Sequence[Round]) -> pd.DataFrame:
     for column in ("n_points", "n_points_4g5g", "n_points_5g", "n_models", "n_models_verified"):
         assessments[column] = assessments[column].fillna(0.0)
     return assessments.reset_index(drop=True)
+
+
+def _one_row_per_model(models: pd.DataFrame) -> pd.DataFrame:
+    """A model listed twice in one assessment (same name, any case or spacing) is one model,
+    as its last listing says. Unnamed listings cannot be matched and count on their own.
+    Test points need no such rule: each `diem_do` instance is a measurement of its own."""
+    if models.empty:
+        return models
+    name = _text(models["mh_ten"]).map(lambda v: unicodedata.normalize("NFC", " ".join(v.split())).casefold())
+    key = pd.DataFrame({"submission_id": models["submission_id"].to_numpy(), "name": name.to_numpy()})
+    duplicate = key.duplicated(keep="last").to_numpy() & (name != "").to_numpy()
+    return rows_where(models, ~duplicate)

@@ -88,12 +88,12 @@ def household(
     }
 
 
-def stall(*, accepts="co", transactions="3", consent="co", day=date(2025, 10, 2)) -> dict:
+def stall(*, accepts="co", transactions="3", consent="co", day=date(2025, 10, 2), number=None) -> dict:
     submission_id = next(_ids)
     answered = consent == "co"
     parsed = {
         "cho": "CHO01",
-        "sap_so": f"S{submission_id}",
+        "sap_so": f"S{submission_id}" if number is None else number,
         "dong_y": consent,
         "nhan_kdtm": accepts if answered else "",
         "gd_7ngay": transactions if accepts == "co" and answered else "",
@@ -124,6 +124,7 @@ def assessment(
     businesses="10",
     cashless_businesses="9",
     models=("co",),
+    model_names=None,
     cameras="2",
     camera_linked="co",
     day=date(2025, 10, 5),
@@ -154,7 +155,8 @@ def assessment(
         "nong_nghiep": {
             "so_mh_nn": str(len(models)),
             "mo_hinh_nn": [
-                {"mh_ten": "Tưới", "mh_chu_the": "ho", "mh_cn": "tuoi_tu_dong", "mh_xac_minh": v} for v in models
+                {"mh_ten": name, "mh_chu_the": "ho", "mh_cn": "tuoi_tu_dong", "mh_xac_minh": v}
+                for name, v in zip(model_names or [f"Mô hình {n}" for n in range(len(models))], models, strict=True)
             ],
         },
         "an_ninh": {
