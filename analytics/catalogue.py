@@ -43,7 +43,7 @@ PROPORTION = "proportion"  # value in percent
 BINARY = "binary"  # hamlet value 100 (yes) / 0 (no); commune value = % of hamlets
 COUNT = "count"  # value is a count
 ADMINISTRATIVE = "administrative"  # entered figures (numerator / denominator), percent
-DRA_COUNT = "dra_count"  # hamlets meeting the digital-residential-area standard
+DRA_COUNT = "dra_count"  # hamlet value 100 / 0 (meets the digital-residential-area standard); commune = count
 
 MANDATORY = "BB"
 OPTIONAL = "TC"
@@ -95,9 +95,12 @@ class Indicator:
     assess: AssessFn | None = None
     gate: GateFn | None = None
     gate_text: str = ""
+    # Why a hamlet fails the gate, for the row and the scorecard (vi, en).
+    gate_failed: tuple[str, str] = ("", "")
     # D1: a hamlet without business households is "not applicable", not "failed".
     not_applicable_when_empty: bool = False
     notes: str = ""
+    notes_en: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -116,6 +119,20 @@ class Indicator:
             if target_year >= year:
                 return target_year, self.targets[target_year]
         return years[-1], self.targets[years[-1]]
+
+
+NO_ASSESSMENT = (
+    "Điều kiện: chưa có phiếu đánh giá ấp (KDC) của đợt này.",
+    "gate: no hamlet assessment in this round",
+)
+
+
+def gate_reason(indicator: Indicator, *, assessed: bool) -> tuple[str, str]:
+    """Why a gated criterion is not met whatever its households say (vi, en)."""
+    if not assessed:
+        return NO_ASSESSMENT
+    vi, en = indicator.gate_failed
+    return f"Điều kiện: {vi}.", f"gate: {en}"
 
 
 def _yes(column: str) -> FlagFn:
@@ -201,6 +218,7 @@ CRITERIA: list[Indicator] = [
         flag=_yes("zalo_ap"),
         gate=_has("zalo_ap"),
         gate_text="ấp có nhóm Zalo chính thức (phiếu KDC)",
+        gate_failed=("ấp chưa có nhóm Zalo chính thức (phiếu KDC)", "no official Zalo group"),
     ),
     Indicator(
         "A3",
@@ -219,6 +237,7 @@ CRITERIA: list[Indicator] = [
         flag=lambda d: d["nghe_loa"].isin(["ro", "khong_ro"]).astype(float),
         gate=_has("loa"),
         gate_text="ấp có hệ thống loa truyền thanh (phiếu KDC)",
+        gate_failed=("ấp chưa có hệ thống loa truyền thanh (phiếu KDC)", "no loudspeaker system"),
     ),
     Indicator(
         "A4",
@@ -269,6 +288,10 @@ CRITERIA: list[Indicator] = [
         assess=_ratio("n_points_4g5g", "n_points"),
         gate=_b1_gate,
         gate_text="≥5 điểm đo; 2030: ≥50% điểm có 5G [P]",
+        gate_failed=(
+            "dưới 5 điểm đo sóng, hoặc (mức 2030) dưới 50% điểm đo có 5G",
+            "fewer than 5 test points, or (2030 tier) under 50% of them with 5G",
+        ),
     ),
     Indicator(
         "B2",
@@ -448,6 +471,7 @@ CRITERIA: list[Indicator] = [
         assess=_ratio("so_hkd_kdtm", "so_hkd"),
         not_applicable_when_empty=True,
         notes="Không áp dụng khi ấp không có hộ kinh doanh.",
+        notes_en="Not applicable: the hamlet has no business households.",
     ),
     Indicator(
         "D2",
@@ -664,6 +688,26 @@ def indicator_get(indicator_id: str) -> Indicator | None:
     return BY_ID.get(indicator_id)
 
 
+# How each kind's figures read (documented in analytics/README.md, served with every entry).
+FIGURES = {
+    PROPORTION: (
+        "%",
+        "percent of the units at hamlet level; commune: the stratified estimate (household and "
+        "person units) or the pooled ratio of the hamlets' counts (hamlet-assessment units)",
+    ),
+    BINARY: ("%", "hamlet: 100 (yes) or 0 (no); commune: percent of the assessed hamlets with a yes"),
+    COUNT: ("count", "hamlet: a count; commune: the sum over the hamlets"),
+    ADMINISTRATIVE: ("%", "commune only: entered numerator / denominator in percent"),
+    DRA_COUNT: ("count", "hamlet: 100 (meets the 2030 standard) or 0; commune: the number of hamlets meeting it"),
+}
+
+
+def commune_verdict(indicator: Indicator) -> bool:
+    """Whether the commune row carries `met`. A §1.9 criterion is a standard a hamlet meets,
+    so its commune row is descriptive; the plan targets are the commune's own targets."""
+    return not indicator.criterion
+
+
 def catalogue_as_json() -> list[dict]:
     """The catalogue as plain data for the API and the exports."""
     return [
@@ -685,7 +729,13 @@ def catalogue_as_json() -> list[dict]:
             "criterion": i.criterion,
             "direction": i.direction,
             "condition": i.gate_text,
+            "gate_failed_vi": i.gate_failed[0],
+            "gate_failed_en": i.gate_failed[1],
             "notes": i.notes,
+            "notes_en": i.notes_en,
+            "value_unit": FIGURES[i.kind][0],
+            "figures": FIGURES[i.kind][1],
+            "commune_verdict": commune_verdict(i),
         }
         for i in CATALOGUE
     ]

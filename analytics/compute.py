@@ -1,9 +1,15 @@
 """Indicator rows for every hamlet and the commune, per round, from the units.
 
 Row columns: indicator, hamlet (None = the commune), round, numerator, denominator, value,
-ci_low, ci_high, target, target_year, met, plus working columns the API does not show:
-unit, n_units (surveyed units behind the cell: the suppression rule uses it), coverage,
-gate_ok, applicable.
+ci_low, ci_high, target, target_year, met, target_op (">=" or ">"), reason / reason_en (why a
+verdict is what it is, or what the figure leaves out), plus working columns the API does not
+show: unit, n_units (surveyed units behind the cell), households (surveyed households, or
+stalls, behind the cell: the suppression rule uses it), weight (a hamlet row's population of
+units in the commune estimate, 0 when it is left out), coverage, gate_ok, applicable.
+
+Verdicts: a §1.9 criterion is a standard a *hamlet* meets, so only hamlet rows of criteria
+carry `met`; their commune rows are descriptive (`met` null). A commune verdict comes from the
+plan targets (P…), which are commune targets.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from analytics.catalogue import (
     PROPORTION,
     STALL,
     Indicator,
+    commune_verdict,
+    gate_reason,
 )
 from analytics.estimate import hamlet_proportions, stratified, wilson, with_intervals
 from analytics.rounds import Round, round_year
@@ -45,12 +53,22 @@ ROW_COLUMNS = [
     "target",
     "target_year",
     "met",
+    "target_op",
+    "reason",
+    "reason_en",
     "unit",
     "n_units",
+    "households",
+    "weight",
     "coverage",
     "gate_ok",
     "applicable",
 ]
+
+NO_REGISTER = (
+    "Ấp chưa có số hộ theo sổ: không tính vào số liệu toàn xã; khoảng tin cậy coi các hộ đã khảo sát là một mẫu.",
+    "No register figure: left out of the commune estimate; the interval treats the surveyed households as a sample.",
+)
 
 
 @dataclass(frozen=True)
@@ -132,39 +150,54 @@ def _survey_rows(frame: pd.DataFrame, indicators: list[Indicator], unit: str, co
     table = with_intervals(table, census=census)
     table["unit"] = unit
     table["n_units"] = table["denominator"]
+    surveyed = cov["surveyed"].reindex(key).to_numpy(dtype=float)
+    table["households"] = surveyed
 
-    # Commune: stratified estimate, weights = population of units per hamlet.
-    registered = cov["registered"].reindex(key).to_numpy()
-    surveyed = cov["surveyed"].reindex(key).to_numpy()
+    # Commune: stratified estimate, weights = population of units per hamlet. A hamlet
+    # without a register figure has no known population: it is left out of the commune
+    # estimate (weight 0) and its row says so, rather than being weighted by how many
+    # households happened to be surveyed and taken for a census.
+    registered = cov["registered"].reindex(key).to_numpy(dtype=float)
     units_per_household = np.where(surveyed > 0, table["denominator"].to_numpy() / np.maximum(surveyed, 1), 0)
-    # A hamlet with no register figure is taken as a census of what was surveyed.
-    table["weight"] = np.where(registered > 0, registered * units_per_household, table["denominator"])
-    commune = []
-    for (round_name, indicator), strata in table.groupby(["round", "indicator"], sort=False):
-        estimate = stratified(strata)
-        hamlets_with_data = strata[strata["denominator"] > 0]
-        registered_total = float(
-            cov["registered"].reindex(pd.MultiIndex.from_frame(hamlets_with_data[["round", "hamlet"]])).sum()
-        )
-        surveyed_total = float(
-            cov["surveyed"].reindex(pd.MultiIndex.from_frame(hamlets_with_data[["round", "hamlet"]])).sum()
-        )
-        commune.append(
-            {
-                "indicator": indicator,
-                "hamlet": None,
-                "round": round_name,
-                "numerator": estimate["numerator"],
-                "denominator": estimate["denominator"],
-                "value": estimate["value"],
-                "ci_low": estimate["ci_low"],
-                "ci_high": estimate["ci_high"],
-                "unit": unit,
-                "n_units": estimate["n"],
-                "coverage": surveyed_total / registered_total if registered_total > 0 else np.nan,
-            }
-        )
-    return pd.concat([table.drop(columns=["weight"]), pd.DataFrame(commune)], ignore_index=True)
+    no_register = ~(registered > 0) & (table["denominator"].to_numpy() > 0)
+    table["weight"] = np.where(registered > 0, registered * units_per_household, 0.0)
+    table["reason"] = np.where(no_register, NO_REGISTER[0], None)
+    table["reason_en"] = np.where(no_register, NO_REGISTER[1], None)
+    table["registered"] = registered
+    commune = [_commune_estimate(strata) for _, strata in table.groupby(["round", "indicator"], sort=False)]
+    return pd.concat([table.drop(columns="registered"), pd.DataFrame(commune)], ignore_index=True)
+
+
+def _commune_estimate(strata: pd.DataFrame) -> dict:
+    """The commune row of one indicator and round from its hamlet rows: the stratified
+    estimate over the hamlets whose population (weight) is known; its coverage is theirs."""
+    first = strata.iloc[0]
+    estimate = stratified(strata)
+    has_data = strata["denominator"] > 0
+    entered = strata[has_data & (strata["weight"] > 0)]
+    left_out = int((has_data & ~(strata["weight"] > 0)).sum())
+    surveyed_total = float(entered["households"].sum())
+    registered_total = float(entered["registered"].sum())
+    reason = reason_en = None
+    if left_out:
+        reason = f"Không gồm {left_out} ấp chưa có số hộ theo sổ."
+        reason_en = f"Leaves out {left_out} hamlet(s) without a register figure."
+    return {
+        "indicator": first["indicator"],
+        "hamlet": None,
+        "round": first["round"],
+        "numerator": estimate["numerator"],
+        "denominator": estimate["denominator"],
+        "value": estimate["value"],
+        "ci_low": estimate["ci_low"],
+        "ci_high": estimate["ci_high"],
+        "unit": first["unit"],
+        "n_units": estimate["n"],
+        "households": surveyed_total,
+        "coverage": surveyed_total / registered_total if registered_total > 0 else np.nan,
+        "reason": reason,
+        "reason_en": reason_en,
+    }
 
 
 def _assessment_rows(assessments: pd.DataFrame, indicators: list[Indicator]) -> pd.DataFrame:
@@ -210,6 +243,7 @@ def _assessment_rows(assessments: pd.DataFrame, indicators: list[Indicator]) -> 
                 ci_low=lambda d: d["value"],
                 ci_high=lambda d: d["value"],
                 unit=MODEL if indicator.unit == MODEL else HAMLET,
+                households=0.0,  # a hamlet's own facts: no surveyed household behind them
                 coverage=np.nan,
             )
         )
@@ -217,16 +251,37 @@ def _assessment_rows(assessments: pd.DataFrame, indicators: list[Indicator]) -> 
 
 
 def _stall_rows(stalls: pd.DataFrame, indicators: list[Indicator], registered_stalls: int) -> pd.DataFrame:
-    """Commune-only: the market is one place. Stalls on the register that were not
-    interviewed (or refused) count as not meeting the target (DOMAIN §4.2)."""
+    """Commune-only: the market is one place.
+
+    With a register (`Market.registered_stalls`) the plan's definition applies (DOMAIN §4.2):
+    every register stall is in the denominator and one not interviewed (or refusing) counts
+    as not meeting. That figure is fully determined by the interviews, a census of the
+    register by definition, so it has no sampling interval (ci = value); the row's coverage
+    says how much of it rests on the "not interviewed = not meeting" rule. Without a
+    register the population is unknown: the share of interviewed stalls with a Wilson
+    interval over them. Either way the value lies inside its interval."""
     rows = []
     for indicator in indicators:
         flags = indicator.flag(stalls).fillna(0.0)
         for round_name, values in flags.groupby(stalls["round"]):
             interviewed = len(values)
-            denominator = max(interviewed, registered_stalls)
             numerator = float(values.sum())
-            low, high = (numerator / denominator,) * 2 if interviewed >= denominator else wilson(numerator, interviewed)
+            if registered_stalls > 0:
+                denominator = max(interviewed, registered_stalls)
+                low = high = numerator / denominator
+                reason = (
+                    f"{denominator} sạp theo sổ, {interviewed} sạp được phỏng vấn; "
+                    "sạp chưa phỏng vấn tính là chưa đạt.",
+                    f"{denominator} stalls on the register, {interviewed} interviewed; "
+                    "stalls not interviewed count as not meeting.",
+                )
+            else:
+                denominator = interviewed
+                low, high = wilson(numerator, interviewed)
+                reason = (
+                    "Chưa có số sạp theo sổ: tỷ lệ trên các sạp được phỏng vấn.",
+                    "No market register: the share of the stalls interviewed.",
+                )
             rows.append(
                 {
                     "indicator": indicator.id,
@@ -239,7 +294,10 @@ def _stall_rows(stalls: pd.DataFrame, indicators: list[Indicator], registered_st
                     "ci_high": high * 100,
                     "unit": STALL,
                     "n_units": interviewed,
+                    "households": float(interviewed),
                     "coverage": interviewed / registered_stalls if registered_stalls else np.nan,
+                    "reason": reason[0],
+                    "reason_en": reason[1],
                 }
             )
     return pd.DataFrame(rows)
@@ -264,6 +322,7 @@ def _administrative_rows(indicators: list[Indicator], figures: Sequence[Administ
                 "ci_high": value,
                 "unit": known[figure.indicator].unit,
                 "n_units": figure.denominator,
+                "households": 0.0,
                 "coverage": 1.0,
             }
         )
@@ -288,7 +347,9 @@ def _complete(rows: pd.DataFrame, indicators: list[Indicator], hamlets: list[str
     marked = skeleton.fillna(commune).merge(present, on=key, how="left", indicator=True)
     missing = skeleton[(marked["_merge"] == "left_only").to_numpy()]
     by_id = {i.id: i for i in indicators}
-    missing = missing.assign(unit=missing["indicator"].map(lambda x: by_id[x].unit), n_units=0, denominator=np.nan)
+    missing = missing.assign(
+        unit=missing["indicator"].map(lambda x: by_id[x].unit), n_units=0, households=0.0, denominator=np.nan
+    )
     out = pd.concat([rows, missing], ignore_index=True)
     return out.reindex(columns=ROW_COLUMNS)
 
@@ -302,9 +363,11 @@ def _judge(
 ) -> pd.DataFrame:
     by_id = {i.id: i for i in catalogue}
     gates = _gates(catalogue, assessments)
-    targets, years, met, gate_ok, applicable = [], [], [], [], []
+    targets, years, ops, met, gate_ok, applicable = [], [], [], [], [], []
+    reasons = rows["reason"].astype(object).tolist()
+    reasons_en = rows["reason_en"].astype(object).tolist()
     target_of: dict[tuple, tuple] = {}  # (indicator, round) → its target: tens of rounds, 50,000 rows
-    for row in rows.itertuples(index=False):
+    for n, row in enumerate(rows.itertuples(index=False)):
         found = target_of.get((row.indicator, row.round))
         if found is None:
             indicator = by_id[row.indicator]
@@ -312,21 +375,42 @@ def _judge(
             found = target_of[(row.indicator, row.round)] = (indicator, *indicator.target_for(year))
         indicator, target_year, target = found
         targets.append(target.value if target else None)
+        ops.append(target.op if target else None)
         years.append(target_year)
         value = None if row.value is None or row.value != row.value else float(row.value)  # NaN ≠ NaN
         is_applicable = not (indicator.not_applicable_when_empty and row.hamlet is not None and row.denominator == 0)
         gate = None
         if indicator.gate is not None and row.hamlet is not None:
-            gate = bool(gates.get((indicator.id, target_year, row.hamlet, row.round), False))
+            gate = gates.get((indicator.id, target_year, row.hamlet, row.round))
+            if gate is not True:
+                why = gate_reason(indicator, assessed=gate is not None)
+                reasons[n], reasons_en[n] = _joined(why[0], reasons[n]), _joined(why[1], reasons_en[n])
+            gate = bool(gate)
         ok = target.met(value) if target else None
-        if row.hamlet is None and indicator.kind == BINARY:
-            ok = None  # a yes/no criterion is met by a hamlet, not by the commune
+        if row.hamlet is None and not commune_verdict(indicator):
+            ok = None  # a §1.9 criterion is met by a hamlet; the commune's verdicts are the plan targets
         if ok is not None and gate is False:
             ok = False
+        if not is_applicable:
+            reasons[n], reasons_en[n] = indicator.notes or None, indicator.notes_en or None
         met.append(ok if is_applicable else None)
         gate_ok.append(gate)
         applicable.append(is_applicable)
-    return rows.assign(target=targets, target_year=years, met=met, gate_ok=gate_ok, applicable=applicable)
+    return rows.assign(
+        target=targets,
+        target_year=years,
+        target_op=ops,
+        met=met,
+        gate_ok=gate_ok,
+        applicable=applicable,
+        reason=reasons,
+        reason_en=reasons_en,
+    )
+
+
+def _joined(first: str, then) -> str:
+    """A row can have two reasons (a failed gate in a hamlet without a register): say both."""
+    return f"{first}; {then}" if isinstance(then, str) and then else first
 
 
 def _gates(catalogue: Sequence[Indicator], assessments: pd.DataFrame) -> Mapping[tuple, bool]:
@@ -344,24 +428,28 @@ def _gates(catalogue: Sequence[Indicator], assessments: pd.DataFrame) -> Mapping
 
 
 def rows_with_dra_count(rows: pd.DataFrame, scorecard_summary: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """Add P2030_DRA_MODELS: per hamlet 100/0 (meets the 2030 standard), commune = count."""
+    """Add P2030_DRA_MODELS: per hamlet 100/0 like every yes/no hamlet figure (meets the 2030
+    standard or not), commune = the number of hamlets meeting it, judged against the plan."""
     summary = scorecard_summary[scorecard_summary["tier"] == 2030]
     if summary.empty:
         return rows
+    dat = summary["dat"].astype(float).to_numpy()
     hamlet_rows = pd.DataFrame(
         {
             "indicator": indicator.id,
             "hamlet": summary["hamlet"].to_numpy(),
             "round": summary["round"].to_numpy(),
-            "numerator": summary["dat"].astype(float).to_numpy(),
+            "numerator": dat,
             "denominator": 1.0,
-            "value": summary["dat"].astype(float).to_numpy(),
+            "value": dat * 100,
             "unit": HAMLET,
             "n_units": 1,
+            # The verdict rests on the hamlet's household criteria: it is as small a cell as they are.
+            "households": summary["households"].to_numpy(dtype=float) if "households" in summary else 0.0,
         }
     )
     commune = hamlet_rows.groupby("round", as_index=False).agg(
-        numerator=("numerator", "sum"), n_units=("hamlet", "size")
+        numerator=("numerator", "sum"), n_units=("hamlet", "size"), households=("households", "sum")
     )
     commune = commune.assign(
         indicator=indicator.id,
@@ -374,11 +462,11 @@ def rows_with_dra_count(rows: pd.DataFrame, scorecard_summary: pd.DataFrame, ind
     added = pd.concat([hamlet_rows, commune], ignore_index=True)
     added["ci_low"] = added["value"]
     added["ci_high"] = added["value"]
-    added["target"] = np.where(added["hamlet"].isna(), target.value, 1.0)
+    commune_row = added["hamlet"].isna().to_numpy()
+    added["target"] = np.where(commune_row, target.value, 100.0)
+    added["target_op"] = np.where(commune_row, target.op, ">=")
     added["target_year"] = target_year
-    added["met"] = [
-        (v >= 1) if h is not None else target.met(v) for v, h in zip(added["value"], added["hamlet"], strict=True)
-    ]
+    added["met"] = [target.met(v) if c else bool(v >= 100) for v, c in zip(added["value"], commune_row, strict=True)]
     added["applicable"] = True
     return pd.concat([rows, added.reindex(columns=ROW_COLUMNS)], ignore_index=True)
 

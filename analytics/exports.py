@@ -38,6 +38,10 @@ ROW_HEADERS = {
     "met": "Đạt",
     "suppressed": "Ẩn (ô nhỏ)",
     "coverage": "Độ phủ khảo sát",
+    # Added by issue 17 at the end (the columns before them are relied on by position).
+    "target_op": "So sánh với chỉ tiêu",
+    "reason": "Ghi chú",
+    "reason_en": "Note",
 }
 SCORECARD_HEADERS = {
     "round": "Đợt khảo sát",
@@ -55,6 +59,7 @@ SCORECARD_HEADERS = {
     "source": "Nguồn",
     "condition": "Điều kiện",
     "suppressed": "Ẩn (ô nhỏ)",
+    "reason": "Ghi chú",
 }
 SUMMARY_HEADERS = {
     "round": "Đợt khảo sát",
@@ -218,8 +223,7 @@ def hamlet_values(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str,
     """Hamlets with the indicator's row for one round merged in (NaN where no data)."""
     selected = rows[(rows["indicator"] == indicator) & (rows["round"] == round_name) & rows["hamlet"].notna()]
     columns = ["hamlet", "numerator", "denominator", "value", "ci_low", "ci_high", "target", "target_year", "met"]
-    if "suppressed" in selected:
-        columns.append("suppressed")
+    columns += [c for c in ("target_op", "reason", "reason_en", "suppressed") if c in selected]
     merged = hamlets.merge(selected[columns], left_on="code", right_on="hamlet", how="left")
     return merged.drop(columns="hamlet")
 
@@ -290,6 +294,8 @@ def choropleth_png(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str
             axes.text(0.5, 0.5, "Chưa có ranh giới ấp / no hamlet boundaries", ha="center", va="center")
         else:
             merged = merged.assign(value=pd.to_numeric(merged["value"], errors="coerce"))
+            # Hamlet figures of yes/no kinds are 100/0 (the DRA standard too): a percent scale.
+            percent = definition.kind in ("proportion", "binary", "dra_count")
             merged.plot(
                 column="value",
                 ax=axes,
@@ -298,10 +304,10 @@ def choropleth_png(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str
                 edgecolor="#555555",
                 linewidth=0.6,
                 vmin=0,
-                vmax=100 if definition.kind in ("proportion", "binary") else None,
+                vmax=100 if percent else None,
                 missing_kwds={"color": "#dddddd", "hatch": "///", "label": "Không có số liệu / ẩn"},
                 legend_kwds={
-                    "label": "%" if definition.kind in ("proportion", "binary") else "số lượng",
+                    "label": "%" if percent else "số lượng",
                     "shrink": 0.6,
                 },
             )

@@ -21,6 +21,7 @@ from analytics.catalogue import (
     OPTIONAL,
     TIERS,
     Indicator,
+    gate_reason,
 )
 
 OPTIONAL_REQUIRED = 3
@@ -33,7 +34,7 @@ STATUS_EN = {MET: "Met", NOT_MET: "Not met", NOT_APPLICABLE: "Not applicable", N
 
 # Catalogue text repeated on every criterion row: left out of stored results, added back
 # for display by `scorecard_labelled` (a province scorecard has 70,000+ rows).
-LABEL_COLUMNS = ["group", "label_vi", "label_en", "condition", "source", "status_en"]
+LABEL_COLUMNS = ["group", "label_vi", "label_en", "condition", "source", "status_en", "reason", "reason_en"]
 
 
 def scorecard_compute(
@@ -50,7 +51,8 @@ def scorecard_compute(
     test points) is not met when the hamlet has no assessment for the round."""
     ids = [c.id for c in criteria]
     hamlet_rows = rows[rows["hamlet"].notna() & rows["indicator"].isin(ids)]
-    hamlet_rows = hamlet_rows[["round", "hamlet", "indicator", "value", "applicable", "unit", "n_units"]]
+    columns = ["round", "hamlet", "indicator", "value", "applicable", "unit", "n_units", "households"]
+    hamlet_rows = hamlet_rows.reindex(columns=columns)
     thresholds = pd.DataFrame(
         [
             {
@@ -75,6 +77,9 @@ def scorecard_compute(
         return detail, pd.DataFrame(columns=["round", "hamlet", "tier", "dat", "status"])
     gates = _gate_table(criteria, assessments, tiers)
     detail = detail.merge(gates, on=["criterion", "tier", "hamlet", "round"], how="left")
+    # Whether the hamlet has an assessment this round: a gate fails either way without one,
+    # and the row says which.
+    detail["assessed"] = np.where(detail["gated"], detail["gate_ok"].notna(), None)
     detail["gate_ok"] = np.where(detail["gated"], detail["gate_ok"].fillna(False).astype(bool), None)
 
     value = pd.to_numeric(detail["value"], errors="coerce").to_numpy(dtype=float)
@@ -120,7 +125,28 @@ def scorecard_labelled(detail: pd.DataFrame, criteria: Sequence[Indicator] = CRI
     out["condition"] = ids.map(lambda i: by_id[i].gate_text)
     out["source"] = ids.map(lambda i: by_id[i].source)
     out["status_en"] = out["status"].map(lambda s: STATUS_EN.get(s, s))
+    reasons = [
+        _reason(by_id[c], gate_ok, assessed, status)
+        for c, gate_ok, assessed, status in zip(
+            ids,
+            out.get("gate_ok", [None] * len(out)),
+            out.get("assessed", [None] * len(out)),
+            out["status"],
+            strict=True,
+        )
+    ]
+    out["reason"] = [r[0] for r in reasons]
+    out["reason_en"] = [r[1] for r in reasons]
     return out
+
+
+def _reason(criterion: Indicator, gate_ok, assessed, status: str) -> tuple[str | None, str | None]:
+    """Why a criterion reads as it does beyond its value: a failed gate, or not applicable."""
+    if status == NOT_APPLICABLE:
+        return criterion.notes or None, criterion.notes_en or None
+    if criterion.gate is not None and gate_ok is False:
+        return gate_reason(criterion, assessed=bool(assessed))
+    return None, None
 
 
 def _gate_table(criteria: Sequence[Indicator], assessments: pd.DataFrame, tiers: Sequence[int]) -> pd.DataFrame:
@@ -158,7 +184,10 @@ def _summary(detail: pd.DataFrame, hamlets: pd.DataFrame) -> pd.DataFrame:
         bb_met=("bb_ok", "sum"),
         tc_total=("tc", "sum"),
         tc_met=("tc_ok", "sum"),
+        # Surveyed households behind the verdict: the suppression rule reads it.
+        households=("households", "max"),
     )
+    summary["households"] = summary["households"].fillna(0.0)
     failing = (
         detail[(detail["bb"] & ~detail["bb_ok"]) | (detail["tc"] & ~detail["tc_ok"])]
         .groupby(keys)["criterion"]

@@ -224,6 +224,8 @@ class ScorecardApi(APIView):
                     "source",
                     "condition",
                     "suppressed",
+                    "reason",
+                    "reason_en",
                 ]
                 criteria = criteria.reindex(columns=keep)
                 criteria = criteria.astype(object).where(criteria.notna(), None)

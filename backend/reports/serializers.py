@@ -8,7 +8,8 @@ from rest_framework import serializers
 
 from backend.reports.models import ADMINISTRATIVE_INDICATORS, AdministrativeFigure, SurveyRound
 
-# The output contract of GET /api/v1/indicators (issue 5): exactly these keys, in this order.
+# The output contract of GET /api/v1/indicators (issue 5): these keys, in this order; issue 17
+# added `target_op` (">=" or ">": strict targets) and `reason`/`reason_en` at the end.
 INDICATOR_ROW_KEYS = (
     "indicator",
     "hamlet",
@@ -22,6 +23,9 @@ INDICATOR_ROW_KEYS = (
     "target_year",
     "met",
     "suppressed",
+    "target_op",
+    "reason",
+    "reason_en",
 )
 
 
@@ -48,6 +52,9 @@ def indicator_row(row: dict) -> dict:
         "target_year": _clean(row.get("target_year")),
         "met": _clean(row.get("met")),
         "suppressed": bool(row.get("suppressed", False)),
+        "target_op": _clean(row.get("target_op")),
+        "reason": _clean(row.get("reason")),
+        "reason_en": _clean(row.get("reason_en")),
     }
 
 

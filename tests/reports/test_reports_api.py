@@ -1,5 +1,6 @@
 """The Django edge: reading submissions, storing results, the REST contract and roles."""
 
+import csv
 import io
 from datetime import date
 
@@ -29,6 +30,10 @@ ROW_KEYS = [
     "target_year",
     "met",
     "suppressed",
+    # Extended by issue 17 (at the end: the keys above keep their order).
+    "target_op",
+    "reason",
+    "reason_en",
 ]
 LAT0, LON0 = 10.90, 107.30
 
@@ -170,6 +175,35 @@ def test_scorecard_lists_pilot_hamlets_first_with_criteria_and_commune_targets(c
     assert targets["P2025_DOSSIERS_ONLINE"]["value"] is None
     assert leadership.get("/api/v1/scorecard", {"round": "2025", "tier": "2031"}).status_code == 400
     assert leadership.get("/api/v1/scorecard", {"round": "1999"}).status_code == 404
+
+
+def test_strict_targets_and_gate_reasons_reach_the_api_the_exports_and_the_scorecard(forms, leadership, no_background):
+    # 7 of 10 households informed (P2025_INFO is "> 70 %"); every household is in the Zalo
+    # group but the hamlet assessment says the hamlet has no official group (A2's gate).
+    places(("AP01", 10, None, False))
+    for n in range(10):
+        store(forms, household("AP01", tt_57="co" if n < 7 else "khong", zalo="co"))
+    store(forms, assessment("AP01", zalo="khong"))
+
+    rows = rows_of(leadership.get("/api/v1/indicators", {"round": "2025"}))
+    info = rows[("P2025_INFO", None)]
+    assert (info["value"], info["target_op"], info["target"], info["met"]) == (70.0, ">", 70, False)
+    a2 = rows[("A2", "AP01")]
+    assert a2["value"] == 100.0 and a2["met"] is False
+    assert a2["reason_en"] == "gate: no official Zalo group"
+    assert a2["reason"].startswith("Điều kiện: ấp chưa có nhóm Zalo chính thức")
+    assert rows[("A2", None)]["met"] is None  # a criterion is met by a hamlet, not by the commune
+
+    card = leadership.get("/api/v1/scorecard", {"round": "2025"}).json()
+    a2_card = next(c for c in card["hamlets"][0]["criteria"] if c["criterion"] == "A2")
+    assert a2_card["reason_en"] == "gate: no official Zalo group"
+
+    text = leadership.get("/api/v1/exports/indicators.csv", {"round": "2025"}).content.decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert list(table[0])[-3:] == ["So sánh với chỉ tiêu", "Ghi chú", "Note"]
+    by_cell = {(r["Mã chỉ tiêu"], r["Tên ấp"]): r for r in table}
+    assert by_cell[("P2025_INFO", "Toàn xã")]["So sánh với chỉ tiêu"] == ">"
+    assert by_cell[("A2", "Ấp AP01")]["Note"] == "gate: no official Zalo group"
 
 
 def test_stale_results_are_served_at_once_and_a_recomputation_is_requested(commune, leadership, no_background):

@@ -37,8 +37,11 @@ def test_the_leadership_dashboard_shows_the_same_figures_as_the_analytics_api_fo
             assert shown == "—"
         else:
             assert _number(shown) == pytest.approx(target["value"], abs=0.05)
-        assert _number(row.locator("td.target").inner_text()) == pytest.approx(target["target"])
-        met = row.locator("td").last.inner_text()
+        # The comparison is part of the target: "> 70" is not met at exactly 70.
+        op, threshold = row.locator("td.target").inner_text().split(" ", 1)
+        assert op == {">=": "≥", ">": ">"}[target["target_op"]]
+        assert _number(threshold) == pytest.approx(target["target"])
+        met = row.locator("td").last.locator("span").first.inner_text()
         assert met == {True: "Đạt", False: "Chưa đạt", None: "Chưa có số liệu"}[target["met"]]
 
     rows = page.locator("#scorecard tbody tr")
@@ -46,10 +49,18 @@ def test_the_leadership_dashboard_shows_the_same_figures_as_the_analytics_api_fo
     pilots = sorted(h["hamlet"] for h in card["hamlets"] if h["pilot"])
     assert len(pilots) == 2
     assert sorted(rows.nth(i).get_attribute("data-hamlet") for i in range(2)) == pilots
+    assert any(t["target_op"] == ">" for t in card["commune_targets"]), "the demo shows a strict target"
+    explained = 0
     for hamlet in card["hamlets"]:
         row = page.locator(f"#scorecard tr[data-hamlet='{hamlet['hamlet']}']")
         expect(row.locator("td").nth(2)).to_have_text(f"{hamlet['bb_met']}/{hamlet['bb_total']}")
         expect(row.locator(".chip")).to_have_count(len(hamlet["failing"]))
+        # A criterion failing on its gate says why on its chip.
+        for criterion in hamlet["criteria"]:
+            if criterion["criterion"] in hamlet["failing"] and criterion["reason"]:
+                expect(row.locator(".chip", has_text=criterion["criterion"]).first).to_contain_text(criterion["reason"])
+                explained += 1
+    assert explained, "the demo has a criterion failing with a reason"
 
     # The choropleth draws every hamlet with a boundary, named.
     geo = page.request.get(

@@ -45,8 +45,13 @@
         // The interval only means something when coverage is partial (it collapses to the value otherwise).
         const partial = row.ci_low !== null && row.ci_low !== undefined && row.ci_low !== row.ci_high;
         const interval = el("td", partial ? `${fmt(row.ci_low)}–${fmt(row.ci_high)}` : "—", "num");
-        const target = el("td", fmt(row.target), "num target");
-        tr.append(name, value, interval, target, metCell(row));
+        // Strict targets ("> 70") are not met at exactly 70: the operator is part of the target.
+        const op = row.target_op === ">" ? ">" : "≥";
+        const target = el("td", row.target === null || row.target === undefined ? "—" : `${op} ${fmt(row.target)}`, "num target");
+        const verdict = metCell(row);
+        const reason = vi ? row.reason : row.reason_en;
+        if (reason) verdict.append(el("div", reason, "muted note"));
+        tr.append(name, value, interval, target, verdict);
         body.append(tr);
       }
       if (!body.children.length) body.append(Object.assign(el("tr"), { innerHTML: `<td colspan="5" class="muted">${t.no_data}</td>` }));
@@ -78,6 +83,9 @@
           text += `: ${fmt(c.value)} / ${c.op || ""}${fmt(c.threshold)}`;
         }
         if (c.gap_pp !== null && c.gap_pp !== undefined) text += ` (${t.gap} ${fmt(c.gap_pp)})`;
+        // A gated criterion can fail with every household answering yes: say why.
+        const reason = vi ? c.reason : c.reason_en;
+        if (reason) text += ` — ${reason}`;
         line.textContent = text;
         line.title = `${label(c) || id} (${c.role === "BB" ? t.mandatory : t.optional})`;
         failing.append(line);
