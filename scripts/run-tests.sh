@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet -r requirements.txt
+# Tests need the dev file: the runtime pins plus pytest, playwright, ruff and the QR decoder.
+.venv/bin/python -m pip install --quiet -r requirements-dev.txt
 if [ -f package.json ] && command -v npm >/dev/null 2>&1 && [ ! -d node_modules ]; then
   npm ci --silent --no-audit --no-fund
 fi
