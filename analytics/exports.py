@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from analytics.catalogue import BY_ID, UNIT_LABELS
-from backend.core.spreadsheet_safety import neutralise_formula
+from analytics.spreadsheet_safety import neutralise_formula
 
 MAX_LABELLED_HAMLETS = 80
 ROW_HEADERS = {

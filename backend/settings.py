@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "backend.review",
     "backend.reports",
     "backend.web",
+    "backend.demo",
     "sync",
 ]
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from backend.core import errors
 from backend.core.blobs import blob_open
 from backend.core.openrosa import apply_openrosa_headers, openrosa_xml_response
+from backend.core.urlbuild import form_attachment_path, form_download_path, form_manifest_path, phone_url
 from backend.surveys.selectors import (
     attachment_for_download,
     attachments_present,
@@ -18,7 +19,6 @@ from backend.surveys.selectors import (
     forms_for_form_list,
 )
 from sync.openrosa_auth import openrosa_view
-from sync.urlbuild import form_attachment_path, form_download_path, form_manifest_path, phone_url
 
 XFORMS_LIST_NS = "http://openrosa.org/xforms/xformsList"
 MANIFEST_NS = "http://openrosa.org/xforms/xformsManifest"

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from sync.collect_qr import collect_qr_render, collect_settings, collect_settings_encode
+from backend.core.collect_qr import collect_qr_render, collect_settings, collect_settings_encode
+from backend.core.urlbuild import phone_url
 from sync.openrosa_auth import openrosa_view
-from sync.urlbuild import phone_url
 
 QR_CONTENT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 

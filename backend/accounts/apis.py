@@ -36,9 +36,9 @@ from backend.accounts.services import (
 )
 from backend.accounts.throttles import LoginRateThrottle
 from backend.core import errors
+from backend.core.urlbuild import volunteer_server_url
 from backend.places.models import Hamlet
 from backend.surveys.models import Form, FormState
-from sync.urlbuild import volunteer_server_url
 
 
 def volunteer_created_json(volunteer: Volunteer, token: str) -> dict:

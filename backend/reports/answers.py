@@ -28,6 +28,14 @@ COPY_MIN_ROWS = 500  # below this an INSERT is as quick, and visible to query co
 ANALYZE_AFTER_ROWS = 50_000
 
 
+def on_submission_version_stored(sender, *, submission_id, version_id, form_id, parsed, replace, **kwargs) -> None:
+    """Receiver of `backend.submissions.signals.submission_version_stored` (connected in
+    ReportsConfig.ready): the answers follow the stored version in the same transaction."""
+    submission_answers_store(
+        submission_id=submission_id, version_id=version_id, form_id=form_id, parsed=parsed, replace=replace
+    )
+
+
 def submission_answers_store(
     *, submission_id: int, version_id: int, form_id: str, parsed: Mapping, replace: bool
 ) -> None:

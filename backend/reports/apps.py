@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "backend.reports"
     label = "reports"
+
+    def ready(self):
+        # The answers projection subscribes to ingest; submissions does not import reports.
+        from backend.reports.answers import on_submission_version_stored
+        from backend.submissions.signals import submission_version_stored
+
+        submission_version_stored.connect(on_submission_version_stored, dispatch_uid="reports.answers_projection")

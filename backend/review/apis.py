@@ -18,7 +18,6 @@ from backend.accounts.selectors import device_for_token
 from backend.audit.services import audit_microdata_read
 from backend.core import errors
 from backend.review.exports import FIXED, flatten, submissions_csv
-from backend.review.filters import SubmissionFilter, submissions_filter
 from backend.review.selectors import my_submissions, review_queue, submission_comments
 from backend.review.serializers import (
     BulkReviewInput,
@@ -31,6 +30,7 @@ from backend.review.serializers import (
 )
 from backend.review.services import submission_comment_add, submission_review_set, submissions_review_bulk
 from backend.submissions.apis import SubmissionCursor
+from backend.submissions.filters import SubmissionFilter, submissions_filter
 from backend.submissions.selectors import form_for_submissions, submission_get, submissions_visible_to
 
 MY_SUBMISSIONS_LIMIT = 500
@@ -147,7 +147,7 @@ def _my_submissions_json(request, actor) -> list[dict]:
 
 class SubmissionExportApi(APIView):
     """CSV of the form's submissions the caller may see (same filters as the list); one audit
-    row per export. Formula-like cells are neutralised (backend.core.spreadsheet_safety)."""
+    row per export. Formula-like cells are neutralised (analytics.spreadsheet_safety)."""
 
     permission_classes = [SeesMicrodata]
     EXPORT_LIMIT = 50_000

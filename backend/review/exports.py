@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from backend.core.spreadsheet_safety import neutralise_row
+from analytics.spreadsheet_safety import neutralise_row
 
 FIXED = [
     "instance_id",

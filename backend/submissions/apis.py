@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from backend.audit.services import audit_microdata_read
 from backend.core.blobs import blob_open
-from backend.review.filters import submissions_filter
+from backend.submissions.filters import submissions_filter
 from backend.submissions.selectors import (
     form_for_submissions,
     submission_attachment,

@@ -35,7 +35,6 @@ from backend.core import errors
 from backend.core.blobs import blob_store
 from backend.core.models import Blob
 from backend.core.xform_schema import XFormSchema, xform_schema
-from backend.reports.answers import submission_answers_store
 from backend.submissions.instance_xml import (
     InstanceDoc,
     InstanceXmlError,
@@ -45,6 +44,7 @@ from backend.submissions.instance_xml import (
     instance_read,
 )
 from backend.submissions.models import ReviewState, Submission, SubmissionAttachment, SubmissionVersion
+from backend.submissions.signals import submission_version_stored
 from backend.surveys.models import Form, FormState, FormVersion
 
 SUCCESS_MESSAGE = "full submission upload was successful! / Đã gửi bản ghi thành công."
@@ -264,8 +264,10 @@ def _new_version(ingest: _Ingest, submission: Submission) -> SubmissionVersion:
 
 
 def _answers_store(ingest: _Ingest, submission: Submission, version: SubmissionVersion, *, replace: bool) -> None:
-    """The analysis answers, in this transaction (see backend/reports/answers.py)."""
-    submission_answers_store(
+    """Tell the subscribers (the reports' answers projection, backend/reports/answers.py),
+    in this transaction."""
+    submission_version_stored.send(
+        sender=Submission,
         submission_id=submission.pk,
         version_id=version.pk,
         form_id=ingest.form.form_id,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from backend.core.blobs import blob_open
 from backend.core.errors import Problem
+from backend.core.urlbuild import form_attachment_path, form_download_path, volunteer_server_url
 from backend.review.selectors import my_submissions
 from backend.submissions.models import ReviewState
 from backend.submissions.selectors import (
@@ -31,7 +32,6 @@ from backend.web.csp import with_csp
 from backend.web.device import DeviceRefused, device_actor, refused_page
 from backend.web.language import vietnamese_first
 from backend.web.reviews import latest_comment
-from sync.urlbuild import form_attachment_path, form_download_path, volunteer_server_url
 
 # A volunteer may send a corrected version of these (meta/deprecatedID names the old one).
 CORRECTABLE = (ReviewState.REJECTED, ReviewState.HAS_ISSUES)

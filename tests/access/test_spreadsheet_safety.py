@@ -4,7 +4,7 @@ import io
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
-from backend.core.spreadsheet_safety import neutralise_formula, neutralise_frame, neutralise_rows
+from analytics.spreadsheet_safety import neutralise_formula, neutralise_frame, neutralise_rows
 
 
 def test_text_that_a_spreadsheet_would_run_as_a_formula_is_prefixed_with_an_apostrophe():

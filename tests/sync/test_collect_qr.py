@@ -7,7 +7,12 @@ import zlib
 
 from django.core.management import call_command
 
-from sync.collect_qr import collect_qr_render, collect_settings, collect_settings_decode, collect_settings_encode
+from backend.core.collect_qr import (
+    collect_qr_render,
+    collect_settings,
+    collect_settings_decode,
+    collect_settings_encode,
+)
 
 
 def decode_like_collect(payload: str) -> dict:

@@ -93,7 +93,7 @@ def volunteer_key(household_form):
 def demo_commune(transactional_db):
     """A small synthetic Phú Lâm (hamlets with boundaries, registers, submissions)."""
     from backend.demo.generator import DemoSpec
-    from backend.places.demo import demo_commune_load
+    from backend.demo.loader import demo_commune_load
 
     return demo_commune_load(spec=DemoSpec(households=120, stalls=20, rounds=(2025, 2027)))
 

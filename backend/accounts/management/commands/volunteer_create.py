@@ -8,10 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from backend.accounts.apis import forms_by_ids
 from backend.accounts.services import volunteer_create
+from backend.core.collect_qr import collect_qr_render, collect_settings, collect_settings_encode
 from backend.core.errors import Problem
+from backend.core.urlbuild import volunteer_server_url
 from backend.places.models import Hamlet
-from sync.collect_qr import collect_qr_render, collect_settings, collect_settings_encode
-from sync.urlbuild import volunteer_server_url
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from backend.core.errors import Problem
 from backend.demo.generator import DemoSpec
-from backend.places.demo import demo_commune_load
+from backend.demo.loader import demo_commune_load
 
 
 class Command(BaseCommand):

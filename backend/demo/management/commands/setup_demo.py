@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand
 
 from backend.accounts.models import Role, Volunteer
 from backend.accounts.services import device_token_issue, device_token_revoke, user_create
+from backend.core.collect_qr import collect_qr_render, collect_settings, collect_settings_encode
+from backend.core.urlbuild import volunteer_server_url
 from backend.core.xform_schema import xform_schema
 from backend.places.models import Hamlet
 from backend.places.services import ap_csv_publish
@@ -21,8 +23,6 @@ from backend.submissions.models import Submission
 from backend.surveys.models import Form, FormState
 from backend.surveys.services import form_publish
 from backend.surveys.xlsform_convert import xlsform_convert
-from sync.collect_qr import collect_qr_render, collect_settings, collect_settings_encode
-from sync.urlbuild import volunteer_server_url
 
 FORMS_DIR = Path(settings.BASE_DIR) / "forms_xlsform"
 DEMO_VOLUNTEER = "Tình nguyện viên demo"

@@ -1,14 +1,19 @@
 """Absolute URLs handed to phones: from PUBLIC_BASE_URL (never the Host header alone),
 keeping the actor's own path prefix (`/key/<token>`) so Collect stays on its token."""
 
+from typing import Protocol
 from urllib.parse import quote
 
 from django.conf import settings
 
-from backend.accounts.actors import Actor
+
+class ReachedVia(Protocol):
+    """Anything that knows the path prefix it came in under (an accounts Actor does)."""
+
+    url_prefix: str
 
 
-def phone_url(actor: Actor, path: str) -> str:
+def phone_url(actor: ReachedVia, path: str) -> str:
     return f"{settings.PUBLIC_BASE_URL}{actor.url_prefix}{path}"
 
 

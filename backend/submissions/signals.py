@@ -1,0 +1,15 @@
+"""What ingest tells the rest of the house, without importing it.
+
+`submission_version_stored` is sent inside the ingest transaction of `submission_receive`,
+right after a submission's current version is written (a new submission, or an edit that
+replaces the previous version). Receivers run synchronously in that transaction: if one
+raises, the submission is not stored. The reports app subscribes its answers projection
+(backend/reports/answers.py) here, so `submissions` needs no import of `reports`.
+
+Arguments: submission_id, version_id, form_id, parsed (the instance as a dict), replace
+(True for an edit: drop what the previous version left behind).
+"""
+
+from django.dispatch import Signal
+
+submission_version_stored = Signal()
