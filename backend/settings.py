@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "backend.audit",
     "backend.review",
     "backend.reports",
+    "backend.publication",
     "backend.web",
     "backend.demo",
     "sync",
