@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("backend.surveys.urls")),
     path("", include("backend.accounts.urls")),
     path("", include("backend.reports.urls")),
+    path("", include("backend.publication.urls")),
     path("", include("backend.review.urls")),  # before submissions: see review/urls.py
     path("", include("backend.submissions.urls")),
     path("", include("backend.audit.urls")),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include(review_urls.device_urlpatterns)),
+    path("ket-qua/", include("backend.publication.web_urls")),
     path("", include("backend.web.urls")),
     path("", include("sync.urls")),
 ]

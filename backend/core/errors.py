@@ -326,6 +326,16 @@ def results_computing(retry_after: int) -> Problem:
     )
 
 
+@problem("503.2")
+def pdf_converter_unavailable(reason: str = "") -> Problem:
+    return Problem(
+        "503.2",
+        "Máy chủ chưa cài LibreOffice nên chưa xuất được PDF; hãy tải bản Word (.docx). / The PDF converter "
+        "(LibreOffice) is not available on this server; download the Word file (.docx) instead.",
+        _details(reason=reason),
+    )
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Any:
     """DRF exception handler: render Problems as JSON; leave DRF's own errors to DRF."""
     from rest_framework.response import Response

@@ -260,9 +260,7 @@ def _letterhead(document, head: Letterhead, on: date) -> None:
     _widths(table, [6.0, 10.5])
     left, right = table.rows[0].cells
     _cell_text(left, head.issuer, bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(left, "———", size=10, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False).paragraph_format.space_after = Pt(
-        0
-    )
+    _paragraph(left, "———", size=10, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False).paragraph_format.space_after = Pt(0)
     _paragraph(left, head.number, size=13, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
     motto = _paragraph(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -273,7 +271,8 @@ def _letterhead(document, head: Letterhead, on: date) -> None:
 
 
 def _title(document, head: Letterhead, figures: RoundFigures) -> None:
-    _paragraph(document, "BÁO CÁO", bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False).paragraph_format.space_before = Pt(12)
+    kind = _paragraph(document, "BÁO CÁO", bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    kind.paragraph_format.space_before = Pt(12)
     _paragraph(
         document,
         f"Báo cáo kết quả thực hiện Kế hoạch {head.plan}\n(đợt khảo sát {figures.round})",
@@ -302,7 +301,9 @@ def _title(document, head: Letterhead, figures: RoundFigures) -> None:
             italic=True,
         )
     if figures.stale:
-        _paragraph(document, "Lưu ý: dữ liệu đã thay đổi sau lần tính gần nhất; số liệu đang được tính lại.", italic=True)
+        _paragraph(
+            document, "Lưu ý: dữ liệu đã thay đổi sau lần tính gần nhất; số liệu đang được tính lại.", italic=True
+        )
 
 
 def _change_text(t: TargetFigure) -> str:
@@ -495,10 +496,11 @@ def _administrative_section(document, figures: RoundFigures) -> None:
 def _assessment_section(document, figures: RoundFigures) -> None:
     judged = [t for t in figures.targets if t.met is not None]
     met = [t for t in judged if t.met]
+    missing = len(figures.targets) - len(judged)
     _paragraph(
         document,
         f"Đợt {figures.round} có {len(met)}/{len(judged)} chỉ tiêu có số liệu đã đạt mục tiêu của Kế hoạch"
-        + (f"; {len(figures.targets) - len(judged)} chỉ tiêu chưa có số liệu." if len(judged) < len(figures.targets) else "."),
+        + (f"; {missing} chỉ tiêu chưa có số liệu." if missing else "."),
     )
     lagging = [t for t in judged if not t.met]
     if lagging:

@@ -89,6 +89,9 @@ class HamletStanding:
     tc_met: int
     tc_required: int
     lacking: list[Lack] = field(default_factory=list)
+    # Some criterion of this hamlet is hidden (small cell): its counts and verdict would let a
+    # reader infer the hidden cell, so outputs for the public show none of them.
+    hidden: bool = False
 
 
 @dataclass
@@ -273,6 +276,7 @@ def _standing(
     if not microdata and not detail.empty:
         detail = scorecard_suppress(detail, min_cell)
     criteria = {(r["hamlet"], r["criterion"]): r for r in detail.to_dict("records")} if not detail.empty else {}
+    hidden = {h for (h, _), r in criteria.items() if r.get("suppressed") is True}
     out = []
     for r in summary.to_dict("records"):
         lacking = []
@@ -302,6 +306,7 @@ def _standing(
                 tc_met=int(r.get("tc_met") or 0),
                 tc_required=int(r.get("tc_required") or 0),
                 lacking=lacking,
+                hidden=r["hamlet"] in hidden,
             )
         )
     return sorted(out, key=lambda h: (not h.pilot, h.hamlet))

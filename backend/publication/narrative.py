@@ -20,7 +20,7 @@ def _lower_first(text: str) -> str:
 
 
 def subject_vi(t: TargetFigure) -> str:
-    """"Tỷ lệ hộ …" for a proportion, the label itself for a count ("Số ấp đạt …")."""
+    """ "Tỷ lệ hộ …" for a proportion, the label itself for a count ("Số ấp đạt …")."""
     label = t.label_vi
     if label.startswith(("Tỷ lệ", "Số ")):
         return label
@@ -28,7 +28,7 @@ def subject_vi(t: TargetFigure) -> str:
 
 
 def target_text_vi(t: TargetFigure, *, words: bool = False) -> str:
-    """"trên 70 %", "từ 95 % trở lên", "ít nhất 2 ấp" (spelled out with `words`)."""
+    """ "trên 70 %", "từ 95 % trở lên", "ít nhất 2 ấp" (spelled out with `words`)."""
     if t.target is None:
         return "—"
     if t.percent:
@@ -106,7 +106,8 @@ def target_sentence_spoken_vi(t: TargetFigure, round_name: str, previous_round: 
         return f"{subject}: chưa có số liệu công bố."
     verdict = {True: "đạt", False: "chưa đạt", None: "chưa đánh giá được"}[t.met]
     verb = "đạt" if t.percent else "là"
-    sentence = f"{subject} {verb} {value_text_vi(t, words=True)}, {verdict} chỉ tiêu {target_text_vi(t, words=True)}{year}"
+    value, target = value_text_vi(t, words=True), target_text_vi(t, words=True)
+    sentence = f"{subject} {verb} {value}, {verdict} chỉ tiêu {target}{year}"
     change = change_text_vi(t, previous_round, words=True)
     if change:
         change = change.replace(f"đợt {previous_round}", f"đợt {_round_words(previous_round)}")

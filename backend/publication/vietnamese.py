@@ -110,10 +110,15 @@ def percent_words_vi(value, digits: int = 1) -> str:
 
 
 def date_vi(day: date) -> str:
-    """"ngày 03 tháng 12 năm 2026" (leading zeros for days < 10 and months 1–2)."""
+    """ "ngày 03 tháng 12 năm 2026" (leading zeros for days < 10 and months 1–2)."""
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def date_line_vi(place: str, day: date) -> str:
     return f"{place}, {date_vi(day)}"
+
+
+def date_words_vi(day: date) -> str:
+    """ "ngày bốn tháng mười hai năm hai nghìn không trăm hai mươi sáu" (read aloud)."""
+    return f"ngày {integer_words_vi(day.day)} tháng {integer_words_vi(day.month)} năm {integer_words_vi(day.year)}"
