@@ -56,6 +56,7 @@ class Letterhead:
 
 def letterhead_for(commune: str, province: str) -> Letterhead:
     short = commune.removeprefix("Xã ").removeprefix("xã ")
+    province = (province or "Đồng Nai").removeprefix("Tỉnh ").removeprefix("tỉnh ")
     return Letterhead(
         issuer=getattr(settings, "REPORT_ISSUER", f"ỦY BAN NHÂN DÂN\nXÃ {short.upper()}"),
         place=getattr(settings, "REPORT_PLACE", short),
@@ -71,7 +72,7 @@ def letterhead_for(commune: str, province: str) -> Letterhead:
                 settings,
                 "REPORT_RECIPIENTS",
                 (
-                    f"Sở Khoa học và Công nghệ tỉnh {province or 'Đồng Nai'};",
+                    f"Sở Khoa học và Công nghệ tỉnh {province};",
                     "Thường trực Đảng ủy xã;",
                     "Thường trực HĐND xã;",
                     "Chủ tịch, các Phó Chủ tịch UBND xã;",

@@ -1,0 +1,65 @@
+import pytest
+from rest_framework.test import APIClient
+
+from backend.accounts.models import Role
+from backend.accounts.services import api_token_create, user_create
+
+OUTPUT = __import__("pathlib").Path(__file__).resolve().parents[2] / "test-output" / "reports"
+
+
+@pytest.fixture
+def commune(db, postgres_only, monkeypatch):
+    """A small synthetic Phú Lâm (30 hamlets, two rounds) through the real ingest, computed.
+
+    The commune's forms are published without ODK Validate (tests/surveys validates them):
+    a Java start per form is most of this fixture's time otherwise."""
+    monkeypatch.setattr("backend.surveys.xlsform_convert.java_available", lambda: False)
+    from backend.demo.generator import DemoSpec
+    from backend.places.demo import demo_commune_load
+    from backend.reports.services import indicator_results_compute
+
+    from backend.reports.services import administrative_figure_set
+
+    demo_commune_load(spec=DemoSpec(households=120, stalls=20, rounds=(2025, 2027)))
+    clerk = user_create(username="vanphong", password=None, role=Role.ADMIN, name="Trần Văn Bình")
+    administrative_figure_set(
+        indicator="P2025_DOSSIERS_ONLINE",
+        round_name="2027",
+        numerator=912,
+        denominator=1000,
+        user=clerk,
+        source="Hệ thống thông tin giải quyết TTHC",
+    )
+    indicator_results_compute()
+
+
+@pytest.fixture(autouse=True)
+def no_background(monkeypatch):
+    """Stale results are not recomputed on a thread (it would not see the test's transaction)."""
+    from backend.reports import services
+
+    monkeypatch.setattr(services, "_recompute_in_background", lambda: None)
+
+
+def _client(role: str, username: str):
+    user = user_create(username=username, password="s3cret-pass-123", role=role, name=f"Người dùng {username}")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user)}")
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def leadership(db):
+    return _client(Role.LEADERSHIP, "lanhdao")
+
+
+@pytest.fixture
+def viewer(db):
+    return _client(Role.VIEWER, "nguoixem")
+
+
+@pytest.fixture
+def output_dir():
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    return OUTPUT
