@@ -16,9 +16,7 @@ def commune(db, postgres_only, monkeypatch):
     monkeypatch.setattr("backend.surveys.xlsform_convert.java_available", lambda: False)
     from backend.demo.generator import DemoSpec
     from backend.places.demo import demo_commune_load
-    from backend.reports.services import indicator_results_compute
-
-    from backend.reports.services import administrative_figure_set
+    from backend.reports.services import administrative_figure_set, indicator_results_compute
 
     demo_commune_load(spec=DemoSpec(households=120, stalls=20, rounds=(2025, 2027)))
     clerk = user_create(username="vanphong", password=None, role=Role.ADMIN, name="Trần Văn Bình")

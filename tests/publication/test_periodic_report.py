@@ -101,7 +101,12 @@ def test_the_report_opens_as_a_decree_30_report_with_the_apis_figures(commune, l
 
     # Administrative figures say who entered them.
     admin = next(t for t in document.tables if "Người nhập" in [c.text for c in t.rows[0].cells])
-    assert [c.text for c in admin.rows[1].cells][2:6] == ["912/1.000", "91,2 %", "Hệ thống thông tin giải quyết TTHC", "Trần Văn Bình"]
+    assert [c.text for c in admin.rows[1].cells][2:6] == [
+        "912/1.000",
+        "91,2 %",
+        "Hệ thống thông tin giải quyết TTHC",
+        "Trần Văn Bình",
+    ]
 
     # The generated paragraph of each target is there.
     assert "Tỷ lệ hộ có thành viên dùng điện thoại thông minh" in text

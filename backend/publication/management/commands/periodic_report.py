@@ -1,6 +1,6 @@
 """Write the periodic report of a round (for cron or a scheduler): last line is the path.
 
-    python manage.py periodic_report --round 2027 [--pdf] [--output var/reports/bc.docx]
+python manage.py periodic_report --round 2027 [--pdf] [--output var/reports/bc.docx]
 """
 
 from pathlib import Path
