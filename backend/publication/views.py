@@ -45,7 +45,7 @@ def _published(request: HttpRequest) -> PublishedRound | None:
     round_name = request.GET.get("round") or None
     published = published_current(round_name)
     if round_name and published is None:
-        raise not_found(f"published round '{round_name}'", "đợt chưa được công bố")
+        raise not_found(f"published round '{round_name}'", f"kết quả đã công bố của đợt '{round_name}'")
     return published
 
 
@@ -89,9 +89,18 @@ def results_page(request: HttpRequest) -> HttpResponse:
     return _public_headers(response)
 
 
+def _problem_response(problem: Problem) -> HttpResponse:
+    response = JsonResponse(problem.as_json(), status=problem.status, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 @require_GET
 def results_json(request: HttpRequest) -> HttpResponse:
-    published = _published(request)
+    try:
+        published = _published(request)
+    except Problem as problem:
+        return _problem_response(problem)
     if published is None:
         body = {"published": False, "message": STRINGS["vi"]["nothing"], "message_en": STRINGS["en"]["nothing"]}
     else:
@@ -107,7 +116,10 @@ def results_json(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def results_loudspeaker(request: HttpRequest) -> HttpResponse:
-    published = _published(request)
+    try:
+        published = _published(request)
+    except Problem as problem:
+        return _problem_response(problem)
     if published is None:
         text = STRINGS["vi"]["nothing"] + "\n"
     else:

@@ -48,4 +48,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "suppressed": _("hidden (fewer than the minimum cell size)"),
         },
     }
-    return render(request, "web/staff/dashboard.html", {"config": config, "target_years": (2025, 2027, 2030)})
+    can_publish = request.actor.role in (Role.LEADERSHIP, Role.ADMIN)  # publication app's publish button
+    return render(
+        request,
+        "web/staff/dashboard.html",
+        {"config": config, "target_years": (2025, 2027, 2030), "can_publish": can_publish},
+    )

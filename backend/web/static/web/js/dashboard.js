@@ -146,6 +146,13 @@
     };
     legend.addTo(map);
     document.getElementById("png-link").href = `${config.api}/maps/${encodeURIComponent(indicator)}.png?round=${encodeURIComponent(round)}`;
+    // The periodic report and the publish button follow the chosen round (publication app).
+    for (const format of ["docx", "pdf"]) {
+      const link = document.getElementById(`report-${format}`);
+      if (link) link.href = `${config.api}/reports/periodic.${format}?round=${encodeURIComponent(round)}`;
+    }
+    const publishRound = document.getElementById("publish-round");
+    if (publishRound) { publishRound.value = round; document.getElementById("publish-round-label").textContent = round; }
   }
 
   function drawTrend(rows, indicator, catalogue) {
