@@ -22,15 +22,15 @@ STRINGS = {
         "hamlet": "Ấp",
         "pilot": "ấp điểm",
         "standing": "Kết quả",
-        "mandatory": "Tiêu chí bắt buộc đạt",
-        "optional": "Tiêu chí tự chọn đạt",
-        "coverage": "Độ phủ khảo sát",
+        "mandatory": "BB đạt",
+        "optional": "TC đạt/cần",
+        "coverage": "Độ phủ",
         "tier": "Đánh giá theo bộ tiêu chí mức",
         "dra_met": "Số ấp đạt",
         "method": (
             "Số liệu từ khảo sát hộ gia đình, tiểu thương và ấp do đoàn viên thanh niên thực hiện. Tỷ lệ toàn xã là "
             "ước lượng theo ấp, kèm khoảng tin cậy 95 % (KTC). Ô có dưới {n} hộ/người được ẩn để bảo vệ thông tin "
-            "cá nhân."
+            "cá nhân. BB: tiêu chí bắt buộc; TC: tiêu chí tự chọn."
         ),
         "other_rounds": "Các đợt đã công bố",
         "loudspeaker": "Bản tin đọc trên loa (văn bản)",
@@ -61,15 +61,16 @@ STRINGS = {
         "hamlet": "Hamlet",
         "pilot": "pilot",
         "standing": "Result",
-        "mandatory": "Mandatory criteria met",
-        "optional": "Optional criteria met",
-        "coverage": "Survey coverage",
+        "mandatory": "Mandatory met",
+        "optional": "Optional met/needed",
+        "coverage": "Coverage",
         "tier": "Judged against the criteria of",
         "dra_met": "Hamlets meeting the standard",
         "method": (
             "Figures from the household, market and hamlet surveys carried out by youth-union volunteers. Commune "
             "rates are estimated by hamlet, with a 95 % confidence interval (CI). Cells of fewer than {n} "
-            "households/persons are hidden to protect personal information."
+            "households/persons are hidden to protect personal information. Mandatory and optional criteria of the "
+            "standard."
         ),
         "other_rounds": "Published rounds",
         "loudspeaker": "Loudspeaker bulletin (text, Vietnamese)",

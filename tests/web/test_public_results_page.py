@@ -30,8 +30,8 @@ def test_the_public_page_shows_the_published_round_on_a_phone(postgres_only, liv
         if target["value"] is None:
             assert shown == "—"
         else:
-            unit = " %" if target["percent"] else ""
-            assert shown == f"{target['value']:.1f}".replace(".", ",") + unit
+            expected = f"{target['value']:.1f} %" if target["percent"] else f"{target['value']:g}"
+            assert shown == expected.replace(".", ",")
         expect(card.locator(".badge")).to_have_text(target["met_vi"])
     rows = page.locator("#hamlets tbody tr")
     expect(rows).to_have_count(len(feed["hamlets"]))

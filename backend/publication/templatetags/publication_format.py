@@ -9,9 +9,20 @@ register = template.Library()
 
 @register.filter
 def figure(value, lang: str = "vi") -> str:
+    """One decimal: 87,4 (vi) / 87.4 (en)."""
+    return _figure(value, lang, digits=1, trim=False)
+
+
+@register.filter
+def whole(value, lang: str = "vi") -> str:
+    """Targets, counts and 100 % without a needless ",0"."""
+    return _figure(value, lang, digits=1, trim=True)
+
+
+def _figure(value, lang: str, *, digits: int, trim: bool) -> str:
     if is_missing(value):
         return "—"
-    text = number_vi(value, 1, trim=False)
+    text = number_vi(value, digits, trim=trim)
     if lang == "en":
         text = text.replace(".", "\0").replace(",", ".").replace("\0", ",")
     return text
