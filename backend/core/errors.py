@@ -330,8 +330,8 @@ def results_computing(retry_after: int) -> Problem:
 def pdf_converter_unavailable(reason: str = "") -> Problem:
     return Problem(
         "503.2",
-        "Máy chủ chưa cài LibreOffice nên chưa xuất được PDF; hãy tải bản Word (.docx). / The PDF converter "
-        "(LibreOffice) is not available on this server; download the Word file (.docx) instead.",
+        "The PDF converter (LibreOffice) is not available on this server; download the Word file (.docx) "
+        "instead. / Máy chủ chưa cài LibreOffice nên chưa xuất được PDF; hãy tải bản Word (.docx).",
         _details(reason=reason),
     )
 
