@@ -172,6 +172,11 @@ def _cell_text(cell, text: str, *, bold=False, italic=False, size=11, align=WD_A
     run.font.size = Pt(size)
 
 
+# Children of w:tblPr that the schema puts after w:tblBorders: Word refuses ("unreadable
+# content") a table whose properties are out of order.
+AFTER_TABLE_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
 def _no_borders(table) -> None:
     properties = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -179,7 +184,11 @@ def _no_borders(table) -> None:
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    properties.append(borders)
+    following = [child for child in properties if child.tag in {qn(tag) for tag in AFTER_TABLE_BORDERS}]
+    if following:
+        following[0].addprevious(borders)
+    else:
+        properties.append(borders)
 
 
 def _shade(cell, fill: str = "E7EFE9") -> None:

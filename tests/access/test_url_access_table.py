@@ -89,6 +89,10 @@ TABLE: dict[str, Access] = {
     "api/v1/^maps/(?P<indicator>[A-Za-z0-9_]+)\\.png$": Access(get=SIGNED_IN, not_found_is_past_the_door=True),
     "api/v1/survey-rounds": Access(get=SIGNED_IN, post=ADMIN_ONLY),
     "api/v1/administrative-figures": Access(get=SIGNED_IN, post=ADMIN_ONLY),
+    "api/v1/^reports/periodic\\.(?P<fmt>docx|pdf)$": Access(
+        get=SIGNED_IN, params={"fmt": "docx"}, not_found_is_past_the_door=True
+    ),  # suppressed below leadership
+    "api/v1/reports/published": Access(get=SIGNED_IN, post=frozenset({ADMIN, LEAD})),
     # Microdata: the sample submission is from ấp A by the volunteer, so ấp A's head sees it.
     "api/v1/forms/<str:form_id>/submissions": Access(get=MICRODATA),
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>": Access(get=MICRODATA),
@@ -107,6 +111,10 @@ TABLE: dict[str, Access] = {
     "api/v1/forms/<str:form_id>/submissions/review-bulk": Access(post=REVIEWERS),
     # Hamlet heads' and leadership's pages.
     "dashboard/": Access(get=frozenset({ADMIN, LEAD, HEAD, VIEW})),  # aggregates, suppressed below leadership
+    "ket-qua/": Access(get=EVERYONE),  # the published round, suppressed aggregates only
+    "ket-qua/du-lieu.json": Access(get=EVERYONE),
+    "ket-qua/loa.txt": Access(get=EVERYONE),
+    "ket-qua/cong-bo": Access(post=frozenset({ADMIN, LEAD})),
     "hamlet/": Access(get=STAFF_PAGES),
     "hamlet/coverage": Access(get=STAFF_PAGES),
     "hamlet/review/bulk-approve": Access(post=REVIEWERS),
