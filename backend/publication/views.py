@@ -12,19 +12,21 @@ import secrets
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.accounts.models import Role
+from backend.accounts.selectors import user_role
 from backend.core.errors import Problem, not_found
 from backend.publication.models import PublishedRound
 from backend.publication.public import loudspeaker_text
 from backend.publication.services import published_current, round_publish
 from backend.publication.strings import STRINGS
-from backend.web.staff import staff_page
 
+PUBLISHERS = (Role.LEADERSHIP, Role.ADMIN)
 CACHE_SECONDS = 300  # published figures change only when leadership publishes
 
 
@@ -129,8 +131,15 @@ def results_loudspeaker(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_page(Role.LEADERSHIP, Role.ADMIN)
 def publish_from_dashboard(request: HttpRequest) -> HttpResponse:
+    """The dashboard's publish button (session + CSRF). Leadership and admins only."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if user_role(request.user) not in PUBLISHERS:
+        return HttpResponseForbidden(
+            "Chỉ lãnh đạo xã và quản trị viên được công bố kết quả. / Only commune leadership and admins publish.",
+            content_type="text/plain; charset=utf-8",
+        )
     round_name = (request.POST.get("round") or "").strip()
     try:
         published = round_publish(round_name=round_name, user=request.user, request=request)

@@ -15,7 +15,7 @@ def commune(db, postgres_only, monkeypatch):
     a Java start per form is most of this fixture's time otherwise."""
     monkeypatch.setattr("backend.surveys.xlsform_convert.java_available", lambda: False)
     from backend.demo.generator import DemoSpec
-    from backend.places.demo import demo_commune_load
+    from backend.demo.loader import demo_commune_load
     from backend.reports.services import administrative_figure_set, indicator_results_compute
 
     demo_commune_load(spec=DemoSpec(households=120, stalls=20, rounds=(2025, 2027)))
