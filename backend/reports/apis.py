@@ -23,7 +23,7 @@ from backend.accounts.permissions import IsCommuneAdmin
 from backend.core.errors import bad_request, not_found
 from backend.places.models import Hamlet
 from backend.reports.models import AdministrativeFigure, SurveyRound
-from backend.reports.selectors import actor_sees_microdata
+from backend.reports.selectors import actor_sees_microdata, hamlets_seen_unsuppressed
 from backend.reports.serializers import (
     AdministrativeFigureInput,
     AdministrativeFigureSerializer,
@@ -54,7 +54,10 @@ class _Results:
         self._tables = None
         self.computed_at = max((r.computed_at for r in stored), default=None)
         rows = self.frame("rows")
-        self.rows = rows if self.microdata or rows.empty else rows_suppress(rows, self.min_cell)
+        self.own_hamlets = frozenset() if self.microdata else hamlets_seen_unsuppressed(request.user)
+        self.rows = (
+            rows if self.microdata or rows.empty else rows_suppress(rows, self.min_cell, own_hamlets=self.own_hamlets)
+        )
         if "suppressed" not in self.rows and not self.rows.empty:
             self.rows["suppressed"] = False
 
@@ -63,6 +66,15 @@ class _Results:
             response["X-Computed-At"] = self.computed_at.isoformat()
         response["X-Results-Stale"] = "true" if self.stale else "false"
         return response
+
+    def scorecard(self, rounds: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(criteria, summary) with the same cells hidden as in `self.rows`: a verdict or a
+        failing list derived from a hidden cell is hidden too."""
+        detail = scorecard_labelled(self.frame("scorecard", rounds))
+        summary = self.frame("summary", rounds)
+        if self.microdata:
+            return detail, summary
+        return scorecard_suppress(detail, summary, self.rows, self.min_cell)
 
     def frame(self, name: str, rounds: list[str] | None = None) -> pd.DataFrame:
         if self._tables is None:
@@ -197,10 +209,7 @@ class ScorecardApi(APIView):
             tier = int(tier_text)
         else:
             raise bad_request("tier phải là 2027 hoặc 2030. / tier must be 2027 or 2030.", field="tier")
-        detail = scorecard_labelled(results.frame("scorecard", [round_name]))
-        summary = results.frame("summary", [round_name])
-        if not results.microdata:
-            detail = scorecard_suppress(detail, results.min_cell)
+        detail, summary = results.scorecard([round_name])
         hamlets = []
         if not summary.empty:
             summary = summary[summary["tier"] == tier]
@@ -237,7 +246,8 @@ class ScorecardApi(APIView):
                         "tier": tier,
                         "status": item["status"],
                         "status_en": item["status_en"],
-                        "dat": bool(item["dat"]),
+                        "dat": None if item.get("suppressed") else bool(item["dat"]),
+                        "suppressed": bool(item.get("suppressed", False)),
                         "bb_met": item["bb_met"],
                         "bb_total": item["bb_total"],
                         "tc_met": item["tc_met"],
@@ -306,10 +316,8 @@ class ExportApi(APIView):
         if fmt == "csv":
             body, kind = exports.csv_bytes(rows, names), "text/csv; charset=utf-8"
         elif fmt == "xlsx":
-            scorecard = scorecard_labelled(results.frame("scorecard"))
-            if not results.microdata:
-                scorecard = scorecard_suppress(scorecard, results.min_cell)
-            body = exports.xlsx_bytes(rows, scorecard, results.frame("summary"), results.frame("coverage"), names)
+            scorecard, summary = results.scorecard()
+            body = exports.xlsx_bytes(rows, scorecard, summary, results.frame("coverage"), names)
             kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         elif fmt == "gpkg":
             body, kind = exports.gpkg_bytes(hamlets, rows), "application/geopackage+sqlite3"

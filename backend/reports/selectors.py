@@ -61,6 +61,19 @@ def actor_sees_microdata(who) -> bool:
     return role in MICRODATA_ROLES
 
 
+def hamlets_seen_unsuppressed(who) -> frozenset[str]:
+    """The hamlets whose aggregates this reader gets without small-cell suppression although
+    they see no microdata elsewhere: a hamlet head's own hamlets. They review those households
+    one by one (`submissions_visible_to`), so hiding their totals from them protects nobody.
+    Everyone else without microdata: none. The commune rows are never unsuppressed this way."""
+    from backend.accounts.actors import Actor, actor_for_user
+
+    actor = who if isinstance(who, Actor) else actor_for_user(who) if hasattr(who, "is_authenticated") else None
+    if actor is None or actor.kind != "user" or actor.role != Role.HAMLET_HEAD:
+        return frozenset()
+    return frozenset(actor.hamlet_codes)
+
+
 def counted_submissions():
     """Submissions that count: not deleted, not rejected (or approved only, by setting)."""
     queryset = Submission.objects.filter(deleted_at__isnull=True, current_version__isnull=False)

@@ -59,14 +59,15 @@ def test_cells_under_five_households_are_suppressed_and_say_so():
     assert small["suppressed"] and small["value"] is None and small["numerator"] is None and small["ci_low"] is None
     assert small["met"] is None
     assert not cell("A5", "AP02")["suppressed"] and cell("A5", "AP02")["value"] == 100.0
-    # 9 households for the commune: shown.
-    assert not cell("A5", None)["suppressed"]
+    # 9 households for the commune, but the commune row minus AP02 would give AP01 back, and
+    # two hamlets are too few to hide three: the commune row is hidden (issue 17).
+    assert cell("A5", None)["suppressed"] and cell("A5", None)["value"] is None
     # A hamlet's own facts (free wifi at the cultural house) describe no person: never hidden.
     assert not cell("B3", "AP01")["suppressed"] and cell("B3", "AP01")["value"] == 100.0
-    # The person cell follows its own count: 4 households × 1 member = 4 persons → hidden.
+    # The person cell goes by the households behind it: 4 households → hidden.
     assert cell("C3", "AP01")["suppressed"]
 
-    hidden = scorecard_suppress(results.scorecard, 5)
+    hidden, _ = scorecard_suppress(results.scorecard, results.scorecard_summary, shown, 5)
     c1 = hidden[(hidden["hamlet"] == "AP01") & (hidden["criterion"] == "C1")].iloc[0]
     assert c1["suppressed"] and c1["value"] is None and c1["status"].startswith("Ẩn")
 

@@ -70,7 +70,9 @@
       const name = el("td", h.name || h.hamlet);
       if (h.pilot) name.append(" ", el("span", t.pilot, "tag"));
       const result = el("td");
-      result.append(el("span", vi ? h.status : h.status_en, `state state-${h.dat ? "met" : "not-met"}`));
+      // A verdict resting on a hidden small cell comes without counts (issue 17): show a dash.
+      const state = h.suppressed ? "suppressed" : h.dat ? "met" : "not-met";
+      result.append(el("span", vi ? h.status : h.status_en, `state state-${state}`));
       const failing = el("td");
       const byId = Object.fromEntries(h.criteria.map((c) => [c.criterion, c]));
       for (const id of h.failing) {
@@ -90,7 +92,7 @@
         line.title = `${label(c) || id} (${c.role === "BB" ? t.mandatory : t.optional})`;
         failing.append(line);
       }
-      tr.append(name, result, el("td", `${h.bb_met}/${h.bb_total}`, "num"), el("td", `${h.tc_met}/${h.tc_required}`, "num"), failing);
+      tr.append(name, result, el("td", `${h.bb_met ?? "—"}/${h.bb_total}`, "num"), el("td", `${h.tc_met ?? "—"}/${h.tc_required}`, "num"), failing);
       body.append(tr);
     }
   }
