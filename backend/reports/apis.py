@@ -18,7 +18,7 @@ from analytics import exports
 from analytics.catalogue import BY_ID, CRITERIA, catalogue_as_json
 from analytics.geo import hamlets_frame
 from analytics.scorecard import OPTIONAL_REQUIRED, scorecard_labelled
-from analytics.suppress import rows_suppress, scorecard_suppress
+from analytics.suppress import cells_hidden, rows_suppress, scorecard_suppress
 from backend.accounts.permissions import IsCommuneAdmin
 from backend.core.errors import bad_request, not_found
 from backend.places.models import Hamlet
@@ -53,13 +53,26 @@ class _Results:
         self.stored = stored
         self._tables = None
         self.computed_at = max((r.computed_at for r in stored), default=None)
-        rows = self.frame("rows")
         self.own_hamlets = frozenset() if self.microdata else hamlets_seen_unsuppressed(request.user)
-        self.rows = (
-            rows if self.microdata or rows.empty else rows_suppress(rows, self.min_cell, own_hamlets=self.own_hamlets)
-        )
+        self.rows = self.frame("rows") if self.microdata else self._rows_suppressed()
         if "suppressed" not in self.rows and not self.rows.empty:
             self.rows["suppressed"] = False
+
+    def _rows_suppressed(self) -> pd.DataFrame:
+        """Each round's rows with its small cells hidden (the pattern is kept per stored result:
+        it does not depend on the reader), then the reader's own hamlets shown."""
+        parts = []
+        for result in self.stored:
+            rows = self._round_tables(result).get("rows", pd.DataFrame())
+            if len(rows.columns) and len(rows):
+                hidden = _hidden_cells(result, rows, self.min_cell)
+                parts.append(rows_suppress(rows, self.min_cell, own_hamlets=self.own_hamlets, hidden=hidden))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    def _round_tables(self, result) -> dict[str, pd.DataFrame]:
+        if self._tables is None:
+            self._tables = {r.round: _unpacked(r) for r in self.stored}
+        return self._tables[result.round]
 
     def headers(self, response):
         if self.computed_at:
@@ -89,6 +102,18 @@ class _Results:
 
 
 _UNPACKED: dict[tuple, dict[str, pd.DataFrame]] = {}
+_HIDDEN: dict[tuple, pd.Series] = {}
+
+
+def _hidden_cells(result, rows: pd.DataFrame, min_cell: int) -> pd.Series:
+    """Which of a stored result's rows are hidden from readers without microdata, computed
+    once per process and computation (about a second for a province)."""
+    key = (result.round, result.fingerprint, result.computed_at, min_cell)
+    if key not in _HIDDEN:
+        if len(_HIDDEN) >= 16:
+            _HIDDEN.pop(next(iter(_HIDDEN)))
+        _HIDDEN[key] = cells_hidden(rows, min_cell)
+    return _HIDDEN[key]
 
 
 def _unpacked(result) -> dict[str, pd.DataFrame]:

@@ -11,6 +11,7 @@ The shape (after ODK Central `lib/resources/submissions.js`), one parse, few que
    SUBMISSION EDIT — lock the logical submission, add a version, carry files forward.
    ATTACHMENT UPSERT — a byte-identical replay (retry or Collect's split upload): lock the
    submission, fill the file slots that arrived. Different bytes under a known instanceID: 409.
+   The same bytes of a copy an edit has since replaced: 202, nothing stored (`_superseded`).
 
 A 201 is only returned after the transaction commits: Collect may delete its copy on 201.
 """
@@ -48,6 +49,10 @@ from backend.submissions.signals import submission_version_stored
 from backend.surveys.models import Form, FormState, FormVersion
 
 SUCCESS_MESSAGE = "full submission upload was successful! / Đã gửi bản ghi thành công."
+SUPERSEDED_MESSAGE = (
+    "This copy was already received and has since been replaced by an edit ({current}); nothing was changed. / "
+    "Bản này đã được nhận và sau đó đã được thay bằng bản sửa ({current}); không có gì thay đổi."
+)
 # Roles that may submit to any form from a web account; volunteers submit to their assigned forms.
 SUBMIT_ANY_FORM = (Role.ADMIN, Role.LEADERSHIP)
 # How many times an IntegrityError race is re-examined before giving up with a 409.
@@ -58,7 +63,7 @@ RACE_ATTEMPTS = 3
 class ReceiveResult:
     status: int
     submission: Submission
-    outcome: str  # "created" | "replayed" | "edited"
+    outcome: str  # "created" | "replayed" | "edited" | "superseded"
     message: str = SUCCESS_MESSAGE
     missing: tuple[str, ...] = ()  # referenced files not yet received
 
@@ -377,10 +382,24 @@ def _replay(ingest: _Ingest) -> ReceiveResult | None:
     if stored.sha256 != ingest.sha256:
         raise errors.submission_xml_conflict()
     if submission.current_version_id != stored.pk:
-        # Central: resending a version that has since been edited is refused (409.9).
-        raise errors.submission_edit_stale(ingest.doc.instance_id)
+        return _superseded(submission)
     missing = _attachments_upsert(ingest, stored, submission)
     return ReceiveResult(201, submission, "replayed", missing=missing)
+
+
+def _superseded(submission: Submission) -> ReceiveResult:
+    """A byte-identical resend of a copy that an edit has since replaced (the phone lost our
+    201, or the volunteer pressed send again on the old copy after editing it elsewhere).
+
+    Central answers 409.9 here (`lib/resources/submissions.js`: an extant, non-current def →
+    `deprecatingOldSubmission`). Collect and Enketo treat every answer but 201/202 as a
+    failure and retry it for days, and our web outbox would keep the copy as refused
+    forever, although the server has exactly those bytes. So we answer 202 Accepted (the
+    OpenRosa "received, nothing to do" answer; KoboToolbox gives 202 to exact duplicates):
+    the phone marks it sent, nothing is stored, and the current version stays. Different
+    bytes under that instanceID remain a 409.1 conflict, and a stale *edit* remains 409.9."""
+    current = SubmissionVersion.objects.only("instance_id").get(pk=submission.current_version_id)
+    return ReceiveResult(202, submission, "superseded", message=SUPERSEDED_MESSAGE.format(current=current.instance_id))
 
 
 def _attachments_upsert(ingest: _Ingest, version: SubmissionVersion, submission: Submission) -> tuple[str, ...]:
@@ -422,6 +441,11 @@ def _edit(ingest: _Ingest) -> ReceiveResult:
         if current.instance_id == doc.instance_id and current.sha256 == ingest.sha256:
             missing = _attachments_upsert(ingest, current, submission)
             return ReceiveResult(201, submission, "replayed", missing=missing)
+        resent = SubmissionVersion.objects.filter(
+            submission=submission, instance_id=doc.instance_id, sha256=ingest.sha256
+        ).exists()
+        if resent:
+            return _superseded(submission)  # an intermediate edit resent after a later one
         raise errors.submission_edit_stale(doc.deprecated_id)
     try:
         with transaction.atomic():

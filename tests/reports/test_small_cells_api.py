@@ -21,7 +21,9 @@ def small_commune(forms, no_background):
             store(forms, household(code, tt_57="co" if k % 2 else "khong"))
         store(forms, assessment(code))
     for k in range(4):
-        store(forms, household("AP02", tt_57="co" if k < 3 else "khong", members=[member(), member(smartphone="khong")]))
+        store(
+            forms, household("AP02", tt_57="co" if k < 3 else "khong", members=[member(), member(smartphone="khong")])
+        )
     store(forms, assessment("AP02"))
     return forms
 

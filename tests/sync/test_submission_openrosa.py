@@ -240,3 +240,27 @@ def test_a_form_with_a_rank_question_accepts_its_submissions(client, db):
     stored = Submission.objects.select_related("current_version").get(instance_id=iid).current_version
     assert bytes(stored.xml) == xml
     assert stored.parsed["uu_tien"] == "nuoc dien duong"
+
+
+def test_a_copy_an_edit_has_replaced_resent_is_accepted_so_the_phone_stops_retrying(client, url):
+    # Issue 17: the old copy resent after its edit got 409 and stayed "failed" on the phone,
+    # retried for days. Central answers 409.9 here; we answer 202 Accepted (OpenRosa's
+    # "received, nothing to do"), which Collect and the web outbox take as sent.
+    one, two, three = new_instance_id(), new_instance_id(), new_instance_id()
+    original = instance_xml(instance_id=one)
+    first_edit = instance_xml(instance_id=two, deprecated_id=one, ap="AP02")
+    second_edit = instance_xml(instance_id=three, deprecated_id=two, ap="AP03")
+    assert post(client, url, original).status_code == 201
+    assert post(client, url, first_edit).status_code == 201
+    assert post(client, url, second_edit).status_code == 201
+    for resent in (original, first_edit):
+        response = post(client, url, resent)
+        assert response.status_code == 202, response.content
+        assert response["X-OpenRosa-Version"] == "1.0"
+        assert f"replaced by an edit ({three})" in message(response) and "không có gì thay đổi" in message(response)
+    sub = Submission.objects.get(instance_id=one)
+    assert sub.current_version.instance_id == three and sub.hamlet_code == "AP03"
+    assert sub.versions.count() == 3
+    # Different bytes under the old instanceID are still a conflict.
+    changed = post(client, url, instance_xml(instance_id=one, ap="AP09"))
+    assert changed.status_code == 409 and "different XML" in message(changed)
