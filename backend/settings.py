@@ -183,6 +183,15 @@ if os.environ.get("REDIS_URL"):
         "LOCATION": os.environ["REDIS_URL"],
     }
 
+# Counters every worker must share (login failures, issue 17): Redis when configured, else the
+# database (its table is created by migration core 0002); a per-process cache would give an
+# attacker the limit once per worker.
+CACHES["shared"] = (
+    CACHES["default"]
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "phulam_shared_cache"}
+)
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.db.backends.signals import connection_created
 
 from tests.helpers import xlsform_bytes  # noqa: F401  (re-exported for tests)
 
@@ -28,9 +29,25 @@ def postgres_only():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Login-failure counters and DRF throttles live in the cache: no test inherits another's."""
-    from django.core.cache import cache
+    """Login-failure counters and DRF throttles live in the caches: no test inherits another's."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
 
-    cache.clear()
+    # The database cache needs no clearing: its rows go with each test's transaction.
+    aliases = [a for a in ("default", "shared") if not isinstance(caches[a], DatabaseCache)]
+    for alias in aliases:
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in aliases:
+        caches[alias].clear()
+
+
+def _audit_truncate_allowed(sender, connection, **kwargs):
+    """Transactional tests end by emptying every table with one TRUNCATE, which the audit
+    table refuses (migration audit 0003) unless the session allows it, as a DBA would."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET phulam.audit_truncate = 'allow'")
+
+
+connection_created.connect(_audit_truncate_allowed, dispatch_uid="tests.audit_truncate_allowed")

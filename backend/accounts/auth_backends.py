@@ -19,6 +19,8 @@ class ThrottledModelBackend(ModelBackend):
             return None
         ip = _ip(request)
         if login_blocked(username=username, ip=ip):
+            if request is not None:
+                request._login_blocked = True  # the audit row says "blocked", not "failed"
             # PermissionDenied stops django.contrib.auth.authenticate() at once (no other
             # backend is tried) and fires user_login_failed.
             raise PermissionDenied("Too many failed logins.")
@@ -26,5 +28,5 @@ class ThrottledModelBackend(ModelBackend):
         if user is None:
             login_failure_record(username=username, ip=ip)
         else:
-            login_success_record(username=username)
+            login_success_record(username=username, ip=ip)
         return user

@@ -1,14 +1,21 @@
-"""Counting failed password logins per account and per address (Django cache counters).
+"""Counting failed password logins per account *at an address*, and per address.
 
 Every password check goes through `ThrottledModelBackend` (auth_backends.py), so the login
 page, the admin, HTTP Basic on OpenRosa routes and the API token login share these counters.
-Fixed windows: after `LOGIN_FAILURES_PER_ACCOUNT` failures for one username, or
-`LOGIN_FAILURES_PER_ADDRESS` from one address, within `LOGIN_LOCKOUT_SECONDS`, further
-attempts are refused until the window ends — even with the right password, otherwise a
-guesser would learn when they hit it. A success clears the account's counter only.
+Fixed windows: after `LOGIN_FAILURES_PER_ACCOUNT` failures for one username from one
+address, or `LOGIN_FAILURES_PER_ADDRESS` failures from one address (any usernames), within
+`LOGIN_LOCKOUT_SECONDS`, further attempts from that address are refused until the window
+ends — even with the right password, otherwise a guesser would learn when they hit it. A
+success clears that account's counter at that address.
 
-Trade-off: a per-account limit lets someone lock a known username out for the window; the
-window is short (15 minutes by default) and admins can clear it (`login_failures_clear`).
+Why by account *and* address (issue 17): a counter per account alone let anyone lock a
+known username (a hamlet head's) out for 15 minutes by failing its password; now the
+hamlet head signing in from their own phone or office is not affected by failures from
+elsewhere. A guesser is limited to 5 tries per account and 20 per address per window.
+
+The counters live in the `shared` cache (settings.CACHES): Redis when `REDIS_URL` is set,
+else the database. A per-process memory cache would give an attacker the limit once per
+gunicorn worker.
 """
 
 from __future__ import annotations
@@ -16,18 +23,23 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 DEFAULTS = {"LOGIN_FAILURES_PER_ACCOUNT": 5, "LOGIN_FAILURES_PER_ADDRESS": 20, "LOGIN_LOCKOUT_SECONDS": 900}
+CACHE_ALIAS = "shared"
+
+
+def _cache():
+    return caches[CACHE_ALIAS]
 
 
 def _setting(name: str) -> int:
     return int(getattr(settings, name, DEFAULTS[name]))
 
 
-def _account_key(username: str) -> str:
-    digest = hashlib.sha256((username or "").strip().lower().encode("utf-8")).hexdigest()[:32]
-    return f"login-fail:acct:{digest}"
+def _account_key(username: str | None, ip: str | None) -> str:
+    who = f"{(username or '').strip().lower()}\0{ip or ''}"
+    return f"login-fail:acct-addr:{hashlib.sha256(who.encode('utf-8')).hexdigest()[:32]}"
 
 
 def _address_key(ip: str | None) -> str | None:
@@ -35,14 +47,16 @@ def _address_key(ip: str | None) -> str | None:
 
 
 def login_blocked(*, username: str | None, ip: str | None) -> bool:
-    if (cache.get(_account_key(username or "")) or 0) >= _setting("LOGIN_FAILURES_PER_ACCOUNT"):
+    cache = _cache()
+    if (cache.get(_account_key(username, ip)) or 0) >= _setting("LOGIN_FAILURES_PER_ACCOUNT"):
         return True
     key = _address_key(ip)
     return key is not None and (cache.get(key) or 0) >= _setting("LOGIN_FAILURES_PER_ADDRESS")
 
 
 def login_failure_record(*, username: str | None, ip: str | None) -> None:
-    for key in (_account_key(username or ""), _address_key(ip)):
+    cache = _cache()
+    for key in (_account_key(username, ip), _address_key(ip)):
         if key is None:
             continue
         # add() starts the window only once; incr() keeps its expiry.
@@ -53,13 +67,14 @@ def login_failure_record(*, username: str | None, ip: str | None) -> None:
             cache.set(key, 1, timeout=_setting("LOGIN_LOCKOUT_SECONDS"))
 
 
-def login_success_record(*, username: str | None) -> None:
-    cache.delete(_account_key(username or ""))
+def login_success_record(*, username: str | None, ip: str | None = None) -> None:
+    _cache().delete(_account_key(username, ip))
 
 
 def login_failures_clear(*, username: str | None = None, ip: str | None = None) -> None:
+    cache = _cache()
     if username is not None:
-        cache.delete(_account_key(username))
+        cache.delete(_account_key(username, ip))
     key = _address_key(ip)
     if key is not None:
         cache.delete(key)

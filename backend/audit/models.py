@@ -2,8 +2,9 @@
 
 Rows are never updated or deleted. Python refuses it here (save on an existing row, delete,
 queryset update/delete); on PostgreSQL a trigger refuses it as well (migration 0002), so not
-even a raw SQL statement from a bug elsewhere can rewrite history. TRUNCATE (test teardown,
-a deliberate purge by the DBA) is not a row-level event and is still possible.
+even a raw SQL statement from a bug elsewhere can rewrite history, and TRUNCATE is refused
+too (migration 0003) unless the session first says `SET phulam.audit_truncate = 'allow'`
+(a deliberate purge by the DBA; the test suite's teardown).
 """
 
 from django.conf import settings
