@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from backend.accounts.permissions import IsCommuneAdmin
 from backend.audit.selectors import audit_events_list
 from backend.audit.serializers import AuditEventOutput, AuditQueryInput
+from backend.core.middleware import personal_data_mark
 
 
 class AuditListApi(APIView):
@@ -15,6 +16,7 @@ class AuditListApi(APIView):
 
     @extend_schema(parameters=[AuditQueryInput], responses=AuditEventOutput(many=True))
     def get(self, request):
+        personal_data_mark(request)  # names, addresses and what they did
         query = AuditQueryInput(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = dict(query.validated_data)

@@ -99,7 +99,9 @@ def audit_microdata_read(*, request, action: str, form_id: str, instance_id: str
     """One row per read of household answers (Decree 13/2023: every access leaves a trace).
     `action` is e.g. "submission.list", "submission.read", "submission.export"."""
     from backend.accounts.actors import actor_for_request
+    from backend.core.middleware import personal_data_mark
 
+    personal_data_mark(request)  # the response carries personal answers: not cached
     return audit_record(
         actor=actor_for_request(request),
         action=action,

@@ -23,17 +23,13 @@ def _path(request) -> str:
 
 
 def _logged_in(sender, request, user, **kwargs) -> None:
-    audit_record(
-        actor=user, action="auth.login", obj=user, request=request, outcome="success", path=_path(request)
-    )
+    audit_record(actor=user, action="auth.login", obj=user, request=request, outcome="success", path=_path(request))
 
 
 def _logged_out(sender, request, user, **kwargs) -> None:
     if user is None:  # signing out without a session: nothing happened
         return
-    audit_record(
-        actor=user, action="auth.logout", obj=user, request=request, outcome="success", path=_path(request)
-    )
+    audit_record(actor=user, action="auth.logout", obj=user, request=request, outcome="success", path=_path(request))
 
 
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:

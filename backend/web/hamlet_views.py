@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +18,7 @@ from backend.accounts.models import Volunteer
 from backend.audit.services import audit_microdata_read
 from backend.core.blobs import blob_open
 from backend.core.errors import Problem
+from backend.core.middleware import personal_data
 from backend.places.selectors import hamlet_list, hamlets_feature_collection
 from backend.submissions.models import ReviewState
 from backend.submissions.selectors import (
@@ -205,13 +207,24 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("%(n)d submissions approved.") % {"n": done})
     if failed:
         messages.error(request, _("Not approved: %(ids)s") % {"ids": ", ".join(failed[:10])})
-    return redirect(request.POST.get("next") or f"/hamlet/?form={quote(form_id, safe='')}")
+    return redirect(_next_or(request, f"/hamlet/?form={quote(form_id, safe='')}"))
+
+
+def _next_or(request: HttpRequest, default: str) -> str:
+    """`next` only when it stays on this site, checked as Django's login view checks it
+    (issue 17: `https://evil.example/` and `//evil.example/` were followed)."""
+    target = request.POST.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else default
 
 
 @require_GET
 @vietnamese_first
 @with_csp
 @staff_page(*HAMLET_ROLES)
+@personal_data
 def hamlet_coverage(request: HttpRequest) -> HttpResponse:
     form = selectors.page_form(request.GET.get("form"))
     table, who, rounds, chosen = [], [], [], ""

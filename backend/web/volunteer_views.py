@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from backend.core.blobs import blob_open
 from backend.core.errors import Problem
+from backend.core.middleware import personal_data
 from backend.core.urlbuild import form_attachment_path, form_download_path, volunteer_server_url
 from backend.review.selectors import my_submissions
 from backend.submissions.models import ReviewState
@@ -167,6 +168,7 @@ def app_service_worker(request: HttpRequest, token: str) -> HttpResponse:
 @vietnamese_first
 @with_csp
 @_device_page
+@personal_data
 def app_mine(request: HttpRequest, token: str) -> HttpResponse:
     """The volunteer's own submissions with their review state and the reviewer's comment."""
     groups: dict[str, dict] = {}
@@ -185,6 +187,7 @@ def app_mine(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @_device_page
+@personal_data
 def app_mine_instance(request: HttpRequest, token: str, form_id: str, instance_id: str) -> HttpResponse:
     """What Web Forms needs to reopen one of the volunteer's submissions for correction: its
     current XML and where to fetch each of its files (under the same device key)."""
@@ -207,6 +210,7 @@ def app_mine_instance(request: HttpRequest, token: str, form_id: str, instance_i
 
 @require_GET
 @_device_page
+@personal_data
 def app_mine_file(request: HttpRequest, token: str, form_id: str, instance_id: str, name: str) -> HttpResponse:
     form = form_for_submissions_or_404(form_id)
     submission = _own_submission(request, form, instance_id)
