@@ -12,7 +12,9 @@ import base64
 import binascii
 import functools
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -51,8 +53,33 @@ def actor_resolve(request: HttpRequest, *, token: str | None, draft_token: str |
             raise errors.credentials_invalid()
         return actor_for_user(user)
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        _session_csrf_check(request)
         return actor_for_user(request.user)
     raise errors.authentication_required()
+
+
+def _session_csrf_check(request: HttpRequest) -> None:
+    """A browser session is sent by the browser on its own, from any page that posts here
+    (issue 17: a POST with a foreign Origin and no token was stored; only SameSite=Lax stood
+    in the way). So a session-authenticated write must come from this site: its `Origin`
+    (or, from a browser that sends none, its `Referer`) must be this server or one of
+    CSRF_TRUSTED_ORIGINS, which is what Django's CSRF check verifies before the token. The
+    token itself is not read: it would sit in the multipart body, and parsing it here would
+    consume the stream the submission view reads with its own limits. Device links, drafts,
+    Bearer and Basic carry their credentials explicitly and never reach this."""
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        return
+    allowed = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+    public = urlsplit(settings.PUBLIC_BASE_URL)
+    allowed.add(f"{public.scheme}://{public.netloc}")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        referer = urlsplit(request.headers.get("Referer", ""))
+        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
+    if origin is None:
+        raise errors.csrf_failed("no Origin or Referer header")
+    if origin not in allowed:
+        raise errors.csrf_failed(f"origin {origin} is not this site")
 
 
 def _basic_user(request: HttpRequest, encoded: str):

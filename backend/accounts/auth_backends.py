@@ -17,6 +17,9 @@ class ThrottledModelBackend(ModelBackend):
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if username is None or password is None:
             return None
+        # Stored names are NFKC (Django's normalize_username): a name typed in NFD (some
+        # keyboards) over Basic auth or the token exchange finds its account too.
+        username = get_user_model().normalize_username(username)
         ip = _ip(request)
         if login_blocked(username=username, ip=ip):
             if request is not None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.accounts.models import ApiToken, DeviceToken, Profile, Role, Volunteer
 from backend.accounts.tokens import token_hash, token_new
 from backend.audit.services import audit_record
+from backend.core import errors
 
 
 @transaction.atomic
@@ -35,7 +36,17 @@ def user_create(
     With `with_volunteer` (the users API sets it for the volunteer role) a linked Volunteer is
     created too: its forms and hamlets decide the user's formList and "my submissions"."""
     User = get_user_model()
-    user = User.objects.create_user(username=username, password=password)
+    # Django stores usernames in NFKC (`normalize_username`); checking the name as typed let
+    # an NFD or ligature spelling of an existing name through to the UNIQUE index (issue 17:
+    # IntegrityError, 500). Normalise first, then the taken name is the catalogue's 409.10.
+    username = User.normalize_username(username)
+    if User.objects.filter(username=username).exists():
+        raise errors.username_taken(username)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, password=password)
+    except IntegrityError:  # created by a concurrent request in between
+        raise errors.username_taken(username) from None
     if name:
         user.first_name = name[:150]
     _staff_flags_set(user, role=role, is_staff=is_staff)

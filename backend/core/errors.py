@@ -182,6 +182,17 @@ def invalid_device_token() -> Problem:
     )
 
 
+@problem("403.3")
+def csrf_failed(reason: str) -> Problem:
+    # A browser session writing without the page's CSRF token (or from another origin).
+    return Problem(
+        "403.3",
+        f"This request comes with a browser session but fails the CSRF check ({reason}): send it from this site's "
+        "pages, or authenticate with a device link or a token. / Yêu cầu không qua được kiểm tra CSRF.",
+        {"reason": reason},
+    )
+
+
 # --- 404: not here (or not yours: scoping answers 404, never 403, for microdata) -------------
 
 
