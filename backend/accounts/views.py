@@ -8,6 +8,7 @@ clear bilingual message and HTTP 429. The pages app may restyle it by providing 
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 
 from backend.accounts.login_throttle import login_blocked
 
@@ -25,6 +26,11 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         ip = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
         if username and login_blocked(username=username, ip=ip):
             self.blocked = True
+            # Refused before any password check, so Django sends no signal: send it, so the
+            # attempt is in the audit log as "blocked" like every other refused sign-in.
+            if self.request is not None:
+                self.request._login_blocked = True
+            user_login_failed.send(sender=__name__, credentials={"username": username}, request=self.request)
             raise forms.ValidationError(TOO_MANY, code="throttled")
         return super().clean()
 
