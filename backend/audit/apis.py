@@ -8,13 +8,14 @@ from backend.accounts.permissions import IsCommuneAdmin
 from backend.audit.selectors import audit_events_list
 from backend.audit.serializers import AuditEventOutput, AuditQueryInput
 from backend.core.middleware import personal_data_mark
+from backend.core.schema import counted_list_of
 
 
 class AuditListApi(APIView):
     # Only GET is defined: the log cannot be written or edited through the API (405).
     permission_classes = [IsCommuneAdmin]
 
-    @extend_schema(parameters=[AuditQueryInput], responses=AuditEventOutput(many=True))
+    @extend_schema(parameters=[AuditQueryInput], responses=counted_list_of(AuditEventOutput))
     def get(self, request):
         personal_data_mark(request)  # names, addresses and what they did
         query = AuditQueryInput(data=request.query_params)

@@ -21,6 +21,7 @@ from analytics.scorecard import OPTIONAL_REQUIRED, scorecard_labelled
 from analytics.suppress import cells_hidden, rows_suppress, scorecard_suppress
 from backend.accounts.permissions import IsCommuneAdmin
 from backend.core.errors import bad_request, not_found
+from backend.core.schema import ARRAY_OF_OBJECTS, OBJECT
 from backend.places.models import Hamlet
 from backend.reports.models import AdministrativeFigure, SurveyRound
 from backend.reports.selectors import actor_sees_microdata, hamlets_seen_unsuppressed
@@ -162,7 +163,7 @@ class IndicatorListApi(APIView):
             OpenApiParameter("hamlet", str, description="hamlet code, or 'commune'"),
             OpenApiParameter("indicator", str),
         ],
-        responses={200: dict},
+        responses={200: ARRAY_OF_OBJECTS},
     )
     def get(self, request):
         results = _Results(request, request.query_params.get("round") or None)
@@ -181,13 +182,13 @@ class IndicatorListApi(APIView):
 
 
 class IndicatorCatalogueApi(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ARRAY_OF_OBJECTS})
     def get(self, request):
         return Response(catalogue_as_json())
 
 
 class HamletGeoJsonApi(APIView):
-    @extend_schema(parameters=[ROUND, OpenApiParameter("indicator", str, required=True)], responses={200: dict})
+    @extend_schema(parameters=[ROUND, OpenApiParameter("indicator", str, required=True)], responses={200: OBJECT})
     def get(self, request):
         indicator = _indicator_param(request)
         results = _Results(request, None)
@@ -220,7 +221,9 @@ class HamletGeoJsonApi(APIView):
 
 
 class ScorecardApi(APIView):
-    @extend_schema(parameters=[ROUND, OpenApiParameter("tier", int, description="2027 or 2030")], responses={200: dict})
+    @extend_schema(
+        parameters=[ROUND, OpenApiParameter("tier", int, description="2027 or 2030")], responses={200: OBJECT}
+    )
     def get(self, request):
         results = _Results(request, None)
         round_name = _round_param(request, results.rounds)
@@ -370,7 +373,7 @@ class LocationReviewApi(APIView):
     """Households whose point is outside their declared hamlet or has poor GPS accuracy.
     Microdata: admin and leadership see all; hamlet heads see their own hamlets."""
 
-    @extend_schema(parameters=[ROUND], responses={200: dict})
+    @extend_schema(parameters=[ROUND], responses={200: ARRAY_OF_OBJECTS})
     def get(self, request):
         from backend.audit.services import audit_microdata_read
         from backend.submissions.selectors import household_hamlets_visible_to

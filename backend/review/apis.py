@@ -17,6 +17,7 @@ from backend.accounts.permissions import CanReview, SeesMicrodata
 from backend.accounts.selectors import device_for_token
 from backend.audit.services import audit_microdata_read
 from backend.core import errors
+from backend.core.schema import counted_list_of, cursor_page_of
 from backend.review.exports import FIXED, flatten, submissions_csv
 from backend.review.selectors import my_submissions, review_queue, submission_comments
 from backend.review.serializers import (
@@ -52,7 +53,7 @@ class SubmissionReviewApi(APIView):
 class SubmissionReviewBulkApi(APIView):
     permission_classes = [CanReview]
 
-    @extend_schema(request=BulkReviewInput, responses=ReviewOutput(many=True))
+    @extend_schema(request=BulkReviewInput, responses=counted_list_of(ReviewOutput))
     def post(self, request, form_id: str):
         data = BulkReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -92,7 +93,7 @@ class ReviewQueueApi(APIView):
 
     permission_classes = [SeesMicrodata]
 
-    @extend_schema(parameters=[SubmissionFilter], responses=QueueItemOutput(many=True))
+    @extend_schema(parameters=[SubmissionFilter], responses=cursor_page_of(QueueItemOutput))
     def get(self, request):
         submissions = submissions_filter(review_queue(actor_for_request(request)), request.query_params)
         paginator = SubmissionCursor()

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from backend.audit.services import audit_microdata_read
 from backend.core.blobs import blob_open
+from backend.core.schema import cursor_page_of
 from backend.submissions.filters import submissions_filter
 from backend.submissions.selectors import (
     form_for_submissions,
@@ -35,7 +36,7 @@ class SubmissionCursor(CursorPagination):
 
 
 class SubmissionListApi(APIView):
-    @extend_schema(responses=SubmissionOutput(many=True))
+    @extend_schema(responses=cursor_page_of(SubmissionOutput))
     def get(self, request, form_id: str):
         submissions = submission_list(request.user, form=form_for_submissions(form_id))
         submissions = submissions_filter(submissions, request.query_params)

@@ -1,5 +1,6 @@
 """Wire shapes for forms."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.surveys.models import Form, FormState
@@ -35,13 +36,15 @@ class FormPublishOutput(serializers.Serializer):
 
 
 class FormOutput(serializers.ModelSerializer):
-    version = serializers.CharField(source="current_version.version", default=None)
+    # A form stored as a draft only has no published version yet: both are null then.
+    version = serializers.CharField(source="current_version.version", default=None, allow_null=True)
     hash = serializers.SerializerMethodField()
 
     class Meta:
         model = Form
         fields = ["form_id", "title", "state", "version", "hash", "created_at"]
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_hash(self, form) -> str | None:
         return f"md5:{form.current_version.md5}" if form.current_version_id else None
 
