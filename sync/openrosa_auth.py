@@ -62,8 +62,8 @@ def _session_csrf_check(request: HttpRequest) -> None:
     """A browser session is sent by the browser on its own, from any page that posts here
     (issue 17: a POST with a foreign Origin and no token was stored; only SameSite=Lax stood
     in the way). So a session-authenticated write must come from this site: its `Origin`
-    (or, from a browser that sends none, its `Referer`) must be this server or one of
-    CSRF_TRUSTED_ORIGINS, which is what Django's CSRF check verifies before the token. The
+    (or, from a browser that sends none, its `Referer`) must be this server, PUBLIC_BASE_URL
+    or one of CSRF_TRUSTED_ORIGINS, which is what Django's CSRF check verifies first. The
     token itself is not read: it would sit in the multipart body, and parsing it here would
     consume the stream the submission view reads with its own limits. Device links, drafts,
     Bearer and Basic carry their credentials explicitly and never reach this."""
@@ -77,7 +77,9 @@ def _session_csrf_check(request: HttpRequest) -> None:
         referer = urlsplit(request.headers.get("Referer", ""))
         origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
     if origin is None:
-        raise errors.csrf_failed("no Origin or Referer header")
+        # Every browser sends Origin on a cross-site POST (and Referer before Origin existed):
+        # a request with neither was not made by another site's page.
+        return
     if origin not in allowed:
         raise errors.csrf_failed(f"origin {origin} is not this site")
 
