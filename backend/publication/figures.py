@@ -198,7 +198,9 @@ def round_figures(round_name: str | None, *, microdata: bool) -> RoundFigures:
         province=commune.province if commune else "Đồng Nai",
         targets=_targets(rows, round_name, previous),
         coverage=_coverage(table("coverage", round_name), names),
-        hamlets=_standing(table("summary", round_name), table("scorecard", round_name), tier, microdata, min_cell),
+        hamlets=_standing(
+            table("summary", round_name), table("scorecard", round_name), rows, tier, microdata, min_cell
+        ),
         administrative=_administrative(round_name),
         rows=rows,
     )
@@ -265,7 +267,7 @@ def _coverage(coverage: pd.DataFrame, names: dict[str, str]) -> list[CoverageFig
 
 
 def _standing(
-    summary: pd.DataFrame, detail: pd.DataFrame, tier: int, microdata: bool, min_cell: int
+    summary: pd.DataFrame, detail: pd.DataFrame, rows: pd.DataFrame, tier: int, microdata: bool, min_cell: int
 ) -> list[HamletStanding]:
     """The scorecard summary of the round's tier, the two pilot hamlets first (as on the
     dashboard), each with the criteria it still lacks."""
@@ -274,9 +276,13 @@ def _standing(
     summary = summary[summary["tier"] == tier]
     detail = scorecard_labelled(detail[detail["tier"] == tier]) if not detail.empty else detail
     if not microdata and not detail.empty:
-        detail = scorecard_suppress(detail, min_cell)
+        # The same cells hidden as in `rows` (complements included); a verdict resting on one
+        # is hidden and the failing lists keep only criteria that are shown.
+        detail, summary = scorecard_suppress(detail, summary, rows, min_cell)
     criteria = {(r["hamlet"], r["criterion"]): r for r in detail.to_dict("records")} if not detail.empty else {}
     hidden = {h for (h, _), r in criteria.items() if r.get("suppressed") is True}
+    if "suppressed" in summary:
+        hidden |= set(summary.loc[summary["suppressed"].astype(bool), "hamlet"])
     out = []
     for r in summary.to_dict("records"):
         lacking = []
