@@ -17,7 +17,8 @@ class AuditQueryInput(serializers.Serializer):
 
 
 class AuditEventOutput(serializers.ModelSerializer):
-    actor_user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null for the system, a device or an anonymous attempt (a failed sign-in).
+    actor_user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEvent
