@@ -82,6 +82,8 @@ class FormAdmin(admin.ModelAdmin):
                 messages.success(
                     request, f"{out['form_id']} {out['version']}: {out['status']}. {out['validation']['message']}"
                 )
+                if out["form_id_note"]:
+                    messages.warning(request, out["form_id_note"])
                 for warning in out["warnings"]:
                     messages.warning(request, warning)
                 if out["missing_media"]:

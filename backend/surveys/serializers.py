@@ -21,6 +21,14 @@ class FormPublishInput(serializers.Serializer):
 
 class FormPublishOutput(serializers.Serializer):
     form_id = serializers.CharField()
+    form_id_source = serializers.ChoiceField(
+        choices=["settings", "file_name"],
+        help_text="settings: the settings sheet's form_id; file_name: the workbook has none, so the id was "
+        "taken from the uploaded file's name (accents and unsafe characters removed)",
+    )
+    form_id_note = serializers.CharField(
+        allow_null=True, help_text="When the id came from the file name, a sentence saying so (en / vi)"
+    )
     title = serializers.CharField()
     version = serializers.CharField()
     status = serializers.ChoiceField(

@@ -17,7 +17,7 @@ from backend.core.models import Blob
 from backend.core.xform_schema import xform_schema
 from backend.surveys.models import Form, FormAttachment, FormState, FormVersion
 from backend.surveys.spreadsheet_check import SpreadsheetRejected, spreadsheet_check
-from backend.surveys.xlsform_convert import XLSFormError, xlsform_convert
+from backend.surveys.xlsform_convert import FROM_FILE_NAME, FROM_SETTINGS, XLSFormError, xlsform_convert
 
 ITEMSETS = "itemsets.csv"
 
@@ -29,11 +29,26 @@ class PublishResult:
     status: str  # created | unchanged | media_updated | draft_created | draft_published
     warnings: list[str] = field(default_factory=list)
     missing_media: list[str] = field(default_factory=list)
+    form_id_source: str = FROM_SETTINGS  # "settings" | "file_name"
+
+    @property
+    def form_id_note(self) -> str | None:
+        """Says which id a workbook without a form_id got, so the designer is not surprised."""
+        if self.form_id_source != FROM_FILE_NAME:
+            return None
+        form_id, filename = self.form.form_id, self.version.xlsform_filename
+        return (
+            f"The workbook has no form_id in a settings sheet: the form id {form_id} was taken from the file name "
+            f"{filename}. / Bảng tính không có form_id trong trang settings: mã biểu mẫu {form_id} được lấy từ "
+            f"tên tệp {filename}."
+        )
 
     def as_json(self) -> dict:
         version = self.version
         return {
             "form_id": self.form.form_id,
+            "form_id_source": self.form_id_source,
+            "form_id_note": self.form_id_note,
             "title": version.title,
             "version": version.version,
             "status": self.status,
@@ -75,7 +90,7 @@ def form_publish(
                 filename=name,
             )
     try:
-        conversion = xlsform_convert(xlsform, file_type=checked.file_type)
+        conversion = xlsform_convert(xlsform, file_type=checked.file_type, filename=filename)
     except XLSFormError as exc:
         raise errors.xlsform_invalid(exc.message, stage=exc.stage, filename=filename) from exc
     schema = xform_schema(conversion.xform)
@@ -96,7 +111,7 @@ def form_publish(
     # Files are written (content-addressed) before any row points to them.
     xlsform_blob = blob_store_bytes(xlsform)
     media_blobs = {name: blob_store_bytes(data) for name, data in attachments.items()}
-    return _form_version_save(
+    result = _form_version_save(
         schema=schema,
         conversion=conversion,
         expected=expected,
@@ -106,6 +121,8 @@ def form_publish(
         user=user,
         publish=publish,
     )
+    result.form_id_source = conversion.form_id_source
+    return result
 
 
 @transaction.atomic

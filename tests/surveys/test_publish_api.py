@@ -6,13 +6,14 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from backend.accounts.models import Role
 from backend.accounts.services import api_token_create, user_create
 from backend.core.models import Blob
 from backend.surveys.models import Form, FormVersion
-from backend.surveys.xlsform_convert import java_available
+from backend.surveys.xlsform_convert import form_id_from_filename, java_available
 from tests.helpers import with_media_form, xlsform_bytes
 
 
@@ -184,3 +185,50 @@ def test_the_openapi_schema_documents_the_publish_endpoint(client, db):
     response = client.get("/api/schema")
     assert response.status_code == 200
     assert b"/api/v1/forms" in response.content
+
+
+def workbook_without_settings(question_label: str) -> bytes:
+    """What a designer gets from a blank spreadsheet: a survey sheet and nothing else."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label"])
+    sheet.append(["text", "ghi_chu", question_label])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_two_workbooks_without_settings_publish_as_two_forms_named_after_their_files(api):
+    first = publish(api, workbook_without_settings("Ghi chú chợ"), name="Khảo sát chợ.xlsx")
+    second = publish(api, workbook_without_settings("Ghi chú đường"), name="đường làng (bản 2).xlsx")
+    assert first.status_code == 201 and second.status_code == 201, (first.json(), second.json())
+    assert first.json()["form_id"] == "Khao_sat_cho"
+    assert second.json()["form_id"] == "duong_lang_ban_2"
+    assert sorted(Form.objects.values_list("form_id", flat=True)) == ["Khao_sat_cho", "duong_lang_ban_2"]
+    body = first.json()
+    assert body["form_id_source"] == "file_name"
+    assert "Khao_sat_cho" in body["form_id_note"] and "Khảo sát chợ.xlsx" in body["form_id_note"]
+    # The id reaches the XForm phones download (not pyxform's shared default "data").
+    xform = bytes(FormVersion.objects.get(form__form_id="Khao_sat_cho").xform).decode()
+    assert 'id="Khao_sat_cho"' in xform
+
+
+def test_a_settings_form_id_wins_over_the_file_name(api):
+    body = publish(api, xlsform_bytes(form_id="simple"), name="something else.xlsx").json()
+    assert body["form_id"] == "simple"
+    assert body["form_id_source"] == "settings" and body["form_id_note"] is None
+
+
+@pytest.mark.parametrize(
+    ("filename", "form_id"),
+    [
+        ("pl_ho.xlsx", "pl_ho"),
+        ("C:\\Users\\ap\\Phiếu hộ.XLSX", "Phieu_ho"),
+        ("../../etc/passwd.xls", "passwd"),
+        ("  .xlsx", "form"),
+        ("Đánh giá ấp 2026.xlsx", "Danh_gia_ap_2026"),
+    ],
+)
+def test_the_file_name_is_sanitised_into_a_form_id(filename, form_id):
+    assert form_id_from_filename(filename) == form_id

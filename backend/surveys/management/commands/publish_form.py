@@ -45,6 +45,8 @@ class Command(BaseCommand):
         out = result.as_json()
         self.stdout.write(f"status: {out['status']}")
         self.stdout.write(f"validation: {out['validation']['message']}")
+        if out["form_id_note"]:
+            self.stdout.write(f"form id: {out['form_id_note']}")
         for warning in out["warnings"]:
             self.stdout.write(f"warning: {warning}")
         if out["missing_media"]:
