@@ -49,3 +49,26 @@ def with_media_form(form_id: str = "withmedia", version: str = "2026112701") -> 
         title="With media",
         survey=[["select_one_from_file ap.csv", "ap", "Hamlet"], ["text", "note_txt", "Note"]],
     )
+
+
+def odk_validate_many(xforms: dict[str, bytes], folder) -> tuple[int, str, str]:
+    """Run ODK Validate (the JavaRosa checker bundled with pyxform) once over several XForms:
+    one JVM start instead of one per form. Returns (exit code, stdout, stderr); the exit code
+    is 0 only when every form is valid, stderr carries errors and warnings."""
+    import subprocess
+    from pathlib import Path
+
+    from pyxform.validators.odk_validate import ODK_VALIDATE_PATH
+
+    paths = []
+    for name, xform in xforms.items():
+        path = Path(folder) / f"{name}.xml"
+        path.write_bytes(xform)
+        paths.append(str(path))
+    done = subprocess.run(
+        ["java", "-Djava.awt.headless=true", "-jar", ODK_VALIDATE_PATH, *paths],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return done.returncode, done.stdout, done.stderr
