@@ -178,6 +178,8 @@ def instance_project(doc: InstanceDoc, schema: XFormSchema) -> Projection:
                 target[name] = value
 
     walk(doc.root, out.parsed, "", 1)
+    if _attr(doc.root, "encrypted").lower() == "yes":
+        _encrypted_files(doc.root, out, seen_files)
     out.parsed["__id"] = doc.form_id
     out.parsed["__version"] = doc.version
     out.hamlet_code = firsts.get("ap", "").strip()
@@ -189,6 +191,20 @@ def instance_project(doc: InstanceDoc, schema: XFormSchema) -> Projection:
             out.geopoint = point
             break
     return out
+
+
+def _encrypted_files(root: Any, out: Projection, seen: set[str]) -> None:
+    """A form with a public_key makes Collect send an envelope instead of the answers: the
+    encrypted instance (`encryptedXmlFile`, e.g. submission.xml.enc) and one `media/file` per
+    encrypted attachment (photo.jpg.enc). None of them is a field of the form's schema, so
+    they are named here, or their parts would be dropped while the phone is told all is well."""
+    media = _child(root, "media")
+    names = [_text(f) for f in media if isinstance(f.tag, str) and _local(f.tag) == "file"] if media is not None else []
+    names.append(_text(_child(root, "encryptedXmlFile")))
+    for name in names:
+        if name and name not in seen:
+            seen.add(name)
+            out.attachments.append(name)
 
 
 def _date(value: str) -> date | None:

@@ -55,6 +55,8 @@ SUPERSEDED_MESSAGE = (
 )
 # Roles that may submit to any form from a web account; volunteers submit to their assigned forms.
 SUBMIT_ANY_FORM = (Role.ADMIN, Role.LEADERSHIP)
+# instanceID, deprecatedID and file names are stored in 255-character columns.
+MAX_ID_LENGTH = 255
 # How many times an IntegrityError race is re-examined before giving up with a 409.
 RACE_ATTEMPTS = 3
 
@@ -99,12 +101,27 @@ def submission_receive(
         raise errors.missing_instance_id()
     if doc.deprecated_id and doc.deprecated_id == doc.instance_id:
         raise errors.edit_keeps_instance_id(doc.instance_id)
+    for label, value in (("instanceID", doc.instance_id), ("deprecatedID", doc.deprecated_id)):
+        if len(value) > MAX_ID_LENGTH:
+            raise errors.bad_request(
+                f"The submission's {label} is {len(value)} characters long; at most {MAX_ID_LENGTH} are accepted. / "
+                f"Mã {label} dài {len(value)} ký tự, tối đa {MAX_ID_LENGTH}.",
+                field=label,
+            )
 
     version = _form_version_for(actor, doc)
     try:
         projection = instance_project(doc, _schema_of(version))
     except InstanceXmlError as exc:
         raise errors.invalid_xml(exc.reason)
+
+    too_long = [name for name in projection.attachments if len(name) > MAX_ID_LENGTH]
+    if too_long:
+        raise errors.upload_rejected(
+            f"A file name in the submission is longer than {MAX_ID_LENGTH} characters. / Tên tệp dài quá "
+            f"{MAX_ID_LENGTH} ký tự.",
+            name=too_long[0][:80] + "…",
+        )
 
     # Files first, outside any transaction (see module docstring).
     blobs: dict[str, Blob] = {}

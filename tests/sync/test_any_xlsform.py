@@ -431,3 +431,42 @@ def test_every_question_type_of_pyxform_has_a_case():
     covered = {c.id for c in TYPE_CASES}
     assert len(covered) == len(TYPE_CASES) >= 40
     assert ODD_TEXT  # the text every string field receives carries XML's special characters
+
+
+PUBLIC_KEY = (
+    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtr8A2DLz20ycWy0ssG/fNAfnbA1ZysOla6SsF0pzbucHrJMtCpbBmQMurKUL"
+    "fN6oH3jCOF2NE5wRrmx6kU8/ZVWnMBDsqpNnJD+YbO3cmJyR6O8E4raz13pQivxsLsQ/wclptDSKTbDuGxJULm+PG1j9I0a+WyiVUcLN"
+    "z7dsMIRXJ1PDrcWyGOeeHZNUzc+sanzWxWINT8i4dIuR/lwANiTZavTTcm6uK9/AZUydTKPSXZ0z2AdxBhQWfhcXfCtqYQrY+omZrUFm"
+    "uVfrRIuhBncm4OagRaH1239mHfJH8QILTQC41OARSHALDYcLbbaaDwSeLE6ug690o23Mt9q91QIDAQAB"
+)
+
+
+def test_an_encrypted_form_keeps_the_encrypted_instance_and_files_collect_sends(db, client, without_odk_validate):
+    """With a public_key Collect sends an envelope: the answers are in submission.xml.enc and
+    each photo in its own .enc part. Those parts are kept, not dropped behind a 201."""
+    case = Case(
+        "f_encrypted",
+        [["type", "name", "label"], ["text", "t", "T"], ["image", "anh", "Ảnh"]],
+        settings=[["form_id", "version", "public_key"], ["f_encrypted", "2026120301", PUBLIC_KEY]],
+    )
+    result = form_publish(xlsform=workbook(case), filename="f_encrypted.xlsx")
+    assert "base64RsaPublicKey" in bytes(result.version.xform).decode()
+    _volunteer, token = volunteer_create(name="Lê Văn Tám", forms=[result.form])
+    iid = "uuid:6f1c0b7e-5d4e-4a8b-9a51-2f0e7c3d1a99"
+    envelope = (
+        '<?xml version="1.0" ?><data id="f_encrypted" version="2026120301" encrypted="yes" '
+        'xmlns="http://opendatakit.org/submissions" xmlns:orx="http://openrosa.org/xforms">'
+        "<base64EncryptedKey>AAECAwQ=</base64EncryptedKey>"
+        f"<orx:meta><orx:instanceID>{iid}</orx:instanceID></orx:meta>"
+        "<media><file>1764201234567.jpg.enc</file></media>"
+        "<encryptedXmlFile>submission.xml.enc</encryptedXmlFile>"
+        "<base64EncryptedElementSignature>BQYHCAk=</base64EncryptedElementSignature></data>"
+    ).encode()
+    files = {"1764201234567.jpg.enc": b"\x8f" * 900, "submission.xml.enc": b"\x17" * 300}
+
+    response = post(client, f"/key/{token}/submission", envelope, files)
+
+    assert response.status_code == 201, response.content.decode()
+    version = SubmissionVersion.objects.get(instance_id=iid)
+    stored = {a.name: blob_read(a.blob_id) for a in SubmissionAttachment.objects.filter(version=version)}
+    assert stored == files

@@ -264,3 +264,17 @@ def test_a_copy_an_edit_has_replaced_resent_is_accepted_so_the_phone_stops_retry
     # Different bytes under the old instanceID are still a conflict.
     changed = post(client, url, instance_xml(instance_id=one, ap="AP09"))
     assert changed.status_code == 409 and "different XML" in message(changed)
+
+
+@pytest.mark.parametrize("where", ["instanceID", "deprecatedID", "file name"])
+def test_an_id_or_file_name_longer_than_its_column_is_400_not_500(client, url, where):
+    long = "uuid:" + "x" * 300
+    if where == "instanceID":
+        xml = instance_xml(instance_id=long)
+    elif where == "deprecatedID":
+        xml = instance_xml(instance_id=new_instance_id(), deprecated_id=long)
+    else:
+        xml = instance_xml(instance_id=new_instance_id(), photo="a" * 300 + ".jpg")
+    response = post(client, url, xml)
+    assert response.status_code == 400, message(response)
+    assert "255" in message(response) and "OpenRosaResponse" in message(response)
