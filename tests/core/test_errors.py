@@ -6,6 +6,7 @@ REST API's JSON and the OpenRosaResponse a phone shows to the volunteer.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import re
@@ -92,3 +93,74 @@ def test_no_problem_is_built_outside_the_catalogue():
 def test_a_401_asks_phones_for_basic_credentials():
     for factory in (errors.authentication_required, errors.credentials_invalid, errors.https_required):
         assert openrosa_problem(factory())["WWW-Authenticate"].startswith("Basic ")
+
+
+def required_call(factory):
+    """The factory called with only the arguments it cannot do without (defaults kept)."""
+    kwargs = {}
+    for name, parameter in inspect.signature(factory, eval_str=True).parameters.items():
+        if parameter.kind is not parameter.VAR_KEYWORD and parameter.default is parameter.empty:
+            kwargs[name] = SAMPLES[parameter.annotation]
+    return factory(**kwargs)
+
+
+@pytest.mark.parametrize(("code", "factory"), ALL, ids=[code for code, _ in ALL])
+def test_no_default_message_prints_a_placeholder_either(code, factory):
+    message = required_call(factory).message
+    assert "{" not in message and "}" not in message, message
+
+
+PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.\[\]'\"]*(![rsa])?(:[^{}]*)?\}")
+
+
+def _plain_strings(node):
+    """String pieces that are not formatted: plain literals, and the literal parts of an
+    f-string, where an implicitly concatenated piece without its own f-prefix ends up."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.JoinedStr):
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                yield value.value
+    elif isinstance(node, ast.BinOp):
+        yield from _plain_strings(node.left)
+        yield from _plain_strings(node.right)
+
+
+def _docstring(node) -> ast.AST | None:
+    body = getattr(node, "body", None)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        return body[0].value
+    return None
+
+
+def _is_factory_call(node, factories: set[str]) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+    return name in factories
+
+
+def test_no_message_given_to_the_catalogue_has_a_placeholder_without_its_f_prefix():
+    """The literal `({deprecated_id})` bug, anywhere: a `{name}` in a string that is not
+    formatted, in the catalogue's factories or in what any caller passes to a factory."""
+    factories = {factory.__name__ for factory in errors.CATALOGUE.values()}
+    catalogue = REPO / "backend" / "core" / "errors.py"
+    offenders = []
+    for folder in ("backend", "sync"):
+        for path in (REPO / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            pieces: list[ast.AST] = []
+            if path == catalogue:
+                for function in ast.walk(tree):
+                    if isinstance(function, ast.FunctionDef) and function.name in factories:
+                        docstring = _docstring(function)
+                        pieces += [n for n in ast.walk(function) if n is not docstring]
+            for node in ast.walk(tree):
+                if _is_factory_call(node, factories):
+                    pieces += [*node.args, *(k.value for k in node.keywords)]
+            for piece in pieces:
+                for text in _plain_strings(piece):
+                    if PLACEHOLDER.search(text):
+                        offenders.append(f"{path.relative_to(REPO)}:{piece.lineno}: {text!r}")
+    assert offenders == []
