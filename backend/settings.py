@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "backend.review",
     "backend.reports",
     "backend.publication",
+    "backend.jobs",
     "backend.web",
     "backend.demo",
     "sync",
@@ -193,6 +194,33 @@ CACHES["shared"] = (
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "phulam_shared_cache"}
 )
+
+# Background work (backend/celery.py, backend/jobs). The broker is Redis; without one (the
+# quickstart) tasks run eagerly in the process that enqueues them.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "phulam")
+# A task is acknowledged only once it has finished, and a worker that dies mid-task hands it
+# back: it runs again elsewhere (every task is idempotent). Prefetch 1: a long task does not
+# hold others hostage on a busy worker.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # states are kept in the jobs table
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
+# With Redis, a message taken by a worker that was killed (SIGKILL, power cut) is handed out
+# again after this many seconds; it must exceed the longest task.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1 if CELERY_VISIBILITY_TIMEOUT < 60 else 10,
+}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A queued or running job that has not reported for this long is taken as abandoned.
+JOBS_STALE_AFTER_S = env_int("JOBS_STALE_AFTER_S", CELERY_VISIBILITY_TIMEOUT + 600)
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

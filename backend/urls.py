@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("backend.review.urls")),  # before submissions: see review/urls.py
     path("", include("backend.submissions.urls")),
     path("", include("backend.audit.urls")),
+    path("", include("backend.jobs.urls")),
 ]
 
 urlpatterns = [

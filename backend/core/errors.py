@@ -328,12 +328,13 @@ def too_many_files(limit: int) -> Problem:
 
 
 @problem("503.1")
-def results_computing(retry_after: int) -> Problem:
+def results_computing(retry_after: int, job_id: str = "") -> Problem:
+    """`job_id`: the background job computing them (GET /api/v1/jobs/{id} follows it)."""
     return Problem(
         "503.1",
         "Các chỉ số đang được tính lần đầu, vui lòng thử lại sau ít giây. / Indicators are being computed for the "
         "first time; retry in a few seconds.",
-        {"retry_after": retry_after},
+        _details(retry_after=retry_after, job=job_id),
     )
 
 

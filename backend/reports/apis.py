@@ -45,7 +45,7 @@ class _Results:
     """The stored results as frames, suppressed for this reader when needed."""
 
     def __init__(self, request, round_name: str | None):
-        stored, self.stale = indicator_results_current()
+        stored, self.stale = indicator_results_current(user=request.user)
         self.microdata = actor_sees_microdata(request.user)
         self.min_cell = settings.ANALYTICS_MIN_CELL
         self.rounds = sorted(r.round for r in stored)

@@ -1,23 +1,22 @@
 """Writes for reports: recompute and store indicator results; enter rounds and figures.
 
 Freshness: results are stored per round with the fingerprint of the data they came from.
-A reader gets the stored result at once; if the data changed since, one background
-recomputation is started (at most one at a time, across processes, by a PostgreSQL advisory
-lock) and the next reader gets the new figures. The management command recomputes in the
-foreground; at province scale it is what a scheduler (cron, Celery beat) runs.
+A reader gets the stored result at once; if the data changed since, one recomputation job is
+enqueued (`indicator_recompute_request`: one active job however many readers ask, run by a
+Celery worker — see jobs.py; in-process when there is no broker) and the next reader gets the
+new figures. The management command recomputes in the foreground; Celery beat runs the
+nightly recomputation.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from analytics.exports import tables_pack
@@ -25,15 +24,16 @@ from analytics.frames import frames_typed
 from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
 from analytics.scorecard import LABEL_COLUMNS
 from backend.core.errors import bad_request, results_computing, survey_round_exists
+from backend.jobs.models import Job, JobState
+from backend.jobs.services import job_enqueue
 from backend.reports.answers import submission_answers_repair
 from backend.reports.models import ADMINISTRATIVE_INDICATORS, AdministrativeFigure, ComputedResult, SurveyRound
 from backend.reports.selectors import analysis_inputs_read, data_fingerprint
 from backend.submissions.models import Submission
 
 logger = logging.getLogger(__name__)
-ADVISORY_LOCK_KEY = 5_057_2030  # any constant unique to this job
 FIRST_COMPUTATION_RETRY_S = 15  # a province's first computation takes ~11 s
-_background: threading.Thread | None = None
+RECOMPUTE_JOB = "indicators.recompute"
 
 
 @dataclass
@@ -132,52 +132,35 @@ def results_store(*, results: Results, fingerprint: str, round_name: str | None,
     return rounds
 
 
-def indicator_results_current(*, background: bool = True) -> tuple[list[ComputedResult], bool]:
-    """(stored results, stale). Never waits for a recomputation when results exist. With
-    nothing stored yet, a commune-sized database is computed during the request (about a
-    second); a bigger one in the background, and the reader gets `results_computing` (503
-    with Retry-After) until the first results are stored."""
+def indicator_results_current(*, background: bool = True, user=None) -> tuple[list[ComputedResult], bool]:
+    """(stored results, stale). Never waits for a recomputation when results exist (unless
+    there is no broker: then the job runs in this request). With nothing stored yet, a
+    commune-sized database is computed during the request (about a second); a bigger one by a
+    job, and the reader gets `results_computing` (503 with Retry-After and the job's id) until
+    the first results are stored."""
     stored = list(ComputedResult.objects.all())
     fingerprint = data_fingerprint()
     if not stored:
         if Submission.objects.count() <= settings.ANALYTICS_FOREGROUND_MAX_SUBMISSIONS:
             indicator_results_compute()
             return list(ComputedResult.objects.all()), False
-        if background:
-            _recompute_in_background()
-        raise results_computing(FIRST_COMPUTATION_RETRY_S)
+        job = indicator_recompute_request(user=user) if background else None
+        if job is not None and job.state == JobState.DONE:  # ran in-process (no broker)
+            return list(ComputedResult.objects.all()), False
+        raise results_computing(FIRST_COMPUTATION_RETRY_S, job_id=str(job.id) if job else "")
     stale = any(r.fingerprint != fingerprint for r in stored)
     if stale and background:
-        _recompute_in_background()
+        job = indicator_recompute_request(user=user)
+        if job.state == JobState.DONE:  # ran in-process (no broker): serve the new figures
+            return list(ComputedResult.objects.all()), False
     return stored, stale
 
 
-def _recompute_in_background() -> None:
-    global _background
-    if _background is not None and _background.is_alive():
-        return
-
-    def run() -> None:
-        try:
-            with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
-                    if not cursor.fetchone()[0]:
-                        return  # another process is already recomputing
-                try:
-                    started = time.perf_counter()
-                    indicator_results_compute()
-                    logger.info("indicators recomputed in %.2f s", time.perf_counter() - started)
-                finally:
-                    if connection.vendor == "postgresql":
-                        cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
-        except Exception:  # a background job must log, never take the web worker down
-            logger.exception("background indicator recomputation failed")
-        finally:
-            connection.close()
-
-    _background = threading.Thread(target=run, name="indicator-recompute", daemon=True)
-    _background.start()
+def indicator_recompute_request(*, user=None, force: bool = False) -> Job:
+    """Enqueue a recomputation of every round, or return the one already queued or running."""
+    return job_enqueue(
+        kind=RECOMPUTE_JOB, params={"force": force}, user=user, dedupe_key=f"{RECOMPUTE_JOB}:{int(force)}"
+    )
 
 
 @transaction.atomic

@@ -3,15 +3,22 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import Role
 from backend.accounts.services import api_token_create, user_create
+from backend.jobs.models import Job, JobState
 from backend.reports import services
 from tests.reports.factories import publish_commune_forms
 
 
 @pytest.fixture
 def no_background(monkeypatch):
-    """Stale results are not recomputed on a thread during the test; the calls are counted."""
+    """Stale results are not recomputed by a job during the test (as if the job were still
+    queued for a worker); the requests are counted."""
     calls = []
-    monkeypatch.setattr(services, "_recompute_in_background", lambda: calls.append(1))
+
+    def request(**kwargs):
+        calls.append(1)
+        return Job(kind=services.RECOMPUTE_JOB, state=JobState.QUEUED)
+
+    monkeypatch.setattr(services, "indicator_recompute_request", request)
     return calls
 
 

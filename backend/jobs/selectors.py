@@ -1,0 +1,20 @@
+"""Reads of jobs: who may follow which job."""
+
+from __future__ import annotations
+
+from backend.accounts.models import Role
+from backend.accounts.selectors import user_role
+from backend.jobs.models import Job
+
+
+def job_visible_to(user, job_id) -> Job | None:
+    """The job if this user may see it: admins and leadership see every job, others the jobs
+    they started. None otherwise (the API answers 404, as for any scoped read)."""
+    job = Job.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None:
+        return None
+    if user_role(user) in (Role.ADMIN, Role.LEADERSHIP):
+        return job
+    if job.created_by_id is not None and job.created_by_id == getattr(user, "pk", None):
+        return job
+    return None

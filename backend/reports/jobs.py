@@ -1,0 +1,62 @@
+"""Background jobs of the reports app (see backend/jobs/registry.py)."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+from django.db import connection
+
+from backend.jobs.registry import job_handler
+from backend.reports.models import ComputedResult
+from backend.reports.selectors import data_fingerprint
+
+logger = logging.getLogger(__name__)
+ADVISORY_LOCK_KEY = 5_057_2030  # any constant unique to this job
+STAGES = ("repair", "read", "join", "compute", "write")
+
+
+@contextmanager
+def recompute_lock():
+    """One recomputation at a time across every worker and web process (PostgreSQL); a second
+    one waits, then finds the results fresh and stops. The lock belongs to the database
+    session, so a worker that dies releases it with its connection."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def results_fresh() -> bool:
+    stored = list(ComputedResult.objects.values_list("fingerprint", flat=True))
+    return bool(stored) and all(f == data_fingerprint() for f in stored)
+
+
+@job_handler("indicators.recompute")
+def indicators_recompute(job, progress) -> dict:
+    """Recompute every round. Idempotent: it replaces the stored results, and does nothing when
+    they already match the data (unless `force`, the nightly run)."""
+    from backend.reports.services import indicator_results_compute
+
+    progress(0.0, "Đang chờ lượt tính / waiting for the computation lock")
+    with recompute_lock():
+        if not job.params.get("force") and results_fresh():
+            return {"skipped": "results already match the data"}
+        done = []
+
+        def stage(name: str, seconds: float, detail: str) -> None:
+            done.append(name)
+            progress(min(0.95, len(done) / 4), f"{name}: {detail}")
+
+        report = indicator_results_compute(progress=stage)
+    return {
+        "rounds": report.rounds,
+        "fingerprint": report.fingerprint,
+        "seconds": round(sum(report.timings.values()), 3),
+        "households": report.counts.get("households", 0),
+    }
