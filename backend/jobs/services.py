@@ -82,7 +82,8 @@ def _publish(job_id) -> None:
     from backend.jobs.tasks import job_execute
 
     try:
-        job_execute.apply_async(args=[str(job_id)], task_id=str(job_id))
+        app = _celery()
+        job_execute.apply_async(args=[str(job_id)], task_id=str(job_id), queue=app.conf.task_default_queue)
     except Exception as exc:  # the broker is down: say so on the job instead of failing the request
         logger.exception("could not publish job %s", job_id)
         _finish(job_id, state=JobState.FAILED, error=f"Không gửi được việc tới hàng đợi. / Broker unreachable: {exc}")

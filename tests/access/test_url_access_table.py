@@ -25,6 +25,8 @@ from django.db import transaction
 from django.test import Client
 
 from backend.accounts.services import api_token_create, device_token_issue, device_token_revoke
+from backend.core.blobs import blob_store_bytes
+from backend.jobs.models import Job
 from backend.reports.models import SurveyRound
 from backend.reports.services import indicator_results_compute
 from backend.surveys.services import form_publish
@@ -93,6 +95,10 @@ TABLE: dict[str, Access] = {
         get=SIGNED_IN, params={"fmt": "docx"}, not_found_is_past_the_door=True
     ),  # suppressed below leadership
     "api/v1/reports/published": Access(get=SIGNED_IN, post=frozenset({ADMIN, LEAD})),
+    # Background jobs: the sample job (with a file) was started by the viewer; the commune's
+    # leadership and admins follow every job.
+    "api/v1/jobs/<uuid:job_id>": Access(get=frozenset({ADMIN, LEAD, VIEW})),
+    "api/v1/jobs/<uuid:job_id>/result": Access(get=frozenset({ADMIN, LEAD, VIEW})),
     # Microdata: the sample submission is from ấp A by the volunteer, so ấp A's head sees it.
     "api/v1/forms/<str:form_id>/submissions": Access(get=MICRODATA),
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>": Access(get=MICRODATA),
@@ -216,7 +222,15 @@ def scene(world):
     )
     submission = world.submit(hamlet="AP01")
     SurveyRound.objects.create(name="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
-    indicator_results_compute()  # stored results: no request recomputes them in a background thread
+    indicator_results_compute()  # stored results: no request recomputes them in a background job
+    job = Job.objects.create(
+        kind="indicators.recompute",
+        state="done",
+        created_by=world.users["viewer"],
+        result_blob_id=blob_store_bytes(b"ma_ap,so_ho\nAP01,1\n").sha256,
+        result_name="ho.csv",
+        result_type="text/csv",
+    )
     api_token_create(user=world.users["leadership"], name="báo cáo")
     revoked = device_token_issue(volunteer=world.volunteer)
     from backend.accounts.models import DeviceToken
@@ -231,6 +245,7 @@ def scene(world):
         "instance_id": submission.instance_id,
         "draft_token": draft.version.draft_token,
         "id": world.users["viewer"].pk,
+        "job_id": str(job.pk),
     }
     return world, params, revoked
 
