@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "backend.reports",
     "backend.publication",
     "backend.jobs",
+    "backend.backups",
     "backend.web",
     "backend.demo",
     "sync",
@@ -221,6 +223,29 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A queued or running job that has not reported for this long is taken as abandoned.
 JOBS_STALE_AFTER_S = env_int("JOBS_STALE_AFTER_S", CELERY_VISIBILITY_TIMEOUT + 600)
+JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 30)  # finished jobs are forgotten after this
+# `manage.py backup` and the nightly backup write here and keep the newest BACKUP_KEEP archives.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+# What `celery -A backend beat` enqueues, in TIME_ZONE (each entry is a job kind + params).
+CELERY_BEAT_SCHEDULE = {
+    "nightly-recompute": {
+        "task": "jobs.scheduled",
+        "schedule": crontab(hour=2, minute=0),
+        "args": ("indicators.recompute", {"force": True}),
+    },
+    "nightly-purge": {
+        "task": "jobs.scheduled",
+        "schedule": crontab(hour=3, minute=30),
+        "args": ("maintenance.purge", {}),
+    },
+    "nightly-backup": {
+        "task": "jobs.scheduled",
+        "schedule": crontab(hour=1, minute=0),
+        "args": ("backup.create", {}),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

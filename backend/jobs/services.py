@@ -89,6 +89,14 @@ def _publish(job_id) -> None:
         _finish(job_id, state=JobState.FAILED, error=f"Không gửi được việc tới hàng đợi. / Broker unreachable: {exc}")
 
 
+def job_scheduled_run(*, job_id, kind: str, params: dict[str, Any]) -> Job | None:
+    """Run a scheduled job under the id of the message that asked for it (idempotent)."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    Job.objects.get_or_create(pk=job_id, defaults={"kind": kind, "params": params})
+    return job_run(job_id)
+
+
 def job_run(job_id) -> Job | None:
     """Run a job now, in this process. Returns the finished job (None if it does not exist)."""
     with transaction.atomic():

@@ -114,3 +114,54 @@ def test_a_finished_job_delivered_again_does_not_run_again(db):
 def test_an_unknown_job_kind_is_refused(db):
     with pytest.raises(ValueError, match="unknown job kind"):
         job_enqueue(kind="no.such.kind")
+
+
+def test_beat_schedules_the_nightly_recompute_and_purge_as_known_job_kinds(settings):
+    from backend.celery import app
+    from backend.jobs.registry import HANDLERS
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert {"nightly-recompute", "nightly-purge"} <= set(schedule)
+    for entry in schedule.values():
+        assert entry["task"] in app.tasks
+        kind, params = entry["args"]
+        assert kind in HANDLERS, kind
+    assert schedule["nightly-recompute"]["args"] == ("indicators.recompute", {"force": True})
+
+
+def test_a_scheduled_job_runs_under_its_message_id_once(db):
+    from backend.jobs.services import job_scheduled_run
+
+    message_id = "3b8e3f36-5a55-4c1d-9d0f-6f1f2f0c9a11"
+    job = job_scheduled_run(job_id=message_id, kind="tests.file", params={})
+    assert str(job.pk) == message_id and job.state == JobState.DONE
+    again = job_scheduled_run(job_id=message_id, kind="tests.file", params={})  # delivered twice
+    assert again.attempts == 1 and Job.objects.count() == 1
+
+
+def test_the_nightly_purge_forgets_old_finished_jobs_and_asks_apps_to_empty_their_trash(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backend.jobs.signals import purge_due
+
+    long_ago = timezone.now() - timedelta(days=31)
+    old = Job.objects.create(kind="tests.file", state=JobState.DONE, finished_at=long_ago)
+    recent = Job.objects.create(kind="tests.file", state=JobState.DONE, finished_at=timezone.now())
+    running = Job.objects.create(kind="tests.file", state=JobState.RUNNING)
+    asked = []
+
+    def trash(sender, now, **kwargs):
+        asked.append(now)
+        return {"submissions_purged": 0}
+
+    purge_due.connect(trash)
+    try:
+        job = job_enqueue(kind="maintenance.purge")
+    finally:
+        purge_due.disconnect(trash)
+    assert job.state == JobState.DONE and job.result["jobs_forgotten"] == 1
+    assert any(v == {"submissions_purged": 0} for v in job.result.values())
+    assert asked and not Job.objects.filter(pk=old.pk).exists()
+    assert Job.objects.filter(pk__in=[recent.pk, running.pk]).count() == 2
