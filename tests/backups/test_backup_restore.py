@@ -22,7 +22,7 @@ from backend.core.blobs import blob_path
 from backend.core.models import Blob
 from backend.review.services import submission_comment_add, submission_review_set
 from tests.access.world import world_build
-from tests.jobs.worker import test_database_url
+from tests.jobs.worker import database_url_under_test
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +55,7 @@ def fresh_database():
     with _admin_connection() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
-    yield test_database_url().rsplit("/", 1)[0] + f"/{name}"
+    yield database_url_under_test().rsplit("/", 1)[0] + f"/{name}"
     with _admin_connection() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

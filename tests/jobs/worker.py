@@ -27,7 +27,7 @@ def redis_answers(url: str = TEST_REDIS_URL) -> bool:
         return False
 
 
-def test_database_url() -> str:
+def database_url_under_test() -> str:
     """DATABASE_URL of the database this test runs on (pytest-django's test_… copy)."""
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
@@ -42,7 +42,7 @@ class Worker:
         self.log_path = log_dir / f"{self.name}.log"
         env = {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": database_url_under_test(),
             "CELERY_BROKER_URL": TEST_REDIS_URL,
             "CELERY_QUEUE": queue,
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_S),
