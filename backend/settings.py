@@ -209,6 +209,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # states are kept in the jobs table
+CELERY_RESULT_EXPIRES = None  # no result backend, so no nightly celery.backend_cleanup either
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
 # With Redis, a message taken by a worker that was killed (SIGKILL, power cut) is handed out
