@@ -120,6 +120,7 @@ def test_beat_schedules_the_nightly_recompute_and_purge_as_known_job_kinds(setti
     from backend.celery import app
     from backend.jobs.registry import HANDLERS
 
+    app.loader.import_default_modules()  # what a worker does at start: the tasks modules
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert {"nightly-recompute", "nightly-purge"} <= set(schedule)
     for entry in schedule.values():
