@@ -1,16 +1,31 @@
 # Production image: gunicorn serving the Django app; static files via WhiteNoise.
-FROM python:3.11-slim-bookworm
+# Stage 1 installs the pages' npm packages (runtime dependencies only: no jsdom, no engine
+# test kit); stage 2 is the runtime, without Node, compilers, tests or test tools.
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/phulam MEDIA_ROOT=/var/lib/phulam/media
-# Java runs ODK Validate on publish; gdal/proj come inside the pyogrio/pyproj wheels; Node installs page assets.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    VAR_DIR=/var/lib/phulam MEDIA_ROOT=/var/lib/phulam/media PORT=8000
+# Java runs ODK Validate on publish; gdal/proj come inside the pyogrio/pyproj wheels.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends default-jre-headless nodejs npm gettext \
+ && apt-get install -y --no-install-recommends default-jre-headless \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY requirements.txt package*.json ./
-RUN pip install --no-cache-dir -r requirements.txt \
- && if [ -f package.json ]; then npm ci --omit=dev --no-audit --no-fund; fi
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+COPY --from=assets /build/node_modules ./node_modules
 COPY . .
-RUN mkdir -p "$MEDIA_ROOT" && python manage.py collectstatic --noinput
+# collectstatic copies only the npm files the pages load (backend/web/finders.py) and writes
+# their gzip/brotli copies; the tree is owned by root and read-only for the app user.
+RUN python manage.py collectstatic --noinput \
+ && useradd --system --uid 10001 --home-dir /var/lib/phulam --shell /usr/sbin/nologin phulam \
+ && mkdir -p "$MEDIA_ROOT" && chown -R phulam:phulam "$MEDIA_ROOT"
+USER phulam
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn backend.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_WORKERS:-4} --preload --timeout 120 --access-logfile -"]
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["python", "deploy/healthcheck.py"]
+# Migrations run in their own one-shot service (docker-compose.yml `migrate`), not here.
+CMD ["sh", "-c", "exec gunicorn backend.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_WORKERS:-4} --preload --timeout 120 --access-logfile -"]

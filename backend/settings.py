@@ -33,9 +33,13 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-quickstart-key-change-me-in-
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL] + [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-# Behind a TLS-terminating proxy (docker-compose, nginx) the scheme comes from this header,
-# which decides whether Basic auth is allowed (never over plain HTTP).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a TLS-terminating proxy (docker-compose's Caddy) the scheme and the client address come
+# from X-Forwarded-Proto/-For, which decide whether Basic auth is allowed (never over plain HTTP)
+# and which address the login throttle and the audit log see. Off by default: any client can send
+# those headers. When on, only from TRUSTED_PROXIES (addresses or networks, comma-separated).
+# Django's SECURE_PROXY_SSL_HEADER is not used: it would trust the header from anyone.
+TRUST_PROXY_HEADERS = env_bool("TRUST_PROXY_HEADERS", False)
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if a.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,10 +69,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backend.core.proxy.TrustedProxyMiddleware",
     "backend.core.middleware.NulBytesRefusedMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "backend.core.security_headers.PermissionsPolicyMiddleware",
     "backend.core.middleware.PrivateResponsesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backend.core.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,7 +137,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATICFILES_DIRS = [d for d in [BASE_DIR / "backend" / "static", BASE_DIR / "node_modules"] if d.exists()]
+STATICFILES_DIRS = [d for d in [BASE_DIR / "backend" / "static"] if d.exists()]
+# From node_modules only the browser files the pages load (backend/web/assets.py NPM_STATIC_FILES).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "backend.web.finders.NpmAssetsFinder",
+]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
@@ -261,6 +274,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE_COOKIES else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_COOKIES
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses are switched off; the volunteer's form needs the location.
+PERMISSIONS_POLICY = "geolocation=(self), camera=(self), microphone=(), payment=(), usb=()"
 
 LOGGING = {
     "version": 1,

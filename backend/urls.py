@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from backend.core.health import healthz
 from backend.review import urls as review_urls
 
 api_v1 = [
@@ -19,6 +20,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("backend.accounts.web_urls")),
     path("api/v1/", include(api_v1)),

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from backend.core import errors
 from backend.core.blobs import blob_open
+from backend.core.compression import etag_matches
 from backend.core.openrosa import apply_openrosa_headers, openrosa_xml_response
 from backend.core.urlbuild import form_attachment_path, form_download_path, form_manifest_path, phone_url
 from backend.surveys.selectors import (
@@ -58,7 +59,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
 def form_xml(request: HttpRequest, form_id: str) -> HttpResponse:
     version = _version_or_refuse(request, form_id)
     etag = f'"{version.md5}"'
-    if request.headers.get("If-None-Match") == etag:
+    if etag_matches(request, etag):
         return apply_openrosa_headers(HttpResponseNotModified())
     response = openrosa_xml_response(bytes(version.xform))
     response["ETag"] = etag
@@ -90,7 +91,7 @@ def form_media(request: HttpRequest, form_id: str, name: str) -> HttpResponse:
     if attachment is None:
         raise errors.not_found(f"media file {name} of form {form_id}")
     etag = f'"{attachment.blob.md5}"'
-    if request.headers.get("If-None-Match") == etag:
+    if etag_matches(request, etag):
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return response

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.db.backends.signals import connection_created
 
-from tests.helpers import xlsform_bytes  # noqa: F401  (re-exported for tests)
+from tests.helpers import decode_content_encoding, xlsform_bytes  # noqa: F401  (re-exported for tests)
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +51,18 @@ def _audit_truncate_allowed(sender, connection, **kwargs):
 
 
 connection_created.connect(_audit_truncate_allowed, dispatch_uid="tests.audit_truncate_allowed")
+
+
+@pytest.fixture(autouse=True)
+def _client_decodes_like_a_phone(monkeypatch):
+    """Django's test client hands back the bytes on the wire; Collect (OkHttp) and browsers
+    decode gzip/brotli first. Tests that send Accept-Encoding read the decoded entity, and
+    `response.wire_content` when they check the compression itself."""
+    from django.test.client import Client
+
+    original = Client.request
+
+    def request(self, **kwargs):
+        return decode_content_encoding(original(self, **kwargs))
+
+    monkeypatch.setattr(Client, "request", request)

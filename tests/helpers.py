@@ -72,3 +72,29 @@ def odk_validate_many(xforms: dict[str, bytes], folder) -> tuple[int, str, str]:
         timeout=600,
     )
     return done.returncode, done.stdout, done.stderr
+
+
+def decode_content_encoding(response):
+    """Undo Content-Encoding the way OkHttp (Collect) and browsers do, so tests read the
+    entity bytes; the bytes on the wire stay in `response.wire_content` (non-streaming)."""
+    import gzip
+    import zlib
+
+    import brotli
+
+    coding = (response.get("Content-Encoding") or "").strip().lower()
+    if coding not in {"gzip", "br"}:
+        return response
+    if response.streaming:
+        chunks = response.streaming_content
+        if coding == "br":
+            decoder = brotli.Decompressor()
+            response.streaming_content = (decoder.process(chunk) for chunk in chunks)
+        else:
+            decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            response.streaming_content = (decoder.decompress(chunk) for chunk in chunks)
+        return response
+    wire = response.content
+    response.content = brotli.decompress(wire) if coding == "br" else gzip.decompress(wire)
+    response.wire_content = wire
+    return response

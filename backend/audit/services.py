@@ -70,9 +70,9 @@ def audit_records(
 
 
 def client_ip(request) -> str | None:
-    """The peer address. Behind the proxy of docker-compose this is the proxy unless the
-    server runs with a proxy that rewrites REMOTE_ADDR (gunicorn --forwarded-allow-ips);
-    X-Forwarded-For is not trusted here because any client can send it."""
+    """The peer address. Behind the proxy of docker-compose, backend/core/proxy.py has already
+    replaced REMOTE_ADDR with the address the trusted proxy saw; X-Forwarded-For is not read
+    here because any client can send it."""
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None

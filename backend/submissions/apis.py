@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from backend.audit.services import audit_microdata_read
 from backend.core.blobs import blob_open
+from backend.core.compression import etag_matches
 from backend.core.schema import cursor_page_of
 from backend.submissions.filters import submissions_filter
 from backend.submissions.selectors import (
@@ -87,7 +88,7 @@ class SubmissionAttachmentApi(APIView):
             request=request, action="submission.attachment", form_id=form_id, instance_id=instance_id, name=name
         )
         etag = f'"{attachment.blob.md5}"'
-        if request.headers.get("If-None-Match") == etag:
+        if etag_matches(request, etag):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response

@@ -16,6 +16,17 @@ LEAFLET_JS = "leaflet/dist/leaflet.js"
 LEAFLET_CSS = "leaflet/dist/leaflet.css"
 CHART_JS = "chart.js/dist/chart.umd.min.js"
 
+# The only node_modules files served as static files (backend/web/finders.py): what the
+# templates, the import map and the service worker name. Globs, relative to node_modules/.
+NPM_STATIC_FILES = (
+    f"{WEB_FORMS_DIST}/*",  # index.js and its hashed chunks
+    VUE_RUNTIME,
+    LEAFLET_JS,
+    LEAFLET_CSS,
+    "leaflet/dist/images/*",  # leaflet.css points at these
+    CHART_JS,
+)
+
 
 def npm_assets_present() -> bool:
     return finders.find(f"{WEB_FORMS_DIST}/index.js") is not None

@@ -1,36 +1,99 @@
-"""docker-compose.yml cannot run here (no Docker engine); check that what it names exists."""
+"""The production stack as written: docker-compose.yml, the Dockerfile, .dockerignore and the
+Caddyfile. No Docker engine runs on these machines (no daemon), so the files are checked for
+what a deployment relies on; `docker compose config` validates the file when it is installed."""
 
+import ipaddress
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
+LONG_RUNNING = {"proxy", "web", "db", "redis"}
 
 
 def load_compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_has_web_and_postgres_with_named_volumes():
+def services() -> dict:
+    return load_compose()["services"]
+
+
+def is_one_shot(service: dict) -> bool:
+    return str(service.get("restart", "no")) == "no"
+
+
+def test_the_stack_has_proxy_web_migrations_postgres_and_redis():
+    stack = services()
+    assert LONG_RUNNING | {"migrate"} <= set(stack)
+    assert stack["db"]["image"].startswith("postgres:")
+    assert stack["redis"]["image"].startswith("redis:")
+    assert stack["proxy"]["image"].startswith("caddy:")
+
+
+def test_only_the_proxy_is_reachable_from_outside():
+    for name, service in services().items():
+        if name == "proxy":
+            assert {"80:80", "443:443"} <= set(service["ports"])
+        else:
+            assert "ports" not in service, f"{name} publishes a port: only the proxy may"
+    assert services()["web"]["expose"] == ["8000"]
+
+
+def test_every_long_running_service_has_a_healthcheck_and_a_restart_policy():
+    for name, service in services().items():
+        if is_one_shot(service):
+            continue
+        assert service.get("restart") in {"unless-stopped", "always"}, name
+        test = service.get("healthcheck", {}).get("test")
+        assert test and test[0] in {"CMD", "CMD-SHELL"}, f"{name} has no healthcheck"
+
+
+def test_migrations_run_once_before_web_starts():
+    stack = services()
+    migrate = stack["migrate"]
+    assert is_one_shot(migrate)
+    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert stack["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert stack["web"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert stack["web"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert stack["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "migrate" not in " ".join(stack["web"]["command"])
+    cmd = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD ")]
+    assert cmd and "migrate" not in cmd[-1]
+
+
+def test_data_lives_in_named_volumes():
     compose = load_compose()
-    assert set(compose["services"]) >= {"web", "db"}
-    assert compose["services"]["db"]["image"].startswith("postgres:")
     named = set(compose["volumes"])
-    for service in compose["services"].values():
+    for name, service in compose["services"].items():
         for mount in service.get("volumes", []):
-            assert mount.split(":")[0] in named, f"{mount} is not a named volume"
-    assert "pgdata" in named and "media" in named
+            source = mount.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).is_file(), f"{name} mounts {source}, which does not exist"
+                assert mount.endswith(":ro"), f"{name} mounts {source} writable"
+            else:
+                assert source in named, f"{name}: {mount} is not a named volume"
+    assert {"pgdata", "media", "redisdata", "caddy_data"} <= named
+    assert "media:/var/lib/phulam/media" in compose["services"]["web"]["volumes"]
 
 
-def test_compose_web_serves_the_wsgi_app_on_the_port_it_publishes():
-    web = load_compose()["services"]["web"]
-    dockerfile = (
-        (ROOT / web["build"] / "Dockerfile").read_text() if web["build"] != "." else (ROOT / "Dockerfile").read_text()
-    )
-    assert "gunicorn backend.wsgi:application --bind 0.0.0.0:8000" in dockerfile
-    assert "8000:8000" in web["ports"]
-    assert (ROOT / "backend" / "wsgi.py").exists()
+def test_web_trusts_forwarded_headers_from_the_proxy_address_only():
+    compose = load_compose()
+    web_env = compose["services"]["web"]["environment"]
+    proxy_address = compose["services"]["proxy"]["networks"]["internal"]["ipv4_address"]
+    subnet = ipaddress.ip_network(compose["networks"]["internal"]["ipam"]["config"][0]["subnet"])
+    assert web_env["TRUST_PROXY_HEADERS"] == "true"
+    assert web_env["TRUSTED_PROXIES"] == proxy_address
+    assert ipaddress.ip_address(proxy_address) in subnet
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "reverse_proxy web:8000" in caddyfile
+    assert "header_up X-Forwarded-Proto {scheme}" in caddyfile
+    assert "header_up X-Forwarded-For {remote_host}" in caddyfile
 
 
 def test_every_environment_variable_compose_sets_is_read_by_the_settings():
@@ -39,7 +102,7 @@ def test_every_environment_variable_compose_sets_is_read_by_the_settings():
     names = set(compose["services"]["web"]["environment"])
     env_example = (ROOT / ".env.example").read_text().splitlines()
     names |= {line.split("=")[0] for line in env_example if line and not line.startswith("#")}
-    names -= {"POSTGRES_PASSWORD", "WEB_WORKERS"}  # used by compose / the Dockerfile command
+    names -= {"POSTGRES_PASSWORD", "WEB_WORKERS", "SITE_ADDRESS", "ACME_EMAIL"}  # compose / proxy only
     for name in names:
         assert f'"{name}"' in settings_source, f"settings.py does not read {name}"
     assert compose["services"]["web"]["env_file"] == ".env"
@@ -50,3 +113,50 @@ def test_the_database_url_points_at_the_compose_database_service():
     url = compose["services"]["web"]["environment"]["DATABASE_URL"]
     db = compose["services"]["db"]["environment"]
     assert url.startswith(f"postgres://{db['POSTGRES_USER']}:") and url.endswith(f"@db:5432/{db['POSTGRES_DB']}")
+    assert compose["services"]["web"]["environment"]["REDIS_URL"].startswith("redis://redis:6379/")
+
+
+def test_web_runs_gunicorn_on_the_port_the_proxy_targets_with_its_healthcheck():
+    web = services()["web"]
+    assert web["command"][:3] == ["gunicorn", "backend.wsgi:application", "--bind=0.0.0.0:8000"]
+    assert web["healthcheck"]["test"] == ["CMD", "python", "deploy/healthcheck.py"]
+    assert (ROOT / "deploy" / "healthcheck.py").is_file()
+    assert (ROOT / "gunicorn.conf.py").is_file()
+
+
+def test_the_image_is_runtime_only_and_runs_as_a_user():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert "requirements-dev" not in dockerfile
+    assert "npm ci --omit=dev" in dockerfile
+    users = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("USER ")]
+    assert users and users[-1] not in {"root", "0"}
+    assert "HEALTHCHECK" in dockerfile
+    # Node is only in the build stage: the runtime stage is the last FROM.
+    assert "nodejs" not in dockerfile.rsplit("FROM ", 1)[-1]
+
+
+def test_dockerignore_keeps_secrets_data_and_environments_out_of_the_image():
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {".env", "var/", ".venv/", "node_modules/", ".git/", "test-output/", "tests/"} <= ignored
+    assert "!.env.example" in ignored
+
+
+def compose_cli() -> list[str] | None:
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
+        return [docker, "compose"]
+    legacy = shutil.which("docker-compose")
+    return [legacy] if legacy else None
+
+
+def test_docker_compose_config_accepts_the_file(tmp_path):
+    cli = compose_cli()
+    if cli is None:
+        pytest.skip("neither `docker compose` nor docker-compose is installed")
+    # A copy of the project's compose files with the example .env the file requires.
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    shutil.copytree(ROOT / "deploy", tmp_path / "deploy")
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    result = subprocess.run([*cli, "config", "-q"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
