@@ -4,3 +4,6 @@
 # (TRUST_PROXY_HEADERS / TRUSTED_PROXIES, backend/core/proxy.py).
 forwarded_allow_ips = ""
 secure_scheme_headers = {}
+# gunicorn 27's control socket lives in $HOME, which the image's unprivileged user cannot
+# write; nothing here uses it.
+control_socket_disable = True

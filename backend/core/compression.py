@@ -24,7 +24,14 @@ MIN_SIZE = 200
 BROTLI_QUALITY = 5
 # Django's BREACH mitigation for gzip: random bytes in the gzip header's file name.
 GZIP_RANDOM_BYTES = 100
-TEXT_TYPES = {"application/json", "application/xml", "application/javascript", "application/x-ndjson"}
+TEXT_TYPES = {
+    "application/json",
+    "application/xml",
+    "application/javascript",
+    "application/x-ndjson",
+    "application/vnd.oai.openapi",  # /api/schema (YAML)
+    "application/yaml",
+}
 
 
 def is_text(content_type: str) -> bool:

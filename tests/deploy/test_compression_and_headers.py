@@ -108,4 +108,5 @@ def test_images_and_spreadsheets_are_not_compressed_again():
     assert is_text("text/html; charset=utf-8") and is_text("application/json") and is_text("text/xml")
     assert is_text("application/geo+json") and is_text("image/svg+xml") and is_text("text/csv")
     assert not is_text("image/png") and not is_text("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert is_text("application/vnd.oai.openapi; charset=utf-8")
     assert not is_text("application/zip") and not is_text("application/geopackage+sqlite3")
