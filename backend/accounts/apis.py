@@ -12,8 +12,17 @@ from rest_framework.views import APIView
 from backend.accounts.actors import actor_for_request
 from backend.accounts.models import Role, Volunteer
 from backend.accounts.permissions import IsCommuneAdmin
-from backend.accounts.selectors import api_tokens_visible_to, users_list
+from backend.accounts.selectors import (
+    api_tokens_visible_to,
+    forms_by_ids,
+    forms_exact,
+    hamlets_by_codes,
+    hamlets_known,
+    users_list,
+    volunteers_list,
+)
 from backend.accounts.serializers import (
+    ApiTokenCreatedOutput,
     ApiTokenCreateInput,
     ApiTokenLoginInput,
     ApiTokenOutput,
@@ -24,6 +33,7 @@ from backend.accounts.serializers import (
     VolunteerCreatedOutput,
     VolunteerCreateInput,
     VolunteerOutput,
+    VolunteerRevokedOutput,
 )
 from backend.accounts.services import (
     api_token_create,
@@ -37,11 +47,10 @@ from backend.accounts.services import (
 from backend.accounts.throttles import LoginRateThrottle
 from backend.core import errors
 from backend.core.urlbuild import volunteer_server_url
-from backend.places.models import Hamlet
-from backend.surveys.models import Form, FormState
 
 
-def volunteer_created_json(volunteer: Volunteer, token: str) -> dict:
+def volunteer_created(volunteer: Volunteer, token: str) -> dict:
+    """What POST /volunteers answers (VolunteerCreatedOutput): the device link, shown once."""
     server_url = volunteer_server_url(token)
     return {
         "id": volunteer.pk,
@@ -49,18 +58,8 @@ def volunteer_created_json(volunteer: Volunteer, token: str) -> dict:
         "server_url": server_url,
         "qr_png": f"{server_url}/qr.png",
         "qr_svg": f"{server_url}/qr.svg",
-        "forms": list(volunteer.forms.values_list("form_id", flat=True)),
+        "forms": [f.form_id for f in volunteer.forms.all()],
     }
-
-
-def forms_by_ids(form_ids: list[str]) -> list[Form]:
-    if not form_ids:
-        return list(Form.objects.filter(state=FormState.OPEN))
-    forms = list(Form.objects.filter(form_id__in=form_ids))
-    unknown = sorted(set(form_ids) - {f.form_id for f in forms})
-    if unknown:
-        raise errors.not_found(f"form(s) {', '.join(unknown)}")
-    return forms
 
 
 class VolunteerListApi(APIView):
@@ -68,14 +67,14 @@ class VolunteerListApi(APIView):
 
     @extend_schema(responses=VolunteerOutput(many=True))
     def get(self, request):
-        volunteers = Volunteer.objects.prefetch_related("forms", "hamlets", "tokens")
+        volunteers = volunteers_list()
         return Response(VolunteerOutput(volunteers, many=True).data)
 
     @extend_schema(request=VolunteerCreateInput, responses={201: VolunteerCreatedOutput})
     def post(self, request):
         data = VolunteerCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        hamlets = list(Hamlet.objects.filter(code__in=data.validated_data["hamlets"]))
+        hamlets = hamlets_known(data.validated_data["hamlets"])
         volunteer, token = volunteer_create(
             name=data.validated_data["name"],
             code=data.validated_data["code"],
@@ -84,19 +83,21 @@ class VolunteerListApi(APIView):
             actor=actor_for_request(request),
             request=request,
         )
-        return Response(volunteer_created_json(volunteer, token), status=status.HTTP_201_CREATED)
+        return Response(
+            VolunteerCreatedOutput(volunteer_created(volunteer, token)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class VolunteerRevokeApi(APIView):
     permission_classes = [IsCommuneAdmin]
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses=VolunteerRevokedOutput)
     def post(self, request, volunteer_id: int):
         volunteer = get_object_or_404(Volunteer, pk=volunteer_id)
         devices = list(volunteer.tokens.filter(revoked_at__isnull=True))
         for device in devices:
             device_token_revoke(device=device, actor=actor_for_request(request), request=request)
-        return Response({"id": volunteer.pk, "revoked_devices": len(devices)})
+        return Response(VolunteerRevokedOutput({"id": volunteer.pk, "revoked_devices": len(devices)}).data)
 
 
 class VolunteerDetailApi(APIView):
@@ -104,7 +105,7 @@ class VolunteerDetailApi(APIView):
 
     @extend_schema(responses=VolunteerOutput)
     def get(self, request, volunteer_id: int):
-        volunteer = get_object_or_404(Volunteer.objects.prefetch_related("forms", "hamlets", "tokens"), pk=volunteer_id)
+        volunteer = get_object_or_404(volunteers_list(), pk=volunteer_id)
         return Response(VolunteerOutput(volunteer).data)
 
     @extend_schema(request=VolunteerAssignInput, responses=VolunteerOutput)
@@ -121,22 +122,7 @@ class VolunteerDetailApi(APIView):
             hamlets=None if hamlets is None else hamlets_by_codes(hamlets),
             request=request,
         )
-        return Response(
-            VolunteerOutput(Volunteer.objects.prefetch_related("forms", "hamlets", "tokens").get(pk=volunteer.pk)).data
-        )
-
-
-def forms_exact(form_ids: list[str]) -> list[Form]:
-    """The forms named, all of them (an empty list means none, unlike `forms_by_ids`)."""
-    return forms_by_ids(form_ids) if form_ids else []
-
-
-def hamlets_by_codes(codes: list[str]) -> list[Hamlet]:
-    hamlets = list(Hamlet.objects.filter(code__in=codes))
-    unknown = sorted(set(codes) - {h.code for h in hamlets})
-    if unknown:
-        raise errors.bad_request(f"Unknown hamlet code(s): {', '.join(unknown)}", hamlets=unknown)
-    return hamlets
+        return Response(VolunteerOutput(volunteers_list().get(pk=volunteer.pk)).data)
 
 
 class UserListApi(APIView):
@@ -151,10 +137,6 @@ class UserListApi(APIView):
         data = UserCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if get_user_model().objects.filter(username=values["username"]).exists():
-            raise errors.username_taken(values["username"])
-        if values["forms"] and values["role"] != Role.VOLUNTEER:
-            raise errors.bad_request("Forms are assigned to volunteers only.")
         user = user_create(
             username=values["username"],
             password=values["password"],
@@ -182,10 +164,6 @@ class UserDetailApi(APIView):
         data = UserUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if user.pk == request.user.pk and (
-            values.get("is_active") is False or values.get("role", Role.ADMIN) != Role.ADMIN
-        ):
-            raise errors.bad_request("An admin cannot deactivate or demote themselves.")
         user_update(
             actor=actor_for_request(request),
             user=user,
@@ -209,14 +187,15 @@ class ApiTokenListApi(APIView):
     def get(self, request):
         return Response(ApiTokenOutput(api_tokens_visible_to(request.user), many=True).data)
 
-    @extend_schema(request=ApiTokenCreateInput, responses={201: dict})
+    @extend_schema(request=ApiTokenCreateInput, responses={201: ApiTokenCreatedOutput})
     def post(self, request):
         data = ApiTokenCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         token = api_token_create(
             user=request.user, name=data.validated_data["name"], actor=actor_for_request(request), request=request
         )
-        return Response({"token": token, "name": data.validated_data["name"]}, status=status.HTTP_201_CREATED)
+        body = ApiTokenCreatedOutput({"token": token, "name": data.validated_data["name"]}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class ApiTokenRevokeApi(APIView):
@@ -239,7 +218,7 @@ class ApiTokenLoginApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [LoginRateThrottle]
 
-    @extend_schema(request=ApiTokenLoginInput, responses={201: dict})
+    @extend_schema(request=ApiTokenLoginInput, responses={201: ApiTokenCreatedOutput})
     def post(self, request):
         data = ApiTokenLoginInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -247,4 +226,5 @@ class ApiTokenLoginApi(APIView):
         if user is None:
             raise errors.credentials_invalid()
         token = api_token_create(user=user, name=data.validated_data["name"], actor=user, request=request)
-        return Response({"token": token, "name": data.validated_data["name"]}, status=status.HTTP_201_CREATED)
+        body = ApiTokenCreatedOutput({"token": token, "name": data.validated_data["name"]}).data
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -1,9 +1,13 @@
-"""Reads for credentials: who is behind a token."""
+"""Reads for people and credentials: who is behind a token, and the forms and hamlets an
+assignment names."""
 
 from __future__ import annotations
 
-from backend.accounts.models import ApiToken, DeviceToken, Profile, Role
+from backend.accounts.models import ApiToken, DeviceToken, Profile, Role, Volunteer
 from backend.accounts.tokens import token_hash, token_well_formed
+from backend.core import errors
+from backend.places.models import Hamlet
+from backend.surveys.models import Form, FormState
 
 
 def device_for_token(token: str) -> DeviceToken | None:
@@ -54,3 +58,39 @@ def api_tokens_visible_to(user):
     if user_role(user) == Role.ADMIN:
         return tokens
     return tokens.filter(user=user)
+
+
+def forms_by_ids(form_ids: list[str]) -> list[Form]:
+    """The forms named, all of them (404 naming the unknown ones); every open form when none
+    is named (a new volunteer gets what is being collected)."""
+    if not form_ids:
+        return list(Form.objects.filter(state=FormState.OPEN))
+    forms = list(Form.objects.filter(form_id__in=form_ids))
+    unknown = sorted(set(form_ids) - {f.form_id for f in forms})
+    if unknown:
+        raise errors.not_found(f"form(s) {', '.join(unknown)}")
+    return forms
+
+
+def forms_exact(form_ids: list[str]) -> list[Form]:
+    """The forms named, all of them (an empty list means none, unlike `forms_by_ids`)."""
+    return forms_by_ids(form_ids) if form_ids else []
+
+
+def hamlets_by_codes(codes: list[str]) -> list[Hamlet]:
+    """The hamlets named, all of them (400 naming the unknown codes)."""
+    hamlets = list(Hamlet.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {h.code for h in hamlets})
+    if unknown:
+        raise errors.bad_request(f"Unknown hamlet code(s): {', '.join(unknown)}", hamlets=unknown)
+    return hamlets
+
+
+def hamlets_known(codes: list[str]) -> list[Hamlet]:
+    """The hamlets among these codes; unknown codes are dropped (what POST /volunteers has
+    always done, unlike the users API)."""
+    return list(Hamlet.objects.filter(code__in=codes))
+
+
+def volunteers_list():
+    return Volunteer.objects.prefetch_related("forms", "hamlets", "tokens")

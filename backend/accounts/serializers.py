@@ -23,6 +23,11 @@ class VolunteerCreatedOutput(serializers.Serializer):
     forms = serializers.ListField(child=serializers.CharField())
 
 
+class VolunteerRevokedOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    revoked_devices = serializers.IntegerField(help_text="device links revoked now (already revoked ones not counted)")
+
+
 class VolunteerOutput(serializers.ModelSerializer):
     forms = serializers.SlugRelatedField(many=True, read_only=True, slug_field="form_id")
     hamlets = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
@@ -94,6 +99,11 @@ class UserOutput(serializers.Serializer):
 
 class ApiTokenCreateInput(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, default="")
+
+
+class ApiTokenCreatedOutput(serializers.Serializer):
+    token = serializers.CharField(help_text="Shown once: send it as `Authorization: Bearer <token>`")
+    name = serializers.CharField(allow_blank=True)
 
 
 class ApiTokenLoginInput(serializers.Serializer):

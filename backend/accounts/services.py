@@ -34,7 +34,8 @@ def user_create(
 ) -> object:
     """A web user with a role; a hamlet head's hamlets decide which submissions they see.
     With `with_volunteer` (the users API sets it for the volunteer role) a linked Volunteer is
-    created too: its forms and hamlets decide the user's formList and "my submissions"."""
+    created too: its forms and hamlets decide the user's formList and "my submissions".
+    A username already taken is 409; forms are for volunteers only (400)."""
     User = get_user_model()
     # Django stores usernames in NFKC (`normalize_username`); checking the name as typed let
     # an NFD or ligature spelling of an existing name through to the UNIQUE index (issue 17:
@@ -42,6 +43,9 @@ def user_create(
     username = User.normalize_username(username)
     if User.objects.filter(username=username).exists():
         raise errors.username_taken(username)
+    forms = list(forms)
+    if forms and role != Role.VOLUNTEER:
+        raise errors.bad_request("Forms are assigned to volunteers only.")
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password)
@@ -83,7 +87,10 @@ def user_update(
     name: str | None = None,
     request=None,
 ) -> object:
-    """Change a user's role, assignments, activity or password. Only what is given changes."""
+    """Change a user's role, assignments, activity or password. Only what is given changes.
+    An admin cannot deactivate or demote themselves (400): the commune keeps an admin."""
+    if _acting_user_pk(actor) == user.pk and (is_active is False or (role or Role.ADMIN) != Role.ADMIN):
+        raise errors.bad_request("An admin cannot deactivate or demote themselves.")
     profile, _ = Profile.objects.get_or_create(user=user)
     changed: dict = {}
     if role is not None and role != profile.role:
@@ -121,6 +128,12 @@ def user_update(
             api_token_revoke(api_token=api_token, actor=actor, request=request)
     audit_record(actor=actor, action="user.update", obj=user, request=request, changed=changed)
     return user
+
+
+def _acting_user_pk(actor) -> int | None:
+    """The pk of the web user behind `actor` (an Actor or a user), None for the system."""
+    user = getattr(actor, "user", None) if hasattr(actor, "kind") else actor
+    return getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
 
 
 def _staff_flags_set(user, *, role: str, is_staff: bool) -> None:

@@ -18,8 +18,14 @@ from backend.accounts.selectors import device_for_token
 from backend.audit.services import audit_microdata_read
 from backend.core import errors
 from backend.core.schema import counted_list_of, cursor_page_of
-from backend.review.exports import FIXED, flatten, submissions_csv
-from backend.review.selectors import my_submissions, review_queue, submission_comments
+from backend.review.exports import export_row, submissions_csv
+from backend.review.selectors import (
+    EXPORT_LIMIT,
+    my_submissions,
+    review_queue,
+    submission_comments,
+    submissions_for_export,
+)
 from backend.review.serializers import (
     BulkReviewInput,
     CommentInput,
@@ -32,7 +38,7 @@ from backend.review.serializers import (
 from backend.review.services import submission_comment_add, submission_review_set, submissions_review_bulk
 from backend.submissions.apis import SubmissionCursor
 from backend.submissions.filters import SubmissionFilter, submissions_filter
-from backend.submissions.selectors import form_for_submissions, submission_get, submissions_visible_to
+from backend.submissions.selectors import form_for_submissions, submission_get
 
 MY_SUBMISSIONS_LIMIT = 500
 
@@ -151,38 +157,15 @@ class SubmissionExportApi(APIView):
     row per export. Formula-like cells are neutralised (analytics.spreadsheet_safety)."""
 
     permission_classes = [SeesMicrodata]
-    EXPORT_LIMIT = 50_000
+    EXPORT_LIMIT = EXPORT_LIMIT
 
     @extend_schema(parameters=[SubmissionFilter], responses={(200, "text/csv"): bytes})
     def get(self, request, form_id: str):
         actor = actor_for_request(request)
-        submissions = submissions_visible_to(actor, form=form_for_submissions(form_id))
-        submissions = (
-            submissions_filter(submissions, request.query_params)
-            .select_related("current_version", "volunteer")
-            .order_by("id")[: self.EXPORT_LIMIT]
+        submissions = submissions_for_export(
+            actor, form=form_for_submissions(form_id), params=request.query_params, limit=self.EXPORT_LIMIT
         )
-        rows = [
-            dict(
-                zip(
-                    FIXED,
-                    [
-                        s.instance_id,
-                        s.current_version.instance_id if s.current_version else "",
-                        s.review_state,
-                        s.hamlet_code,
-                        s.volunteer.name if s.volunteer else "",
-                        s.survey_date,
-                        s.received_at.isoformat(),
-                        s.lat,
-                        s.lon,
-                    ],
-                    strict=True,
-                )
-            )
-            | flatten(s.current_version.parsed if s.current_version else {})
-            for s in submissions
-        ]
+        rows = [export_row(s) for s in submissions]
         audit_microdata_read(
             request=request,
             action="submission.export",

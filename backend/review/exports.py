@@ -23,6 +23,24 @@ FIXED = [
 ]
 
 
+def export_row(submission) -> dict[str, Any]:
+    """One CSV row: the fixed columns, then the current version's answers flattened. The
+    submission comes with `current_version` and `volunteer` selected (`submissions_for_export`)."""
+    version = submission.current_version
+    fixed = [
+        submission.instance_id,
+        version.instance_id if version else "",
+        submission.review_state,
+        submission.hamlet_code,
+        submission.volunteer.name if submission.volunteer else "",
+        submission.survey_date,
+        submission.received_at.isoformat(),
+        submission.lat,
+        submission.lon,
+    ]
+    return dict(zip(FIXED, fixed, strict=True)) | flatten(version.parsed if version else {})
+
+
 def flatten(parsed: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Groups become "group/field" columns; a repeat becomes its count ("name[count]"):
     repeats are long data and belong in their own sheet, not in a household row."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backend.accounts.apis import forms_by_ids
+from backend.accounts.selectors import forms_by_ids
 from backend.accounts.services import volunteer_create
 from backend.core.collect_qr import collect_qr_render, collect_settings, collect_settings_encode
 from backend.core.errors import Problem
