@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from backend.core import errors
+from backend.core.locks import rows_lock
 from backend.places.ap_csv import ap_csv_render
 from backend.places.boundaries import BoundaryFeature
 from backend.places.models import Commune, Hamlet, Market
@@ -52,7 +53,7 @@ def hamlet_boundaries_save(*, features: list[BoundaryFeature], commune: Commune 
     """
     commune = commune or commune_ensure()
     report = ImportReport()
-    existing = {h.code: h for h in Hamlet.objects.select_for_update().filter(code__in=[f.code for f in features])}
+    existing = {h.code: h for h in rows_lock(Hamlet.objects.filter(code__in=[f.code for f in features]))}
     for feature in features:
         hamlet = existing.get(feature.code)
         if hamlet is None:
@@ -80,7 +81,7 @@ def hamlet_boundaries_save(*, features: list[BoundaryFeature], commune: Commune 
 def hamlet_registers_save(*, rows: list[RegisterRow]) -> ImportReport:
     """Set registered households, population (and the pilot flag when given) per hamlet.
     Every code must name a stored hamlet; otherwise nothing is changed."""
-    hamlets = {h.code: h for h in Hamlet.objects.select_for_update().filter(code__in=[r.code for r in rows])}
+    hamlets = {h.code: h for h in rows_lock(Hamlet.objects.filter(code__in=[r.code for r in rows]))}
     unknown = [r.code for r in rows if r.code not in hamlets]
     if unknown:
         raise errors.upload_rejected(

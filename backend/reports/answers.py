@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from django.db import connection, transaction
 
 from analytics.frames import FIELDS, REPEATS, Answers, answers_extract, answers_layout
+from backend.core.locks import rows_lock
 from backend.reports.models import ANSWERS_BY_KEY
 from backend.submissions.models import Submission
 
@@ -56,15 +57,13 @@ def submission_answers_repair(*, submission_ids: Iterable[int]) -> int:
     written = 0
     for start in range(0, len(ids), REPAIR_BATCH):
         with transaction.atomic():
-            rows = list(
-                Submission.objects.select_for_update(of=("self",))
-                .filter(
+            rows = rows_lock(
+                Submission.objects.filter(
                     id__in=ids[start : start + REPAIR_BATCH],
                     form__form_id__in=list(FIELDS),
                     current_version__isnull=False,
-                )
-                .values_list("id", "current_version_id", "form__form_id", "current_version__parsed")
-                .order_by("id")
+                ).values_list("id", "current_version_id", "form__form_id", "current_version__parsed"),
+                of=("self",),
             )
             for form_id in FIELDS:
                 items = [

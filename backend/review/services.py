@@ -13,6 +13,7 @@ from backend.accounts.actors import Actor
 from backend.accounts.models import Role
 from backend.audit.services import audit_record
 from backend.core import errors
+from backend.core.locks import rows_lock
 from backend.review.models import Comment
 from backend.submissions.models import ReviewState, Submission
 from backend.submissions.selectors import submissions_visible_to
@@ -50,7 +51,8 @@ def _body_clean(body: str) -> str:
 def _locked_visible(actor: Actor, submission_ids: Iterable[int]) -> list[Submission]:
     # Re-read under the scoping selector with a row lock: the caller's copy may be stale and the
     # actor's scope is checked at the moment of writing, not only when the URL was resolved.
-    return list(submissions_visible_to(actor).filter(pk__in=list(submission_ids)).select_for_update().order_by("pk"))
+    # One query in pk order (backend/core/locks.py): overlapping bulk reviews cannot deadlock.
+    return rows_lock(submissions_visible_to(actor), submission_ids)
 
 
 def _author_label(actor: Actor) -> str:
@@ -69,7 +71,11 @@ def submission_review_set(
     locked = _locked_visible(actor, [submission.pk])
     if not locked:
         raise errors.not_found("submission")
-    submission = locked[0]
+    return _review_apply(actor=actor, submission=locked[0], state=state, body=body, request=request, bulk=bulk)
+
+
+def _review_apply(*, actor: Actor, submission: Submission, state: str, body: str, request, bulk: bool) -> Submission:
+    """Write one review on a submission already locked by the caller."""
     previous = submission.review_state
     submission.review_state = state
     submission.updated_at = timezone.now()
@@ -115,10 +121,14 @@ def submissions_review_bulk(
     missing = [i for i in wanted if i not in found]
     if missing:
         raise _not_found_many(missing)
+    body = _body_clean(comment)
+    # The whole set locked at once, in pk order; then each one written.
+    locked = {s.pk: s for s in _locked_visible(actor, found.values())}
+    gone = [i for i, pk in found.items() if pk not in locked]
+    if gone:
+        raise _not_found_many(gone)
     return [
-        submission_review_set(
-            actor=actor, submission=Submission(pk=pk), state=state, comment=comment, request=request, bulk=True
-        )
+        _review_apply(actor=actor, submission=locked[pk], state=state, body=body, request=request, bulk=True)
         for pk in found.values()
     ]
 

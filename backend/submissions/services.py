@@ -34,6 +34,7 @@ from backend.accounts.models import Role, Volunteer
 from backend.audit.services import audit_records
 from backend.core import errors
 from backend.core.blobs import blob_store
+from backend.core.locks import rows_lock
 from backend.core.models import Blob
 from backend.core.xform_schema import XFormSchema, xform_schema
 from backend.submissions.instance_xml import (
@@ -378,13 +379,13 @@ def _file_events(ingest: _Ingest, submission: Submission, names: list[str]) -> l
 
 def _locked_version(ingest: _Ingest, instance_id: str) -> SubmissionVersion | None:
     """The version stored under `instance_id`, its submission row locked. Call inside a transaction."""
-    return (
-        SubmissionVersion.objects.select_for_update(of=("submission",))
-        .select_related("submission")
+    locked = rows_lock(
+        SubmissionVersion.objects.select_related("submission")
         .defer("xml", "parsed", "submission__user_agent")
-        .filter(form=ingest.form, instance_id=instance_id)
-        .first()
+        .filter(form=ingest.form, instance_id=instance_id),
+        of=("submission",),
     )
+    return locked[0] if locked else None
 
 
 # ATTACHMENT UPSERT (byte-identical replay) -------------------------------------------------

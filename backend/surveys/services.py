@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from backend.core import errors
 from backend.core.blobs import blob_store_bytes
+from backend.core.locks import row_lock, row_lock_or_create
 from backend.core.models import Blob
 from backend.core.xform_schema import xform_schema
 from backend.surveys.models import Form, FormAttachment, FormState, FormVersion
@@ -127,10 +128,10 @@ def form_publish(
 
 @transaction.atomic
 def _form_version_save(*, schema, conversion, expected, xlsform_blob, filename, media_blobs, user, publish):
-    form, _ = Form.objects.select_for_update().get_or_create(
-        form_id=schema.form_id, defaults={"title": schema.title or schema.form_id}
+    form, _ = row_lock_or_create(
+        Form.objects, form_id=schema.form_id, defaults={"title": schema.title or schema.form_id}
     )
-    form = Form.objects.select_for_update().get(pk=form.pk)
+    form = row_lock(Form.objects, pk=form.pk)
     md5 = _md5(conversion.xform)
     existing = FormVersion.objects.filter(form=form, version=schema.version).first()
     if existing is not None:
