@@ -17,12 +17,14 @@ def audit_record(
     action: str,
     obj: models.Model | None = None,
     request=None,
+    ip: str | None = None,
     object_type: str = "",
     object_id: str = "",
     **details: Any,
 ) -> AuditEvent:
     """Append one audit row: who (an Actor, a user, or None for the system), what action
-    (dotted, e.g. "submission.review"), which object, from which address.
+    (dotted, e.g. "submission.review"), which object, from which address (`ip`; services
+    take the address, not the HTTP request — `request` remains for the older callers).
 
     Call it inside the transaction of the write it records, so the row exists exactly when
     the write does. `details` must be JSON-serialisable (dates and decimals are fine).
@@ -39,7 +41,7 @@ def audit_record(
         object_type=object_type,
         object_id=str(object_id)[:200],
         details=_jsonable(details),
-        ip=client_ip(request),
+        ip=ip or client_ip(request),
     )
 
 

@@ -20,6 +20,7 @@ from analytics.geo import hamlets_frame
 from analytics.scorecard import OPTIONAL_REQUIRED, scorecard_labelled
 from analytics.suppress import cells_hidden, rows_suppress, scorecard_suppress
 from backend.accounts.permissions import IsCommuneAdmin
+from backend.audit.services import client_ip
 from backend.core.errors import bad_request, not_found
 from backend.core.schema import ARRAY_OF_OBJECTS, OBJECT
 from backend.places.models import Hamlet
@@ -405,7 +406,7 @@ class SurveyRoundApi(APIView):
     def post(self, request):
         data = SurveyRoundInput(data=request.data)
         data.is_valid(raise_exception=True)
-        created = survey_round_create(**data.validated_data)
+        created = survey_round_create(**data.validated_data, actor=request.user, ip=client_ip(request))
         return Response(SurveyRoundSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -430,5 +431,6 @@ class AdministrativeFigureApi(APIView):
             user=request.user,
             source=values["source"],
             note=values["note"],
+            ip=client_ip(request),
         )
         return Response(AdministrativeFigureSerializer(figure).data)

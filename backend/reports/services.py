@@ -23,6 +23,7 @@ from analytics.exports import tables_pack
 from analytics.frames import frames_typed
 from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
 from analytics.scorecard import LABEL_COLUMNS
+from backend.audit.services import audit_record
 from backend.core.errors import bad_request, results_computing, survey_round_exists
 from backend.jobs.models import Job, JobState
 from backend.jobs.services import job_enqueue
@@ -164,7 +165,9 @@ def indicator_recompute_request(*, user=None, force: bool = False) -> Job:
 
 
 @transaction.atomic
-def survey_round_create(*, name: str, start: date, end: date, note: str = "") -> SurveyRound:
+def survey_round_create(
+    *, name: str, start: date, end: date, note: str = "", actor=None, ip: str | None = None
+) -> SurveyRound:
     name = name.strip()
     if not name:
         raise bad_request("Tên đợt khảo sát không được để trống. / The round needs a name.")
@@ -172,12 +175,22 @@ def survey_round_create(*, name: str, start: date, end: date, note: str = "") ->
         raise bad_request("Ngày kết thúc phải sau ngày bắt đầu. / The end date must not be before the start date.")
     if SurveyRound.objects.filter(name=name).exists():
         raise survey_round_exists(name)
-    return SurveyRound.objects.create(name=name, start=start, end=end, note=note)
+    created = SurveyRound.objects.create(name=name, start=start, end=end, note=note)
+    audit_record(actor=actor, action="survey_round.create", obj=created, ip=ip, name=name, start=start, end=end)
+    return created
 
 
 @transaction.atomic
 def administrative_figure_set(
-    *, indicator: str, round_name: str, numerator: int, denominator: int, user=None, source: str = "", note: str = ""
+    *,
+    indicator: str,
+    round_name: str,
+    numerator: int,
+    denominator: int,
+    user=None,
+    source: str = "",
+    note: str = "",
+    ip: str | None = None,
 ) -> AdministrativeFigure:
     """Enter (or correct) an administrative figure, e.g. online dossiers / all dossiers."""
     if indicator not in {code for code, _ in ADMINISTRATIVE_INDICATORS}:
@@ -195,6 +208,7 @@ def administrative_figure_set(
         )
     if not round_name.strip():
         raise bad_request("Cần đợt/năm báo cáo. / The round is required.", field="round")
+    previous = AdministrativeFigure.objects.filter(indicator=indicator, round=round_name.strip()).first()
     figure, _ = AdministrativeFigure.objects.update_or_create(
         indicator=indicator,
         round=round_name.strip(),
@@ -205,5 +219,16 @@ def administrative_figure_set(
             "source": source,
             "note": note,
         },
+    )
+    audit_record(
+        actor=user,
+        action="administrative_figure.set",
+        obj=figure,
+        ip=ip,
+        indicator=indicator,
+        round=figure.round,
+        value=[numerator, denominator],
+        previous=None if previous is None else [previous.numerator, previous.denominator],
+        source=source,
     )
     return figure

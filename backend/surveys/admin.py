@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from backend.audit.services import client_ip
 from backend.core.errors import Problem
 from backend.surveys.models import Form, FormAttachment, FormVersion
 from backend.surveys.services import form_publish
@@ -74,6 +75,7 @@ class FormAdmin(admin.ModelAdmin):
                     attachments=media,
                     user=request.user,
                     publish=upload_form.cleaned_data["publish"],
+                    ip=client_ip(request),
                 )
             except Problem as problem:
                 messages.error(request, problem.message)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.permissions import IsCommuneAdmin
+from backend.audit.services import client_ip
 from backend.surveys.models import Form
 from backend.surveys.serializers import FormOutput, FormPublishInput, FormPublishOutput, FormStateInput
 from backend.surveys.services import form_media_update, form_publish, form_state_set
@@ -44,6 +45,7 @@ class FormListApi(APIView):
             attachments=media,
             user=request.user,
             publish=data.validated_data["publish"],
+            ip=client_ip(request),
         )
         code = status.HTTP_201_CREATED if result.status in CREATED_STATUSES else status.HTTP_200_OK
         return Response(result.as_json(), status=code)
@@ -62,7 +64,7 @@ class FormDetailApi(APIView):
         form = get_object_or_404(Form, form_id=form_id)
         data = FormStateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        form_state_set(form=form, state=data.validated_data["state"])
+        form_state_set(form=form, state=data.validated_data["state"], actor=request.user, ip=client_ip(request))
         return Response(FormOutput(form).data)
 
 
@@ -86,5 +88,5 @@ class FormMediaApi(APIView):
             from backend.core import errors
 
             raise errors.missing_multipart_field("file")
-        changed = form_media_update(form=form, name=name, data=upload.read())
+        changed = form_media_update(form=form, name=name, data=upload.read(), actor=request.user, ip=client_ip(request))
         return Response({"form_id": form_id, "name": name, "changed": changed})

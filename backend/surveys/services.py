@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from backend.audit.services import audit_record
 from backend.core import errors
 from backend.core.blobs import blob_store_bytes
 from backend.core.locks import row_lock, row_lock_or_create
@@ -73,6 +74,7 @@ def form_publish(
     attachments: dict[str, bytes] | None = None,
     user=None,
     publish: bool = True,
+    ip: str | None = None,
 ) -> PublishResult:
     """Convert an XLSForm and store it as a published version (or a draft).
 
@@ -121,13 +123,31 @@ def form_publish(
         media_blobs=media_blobs,
         user=user,
         publish=publish,
+        ip=ip,
     )
     result.form_id_source = conversion.form_id_source
     return result
 
 
+def _publish_audited(result: PublishResult, *, user, ip: str | None, filename: str) -> PublishResult:
+    """One audit row per publish attempt that stored or changed something (README: every write)."""
+    if result.status != "unchanged":
+        audit_record(
+            actor=user,
+            action="form.publish",
+            obj=result.form,
+            ip=ip,
+            form_id=result.form.form_id,
+            version=result.version.version,
+            status=result.status,
+            published=result.version.published,
+            filename=filename,
+        )
+    return result
+
+
 @transaction.atomic
-def _form_version_save(*, schema, conversion, expected, xlsform_blob, filename, media_blobs, user, publish):
+def _form_version_save(*, schema, conversion, expected, xlsform_blob, filename, media_blobs, user, publish, ip=None):
     form, _ = row_lock_or_create(
         Form.objects, form_id=schema.form_id, defaults={"title": schema.title or schema.form_id}
     )
@@ -142,7 +162,12 @@ def _form_version_save(*, schema, conversion, expected, xlsform_blob, filename, 
         if publish and not existing.published:
             _version_publish(form, existing, user)
             status = "draft_published"
-        return PublishResult(form, existing, status, list(existing.warnings), _missing(existing))
+        return _publish_audited(
+            PublishResult(form, existing, status, list(existing.warnings), _missing(existing)),
+            user=user,
+            ip=ip,
+            filename=filename,
+        )
 
     if not publish:
         # One draft per form: a new draft replaces the previous one.
@@ -181,7 +206,12 @@ def _form_version_save(*, schema, conversion, expected, xlsform_blob, filename, 
         status = "created"
     else:
         status = "draft_created"
-    return PublishResult(form, version, status, list(version.warnings), _missing(version))
+    return _publish_audited(
+        PublishResult(form, version, status, list(version.warnings), _missing(version)),
+        user=user,
+        ip=ip,
+        filename=filename,
+    )
 
 
 def _version_publish(form: Form, version: FormVersion, user) -> None:
@@ -208,21 +238,41 @@ def _attachments_set(version: FormVersion, media_blobs: dict[str, Blob]) -> bool
 
 
 @transaction.atomic
-def form_media_update(*, form: Form, name: str, data: bytes) -> bool:
+def form_media_update(*, form: Form, name: str, data: bytes, actor=None, ip: str | None = None) -> bool:
     """Replace one media file of the form's current version (e.g. a regenerated ap.csv).
-    Returns True when the content changed, so the manifest hash changed."""
+    Returns True when the content changed, so the manifest hash changed (and one audit row
+    says who changed it)."""
     version = form.current_version
     if version is None or name not in version.expected_media:
         raise errors.upload_rejected(f"Form {form.form_id} does not expect a media file named {name}.", filename=name)
-    blob = blob_store_bytes(data)
-    return _attachments_set(version, {name: blob})
+    blob = blob_store_bytes(data)  # the file first, outside the transaction (as form_publish)
+    with transaction.atomic():
+        changed = _attachments_set(version, {name: blob})
+        if changed:
+            audit_record(
+                actor=actor,
+                action="form.media_update",
+                obj=form,
+                ip=ip,
+                form_id=form.form_id,
+                version=version.version,
+                name=name,
+                sha256=blob.sha256,
+            )
+    return changed
 
 
-def form_state_set(*, form: Form, state: str) -> Form:
+@transaction.atomic
+def form_state_set(*, form: Form, state: str, actor=None, ip: str | None = None) -> Form:
     if state not in FormState.values:
         raise errors.bad_request(f"Unknown form state {state!r}; use one of {', '.join(FormState.values)}.")
+    previous = form.state
     form.state = state
     form.save(update_fields=["state"])
+    if previous != state:
+        audit_record(
+            actor=actor, action="form.state_set", obj=form, ip=ip, form_id=form.form_id, state=[previous, state]
+        )
     return form
 
 
