@@ -19,8 +19,8 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from backend.accounts.actors import Actor, actor_for_device, actor_for_draft, actor_for_user
-from backend.accounts.selectors import api_token_lookup, device_for_token
+from backend.accounts.actors import Actor, actor_for_device_token, actor_for_draft, actor_for_request, actor_for_user
+from backend.accounts.selectors import api_token_lookup
 from backend.core import errors
 from backend.core.errors import Problem
 from backend.core.openrosa import openrosa_problem
@@ -29,10 +29,10 @@ from backend.surveys.selectors import draft_version_for_token
 
 def actor_resolve(request: HttpRequest, *, token: str | None, draft_token: str | None) -> Actor:
     if token is not None:
-        device = device_for_token(token)
-        if device is None:
+        actor = actor_for_device_token(token)
+        if actor is None:
             raise errors.invalid_device_token()
-        return actor_for_device(device, url_prefix=f"/key/{token}")
+        return actor
     if draft_token is not None:
         version = draft_version_for_token(draft_token)
         if version is None:
@@ -54,7 +54,7 @@ def actor_resolve(request: HttpRequest, *, token: str | None, draft_token: str |
         return actor_for_user(user)
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         _session_csrf_check(request)
-        return actor_for_user(request.user)
+        return actor_for_request(request)  # the session user's, built by ActorMiddleware
     raise errors.authentication_required()
 
 

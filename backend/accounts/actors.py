@@ -1,7 +1,13 @@
 """Who is asking: the one shape every read path receives.
 
 An Actor is a web user (role from their profile), a volunteer's device (from the token in
-the URL), or a draft-testing link. Selectors decide what each may see from this alone.
+the URL), or a draft-testing link. Selectors decide what each may see from this alone, through
+the named capabilities of `backend.accounts.policy`.
+
+`request.actor` is set once per request: `ActorMiddleware` (backend/accounts/middleware.py)
+builds the web user's Actor lazily on first use (after DRF has authenticated a Bearer token),
+and the routes whose credential is in the path (`/key/<token>/…`, `/test/<token>/…`) or in a
+Basic header put the Actor they resolved there instead.
 """
 
 from __future__ import annotations
@@ -31,14 +37,21 @@ class Actor:
             return f"user:{self.user.username}"
         return self.kind
 
-    @property
-    def sees_all_forms(self) -> bool:
-        return self.kind == "user" and self.role in (Role.ADMIN, Role.LEADERSHIP)
-
 
 def actor_for_device(device: DeviceToken, *, url_prefix: str) -> Actor:
     volunteer = device.volunteer
     return Actor(kind="device", role=Role.VOLUNTEER, device=device, volunteer=volunteer, url_prefix=url_prefix)
+
+
+def actor_for_device_token(token: str) -> Actor | None:
+    """The Actor of the device key in a URL (`/key/<token>/…`), or None when the key is
+    malformed, unknown or revoked. The one place a device token becomes an Actor."""
+    from backend.accounts.selectors import device_for_token
+
+    device = device_for_token(token)
+    if device is None:
+        return None
+    return actor_for_device(device, url_prefix=f"/key/{token}")
 
 
 def actor_for_user(user, *, url_prefix: str = "") -> Actor:
@@ -57,8 +70,10 @@ def actor_for_draft(version_id: int, *, url_prefix: str) -> Actor:
 
 
 def actor_for_request(request) -> Actor:
-    """The Actor of a request: the one OpenRosa auth resolved, else the (DRF) user's."""
+    """The Actor `request.actor` holds (see the module docstring). A request that did not pass
+    through `ActorMiddleware` (a view called directly) gets the user's, built once."""
     actor = getattr(request, "actor", None)
-    if isinstance(actor, Actor):
-        return actor
-    return actor_for_user(request.user)
+    if actor is None:
+        actor = actor_for_user(getattr(request, "user", None))
+        request.actor = actor
+    return actor

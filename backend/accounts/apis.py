@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.actors import actor_for_request
 from backend.accounts.models import Role, Volunteer
-from backend.accounts.permissions import IsCommuneAdmin
+from backend.accounts.permissions import ManagesUsers
 from backend.accounts.selectors import (
     api_tokens_visible_to,
     forms_by_ids,
@@ -63,7 +63,7 @@ def volunteer_created(volunteer: Volunteer, token: str) -> dict:
 
 
 class VolunteerListApi(APIView):
-    permission_classes = [IsCommuneAdmin]
+    permission_classes = [ManagesUsers]
 
     @extend_schema(responses=VolunteerOutput(many=True))
     def get(self, request):
@@ -89,7 +89,7 @@ class VolunteerListApi(APIView):
 
 
 class VolunteerRevokeApi(APIView):
-    permission_classes = [IsCommuneAdmin]
+    permission_classes = [ManagesUsers]
 
     @extend_schema(request=None, responses=VolunteerRevokedOutput)
     def post(self, request, volunteer_id: int):
@@ -101,7 +101,7 @@ class VolunteerRevokeApi(APIView):
 
 
 class VolunteerDetailApi(APIView):
-    permission_classes = [IsCommuneAdmin]
+    permission_classes = [ManagesUsers]
 
     @extend_schema(responses=VolunteerOutput)
     def get(self, request, volunteer_id: int):
@@ -126,7 +126,7 @@ class VolunteerDetailApi(APIView):
 
 
 class UserListApi(APIView):
-    permission_classes = [IsCommuneAdmin]
+    permission_classes = [ManagesUsers]
 
     @extend_schema(responses=UserOutput(many=True))
     def get(self, request):
@@ -152,7 +152,7 @@ class UserListApi(APIView):
 
 
 class UserDetailApi(APIView):
-    permission_classes = [IsCommuneAdmin]
+    permission_classes = [ManagesUsers]
 
     @extend_schema(responses=UserOutput)
     def get(self, request, user_id: int):
@@ -185,7 +185,7 @@ class ApiTokenListApi(APIView):
 
     @extend_schema(responses=ApiTokenOutput(many=True))
     def get(self, request):
-        return Response(ApiTokenOutput(api_tokens_visible_to(request.user), many=True).data)
+        return Response(ApiTokenOutput(api_tokens_visible_to(actor_for_request(request)), many=True).data)
 
     @extend_schema(request=ApiTokenCreateInput, responses={201: ApiTokenCreatedOutput})
     def post(self, request):
@@ -204,7 +204,7 @@ class ApiTokenRevokeApi(APIView):
     @extend_schema(request=None, responses=ApiTokenOutput)
     def post(self, request, token_id: int):
         # Someone else's token is "not found", not "forbidden": its existence is not theirs to learn.
-        api_token = get_object_or_404(api_tokens_visible_to(request.user), pk=token_id)
+        api_token = get_object_or_404(api_tokens_visible_to(actor_for_request(request)), pk=token_id)
         api_token_revoke(api_token=api_token, actor=actor_for_request(request), request=request)
         api_token.refresh_from_db()
         return Response(ApiTokenOutput(api_token).data)

@@ -1,31 +1,47 @@
-"""DRF permissions by role."""
+"""DRF permissions, each one a capability of `backend.accounts.policy` asked of `request.actor`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
 
 from rest_framework.permissions import BasePermission
 
-from backend.accounts.models import Role
-from backend.accounts.selectors import user_role
+from backend.accounts import policy
+from backend.accounts.actors import Actor, actor_for_request
 
 
-class HasRole(BasePermission):
-    roles: tuple[str, ...] = ()
+class Capability(BasePermission):
+    """Allows the request when `capability(request.actor)` is true."""
+
+    capability: Callable[[Actor], bool] = staticmethod(lambda actor: False)
     message = "Your role does not allow this."
 
     def has_permission(self, request, view) -> bool:
-        return user_role(request.user) in self.roles
+        return type(self).capability(actor_for_request(request))
 
 
-class IsCommuneAdmin(HasRole):
-    roles = (Role.ADMIN,)
+class IsCommuneAdmin(Capability):
+    capability = staticmethod(policy.can_administer)
     message = "Only a commune admin may do this."
 
 
-class SeesMicrodata(HasRole):
-    """Roles that may read household answers at all; which ones is the scoping selector's job."""
+class ManagesUsers(Capability):
+    capability = staticmethod(policy.can_manage_users)
+    message = "Only a commune admin may do this."
 
-    roles = (Role.ADMIN, Role.LEADERSHIP, Role.HAMLET_HEAD, Role.VOLUNTEER)
+
+class SeesMicrodata(Capability):
+    """May call the submission read routes; which submissions is the scoping selector's job."""
+
+    capability = staticmethod(policy.reads_submissions)
     message = "Your role does not give access to individual submissions."
 
 
-class CanReview(HasRole):
-    roles = (Role.ADMIN, Role.LEADERSHIP, Role.HAMLET_HEAD)
+class PublishesResults(Capability):
+    capability = staticmethod(policy.can_publish_results)
+    message = "Chỉ lãnh đạo xã và quản trị viên được công bố kết quả. / Only commune leadership and admins publish."
+
+
+class CanReview(Capability):
+    capability = staticmethod(policy.can_review)
     message = "Only hamlet heads, commune leadership and admins review submissions."

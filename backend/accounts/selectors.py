@@ -3,6 +3,7 @@ assignment names."""
 
 from __future__ import annotations
 
+from backend.accounts import policy
 from backend.accounts.models import ApiToken, DeviceToken, Profile, Role, Volunteer
 from backend.accounts.tokens import token_hash, token_well_formed
 from backend.core import errors
@@ -52,12 +53,12 @@ def users_list():
     )
 
 
-def api_tokens_visible_to(user):
+def api_tokens_visible_to(actor):
     """A user's own API tokens; a commune admin sees everyone's."""
     tokens = ApiToken.objects.select_related("user").order_by("-created_at")
-    if user_role(user) == Role.ADMIN:
+    if policy.can_manage_users(actor):
         return tokens
-    return tokens.filter(user=user)
+    return tokens.filter(user=actor.user)
 
 
 def forms_by_ids(form_ids: list[str]) -> list[Form]:

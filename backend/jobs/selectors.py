@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from backend.accounts.models import Role
-from backend.accounts.selectors import user_role
+from backend.accounts import policy
+from backend.accounts.actors import actor_for_user
 from backend.jobs.models import Job
 
 
@@ -13,7 +13,7 @@ def job_visible_to(user, job_id) -> Job | None:
     job = Job.objects.select_related("created_by").filter(pk=job_id).first()
     if job is None:
         return None
-    if user_role(user) in (Role.ADMIN, Role.LEADERSHIP):
+    if policy.sees_every_job(actor_for_user(user)):
         return job
     if job.created_by_id is not None and job.created_by_id == getattr(user, "pk", None):
         return job

@@ -8,18 +8,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.models import Role
-from backend.accounts.permissions import HasRole
+from backend.accounts import policy
+from backend.accounts.actors import actor_for_request
+from backend.accounts.permissions import PublishesResults
 from backend.core.errors import not_found
 from backend.publication.docx_report import DOCX_TYPE
 from backend.publication.models import PublishedRound
 from backend.publication.services import periodic_report_build, round_publish
-from backend.reports.selectors import actor_sees_microdata
-
-
-class IsLeadership(HasRole):
-    roles = (Role.LEADERSHIP, Role.ADMIN)
-    message = "Chỉ lãnh đạo xã và quản trị viên được công bố kết quả. / Only commune leadership and admins publish."
 
 
 class PeriodicReportApi(APIView):
@@ -32,7 +27,8 @@ class PeriodicReportApi(APIView):
     )
     def get(self, request, fmt: str):
         report = periodic_report_build(
-            round_name=request.query_params.get("round") or None, microdata=actor_sees_microdata(request.user)
+            round_name=request.query_params.get("round") or None,
+            microdata=policy.sees_microdata(actor_for_request(request)),
         )
         if fmt == "pdf":
             body, kind = report.pdf(), "application/pdf"
@@ -63,7 +59,7 @@ class PublishedRoundSerializer(serializers.ModelSerializer):
 
 class PublishApi(APIView):
     def get_permissions(self):
-        return [IsLeadership()] if self.request.method == "POST" else super().get_permissions()
+        return [PublishesResults()] if self.request.method == "POST" else super().get_permissions()
 
     @extend_schema(responses=PublishedRoundSerializer(many=True))
     def get(self, request):

@@ -18,15 +18,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from backend.accounts.models import Role
-from backend.accounts.selectors import user_role
+from backend.accounts import policy
+from backend.accounts.actors import actor_for_request
 from backend.core.errors import Problem, not_found
 from backend.publication.models import PublishedRound
 from backend.publication.public import loudspeaker_text
 from backend.publication.services import published_current, round_publish
 from backend.publication.strings import STRINGS
 
-PUBLISHERS = (Role.LEADERSHIP, Role.ADMIN)
 CACHE_SECONDS = 300  # published figures change only when leadership publishes
 
 
@@ -135,7 +134,7 @@ def publish_from_dashboard(request: HttpRequest) -> HttpResponse:
     """The dashboard's publish button (session + CSRF). Leadership and admins only."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if user_role(request.user) not in PUBLISHERS:
+    if not policy.can_publish_results(actor_for_request(request)):
         return HttpResponseForbidden(
             "Chỉ lãnh đạo xã và quản trị viên được công bố kết quả. / Only commune leadership and admins publish.",
             content_type="text/plain; charset=utf-8",

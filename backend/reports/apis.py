@@ -1,7 +1,7 @@
 """REST endpoints for indicators, the scorecard, maps and exports (HTTP only).
 
 Every response is built from the stored results (`services.indicator_results_current`);
-readers without microdata access (`selectors.actor_sees_microdata`) get suppressed cells.
+readers without microdata access (`backend.accounts.policy.sees_microdata`) get suppressed cells.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ from analytics.catalogue import BY_ID, CRITERIA, catalogue_as_json
 from analytics.geo import hamlets_frame
 from analytics.scorecard import OPTIONAL_REQUIRED, scorecard_labelled
 from analytics.suppress import cells_hidden, rows_suppress, scorecard_suppress
+from backend.accounts import policy
+from backend.accounts.actors import actor_for_request
 from backend.accounts.permissions import IsCommuneAdmin
 from backend.audit.services import client_ip
 from backend.core.errors import bad_request, not_found
 from backend.core.schema import ARRAY_OF_OBJECTS, OBJECT
 from backend.places.models import Hamlet
 from backend.reports.models import AdministrativeFigure, SurveyRound
-from backend.reports.selectors import actor_sees_microdata, hamlets_seen_unsuppressed
+from backend.reports.selectors import hamlets_seen_unsuppressed
 from backend.reports.serializers import (
     AdministrativeFigureInput,
     AdministrativeFigureSerializer,
@@ -47,7 +49,7 @@ class _Results:
 
     def __init__(self, request, round_name: str | None):
         stored, self.stale = indicator_results_current(user=request.user)
-        self.microdata = actor_sees_microdata(request.user)
+        self.microdata = policy.sees_microdata(actor_for_request(request))
         self.min_cell = settings.ANALYTICS_MIN_CELL
         self.rounds = sorted(r.round for r in stored)
         if round_name:
@@ -55,7 +57,7 @@ class _Results:
         self.stored = stored
         self._tables = None
         self.computed_at = max((r.computed_at for r in stored), default=None)
-        self.own_hamlets = frozenset() if self.microdata else hamlets_seen_unsuppressed(request.user)
+        self.own_hamlets = frozenset() if self.microdata else hamlets_seen_unsuppressed(actor_for_request(request))
         self.rows = self.frame("rows") if self.microdata else self._rows_suppressed()
         if "suppressed" not in self.rows and not self.rows.empty:
             self.rows["suppressed"] = False
@@ -379,7 +381,7 @@ class LocationReviewApi(APIView):
         from backend.audit.services import audit_microdata_read
         from backend.submissions.selectors import household_hamlets_visible_to
 
-        scope = household_hamlets_visible_to(request.user)
+        scope = household_hamlets_visible_to(actor_for_request(request))
         results = _Results(request, request.query_params.get("round") or None)
         review = results.frame("review")
         if scope is not None and not review.empty:

@@ -1,7 +1,7 @@
 """Reads for reports: who sees microdata, the analysis frames, and the stored results.
 
-`actor_sees_microdata` is the one place that decides whether a reader gets unsuppressed
-aggregates and household-level review lists; the API, exports and maps all ask it.
+Whether a reader gets unsuppressed aggregates is `backend.accounts.policy.sees_microdata`;
+the API, exports and maps all ask it.
 
 The frames reader has two paths with one result:
 * PostgreSQL: the answers projection (plain text columns extracted at ingest, see
@@ -38,40 +38,23 @@ from analytics.frames import (
 )
 from analytics.geo import hamlets_frame
 from analytics.rounds import Round
-from backend.accounts.models import Role
 from backend.places.models import Hamlet, Market
 from backend.reports.models import ANSWERS_BY_KEY, AdministrativeFigure, ComputedResult, SurveyRound
 from backend.submissions.models import ReviewState, Submission
 from backend.surveys.models import Form
 
-MICRODATA_ROLES = (Role.ADMIN, Role.LEADERSHIP)
 UNIQUE_TEXT = {"ma_ho", "sap_so", "mh_ten"}
 CHUNK_SIZE = 2000
 
 
-def actor_sees_microdata(who) -> bool:
-    """True for commune admins and leadership: unsuppressed values and household lists.
-
-    `who` is an `Actor` (has `.role`) or a Django user."""
-    role = getattr(who, "role", None)
-    if role is None and hasattr(who, "is_authenticated"):
-        from backend.accounts.selectors import user_role
-
-        role = user_role(who)
-    return role in MICRODATA_ROLES
-
-
-def hamlets_seen_unsuppressed(who) -> frozenset[str]:
+def hamlets_seen_unsuppressed(actor) -> frozenset[str]:
     """The hamlets whose aggregates this reader gets without small-cell suppression although
     they see no microdata elsewhere: a hamlet head's own hamlets. They review those households
     one by one (`submissions_visible_to`), so hiding their totals from them protects nobody.
     Everyone else without microdata: none. The commune rows are never unsuppressed this way."""
-    from backend.accounts.actors import Actor, actor_for_user
+    from backend.accounts import policy
 
-    actor = who if isinstance(who, Actor) else actor_for_user(who) if hasattr(who, "is_authenticated") else None
-    if actor is None or actor.kind != "user" or actor.role != Role.HAMLET_HEAD:
-        return frozenset()
-    return frozenset(actor.hamlet_codes)
+    return frozenset(actor.hamlet_codes) if policy.sees_own_hamlets(actor) else frozenset()
 
 
 def counted_submissions():

@@ -12,9 +12,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.actors import actor_for_device, actor_for_request
+from backend.accounts.actors import actor_for_device_token, actor_for_request
 from backend.accounts.permissions import CanReview, SeesMicrodata
-from backend.accounts.selectors import device_for_token
 from backend.audit.services import audit_microdata_read
 from backend.core import errors
 from backend.core.schema import counted_list_of, cursor_page_of
@@ -136,10 +135,11 @@ class MySubmissionsForDeviceApi(APIView):
 
     @extend_schema(responses=MySubmissionOutput(many=True))
     def get(self, request, token: str):
-        device = device_for_token(token)
-        if device is None:
+        actor = actor_for_device_token(token)
+        if actor is None:
             raise errors.invalid_device_token()
-        return Response(_my_submissions_json(request, actor_for_device(device, url_prefix=f"/key/{token}")))
+        request.actor = actor
+        return Response(_my_submissions_json(request, actor))
 
 
 def _my_submissions_json(request, actor) -> list[dict]:
@@ -147,7 +147,6 @@ def _my_submissions_json(request, actor) -> list[dict]:
         raise errors.forbidden("Only volunteers have their own submissions. / Chỉ tình nguyện viên có bản ghi riêng.")
     submissions = my_submissions(actor).filter(volunteer=actor.volunteer)[:MY_SUBMISSIONS_LIMIT]
     rows = MySubmissionOutput(submissions, many=True).data
-    request.actor = actor
     audit_microdata_read(request=request, action="submission.list", form_id="*", mine=True, returned=len(rows))
     return rows
 

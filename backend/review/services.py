@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from backend.accounts import policy
 from backend.accounts.actors import Actor
-from backend.accounts.models import Role
 from backend.audit.services import audit_record
 from backend.core import errors
 from backend.core.locks import rows_lock
@@ -19,14 +19,13 @@ from backend.submissions.models import ReviewState, Submission
 from backend.submissions.selectors import submissions_visible_to
 from backend.surveys.models import Form
 
-REVIEWERS = (Role.ADMIN, Role.LEADERSHIP, Role.HAMLET_HEAD)
 # `edited` is not chosen by a person: the submission service sets it when an edit arrives.
 SETTABLE_STATES = (ReviewState.RECEIVED, ReviewState.HAS_ISSUES, ReviewState.APPROVED, ReviewState.REJECTED)
 MAX_COMMENT = 5000
 
 
 def _reviewer_check(actor: Actor) -> None:
-    if not (actor.kind == "user" and actor.role in REVIEWERS):
+    if not policy.can_review(actor):
         raise errors.forbidden(
             "Only hamlet heads, commune leadership and admins review submissions. / "
             "Chỉ trưởng ấp, lãnh đạo xã và quản trị mới được duyệt bản ghi."

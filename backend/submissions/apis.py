@@ -14,6 +14,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.actors import actor_for_request
 from backend.audit.services import audit_microdata_read
 from backend.core.blobs import blob_open
 from backend.core.compression import etag_matches
@@ -39,7 +40,7 @@ class SubmissionCursor(CursorPagination):
 class SubmissionListApi(APIView):
     @extend_schema(responses=cursor_page_of(SubmissionOutput))
     def get(self, request, form_id: str):
-        submissions = submission_list(request.user, form=form_for_submissions(form_id))
+        submissions = submission_list(actor_for_request(request), form=form_for_submissions(form_id))
         submissions = submissions_filter(submissions, request.query_params)
         paginator = SubmissionCursor()
         page = paginator.paginate_queryset(submissions, request, view=self)
@@ -56,7 +57,7 @@ class SubmissionListApi(APIView):
 class SubmissionDetailApi(APIView):
     @extend_schema(responses=SubmissionDetailOutput)
     def get(self, request, form_id: str, instance_id: str):
-        submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
+        submission = _visible_submission(request, form_id, instance_id)
         audit_microdata_read(request=request, action="submission.read", form_id=form_id, instance_id=instance_id)
         return Response(SubmissionDetailOutput(submission).data)
 
@@ -64,7 +65,7 @@ class SubmissionDetailApi(APIView):
 class SubmissionXmlApi(APIView):
     @extend_schema(responses={(200, "text/xml"): OpenApiResponse(description="The XML exactly as received")})
     def get(self, request, form_id: str, instance_id: str):
-        submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
+        submission = _visible_submission(request, form_id, instance_id)
         audit_microdata_read(request=request, action="submission.xml", form_id=form_id, instance_id=instance_id)
         response = HttpResponse(bytes(submission.current_version.xml), content_type="text/xml; charset=utf-8")
         response["ETag"] = f'"{submission.current_version.sha256}"'
@@ -74,7 +75,7 @@ class SubmissionXmlApi(APIView):
 class SubmissionAttachmentListApi(APIView):
     @extend_schema(responses=AttachmentOutput(many=True))
     def get(self, request, form_id: str, instance_id: str):
-        submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
+        submission = _visible_submission(request, form_id, instance_id)
         audit_microdata_read(request=request, action="submission.attachments", form_id=form_id, instance_id=instance_id)
         return Response(AttachmentOutput(submission_attachments(submission), many=True).data)
 
@@ -82,7 +83,7 @@ class SubmissionAttachmentListApi(APIView):
 class SubmissionAttachmentApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The file")})
     def get(self, request, form_id: str, instance_id: str, name: str):
-        submission = submission_get(request.user, form=form_for_submissions(form_id), instance_id=instance_id)
+        submission = _visible_submission(request, form_id, instance_id)
         attachment = submission_attachment(submission, name=name)
         audit_microdata_read(
             request=request, action="submission.attachment", form_id=form_id, instance_id=instance_id, name=name
@@ -107,3 +108,8 @@ def content_disposition(name: str) -> str:
     """Both forms, as Central sends them: an ASCII fallback and the exact UTF-8 name (RFC 6266)."""
     fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _visible_submission(request, form_id: str, instance_id: str):
+    """The submission behind a detail URL, through the caller's scope (else 404)."""
+    return submission_get(actor_for_request(request), form=form_for_submissions(form_id), instance_id=instance_id)

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from django.db.models import Count, F, Q, QuerySet
 
-from backend.accounts.actors import Actor, actor_for_user
-from backend.accounts.models import Role
+from backend.accounts import policy
+from backend.accounts.actors import Actor
 from backend.core import errors
 from backend.submissions.models import Submission, SubmissionAttachment
 from backend.surveys.models import Form
 
-SEES_ALL = (Role.ADMIN, Role.LEADERSHIP)
 
-
-def submissions_visible_to(actor_or_user, *, form: Form | None = None) -> QuerySet[Submission]:
+def submissions_visible_to(actor: Actor, *, form: Form | None = None) -> QuerySet[Submission]:
     """The (not deleted) submissions this actor may read, of one form or of all; raises 403
     for a role that reads no microdata at all (viewers, draft links).
 
@@ -26,27 +24,25 @@ def submissions_visible_to(actor_or_user, *, form: Form | None = None) -> QueryS
     Objects outside the scope are simply absent, so a detail URL answers 404, never 403, and
     nobody learns that a submission of another hamlet exists.
     """
-    actor = actor_or_user if isinstance(actor_or_user, Actor) else actor_for_user(actor_or_user)
     submissions = Submission.objects.filter(deleted_at__isnull=True)
     if form is not None:
         submissions = submissions.filter(form=form)
-    if actor.kind == "user" and actor.role in SEES_ALL:
+    if policy.sees_all_hamlets(actor):
         return submissions
-    if actor.kind == "user" and actor.role == Role.HAMLET_HEAD:
+    if policy.sees_own_hamlets(actor):
         return submissions.filter(_in_hamlets(actor.hamlet_codes))
-    if actor.kind in ("user", "device") and actor.role == Role.VOLUNTEER and actor.volunteer is not None:
+    if policy.sees_own_submissions(actor):
         return submissions.filter(volunteer=actor.volunteer)
     raise errors.forbidden("You may not read submissions of this form. / Bạn không được xem bản ghi của biểu mẫu này.")
 
 
-def household_hamlets_visible_to(actor_or_user) -> frozenset[str] | None:
+def household_hamlets_visible_to(actor: Actor) -> frozenset[str] | None:
     """The same rule for microdata held outside the submission table (the analytics'
     household rows, e.g. the location review): None for every hamlet (admin, leadership),
     the actor's own hamlets for a hamlet head; 403 for everyone else."""
-    actor = actor_or_user if isinstance(actor_or_user, Actor) else actor_for_user(actor_or_user)
-    if actor.kind == "user" and actor.role in SEES_ALL:
+    if policy.sees_all_hamlets(actor):
         return None
-    if actor.kind == "user" and actor.role == Role.HAMLET_HEAD:
+    if policy.sees_own_hamlets(actor):
         return frozenset(actor.hamlet_codes)
     raise errors.forbidden(
         "Household lists are for leadership, admins and hamlet heads. / "
@@ -67,10 +63,10 @@ def form_for_submissions(form_id: str) -> Form:
     return form
 
 
-def submission_list(actor_or_user, *, form: Form) -> QuerySet[Submission]:
+def submission_list(actor: Actor, *, form: Form) -> QuerySet[Submission]:
     """Visible submissions with what a list shows: submitter, current instanceID, file counts."""
     return (
-        submissions_visible_to(actor_or_user, form=form)
+        submissions_visible_to(actor, form=form)
         .select_related("volunteer", "submitter_user", "form_version")
         .annotate(
             current_instance_id=F("current_version__instance_id"),
@@ -82,10 +78,10 @@ def submission_list(actor_or_user, *, form: Form) -> QuerySet[Submission]:
     )
 
 
-def submission_get(actor_or_user, *, form: Form, instance_id: str) -> Submission:
+def submission_get(actor: Actor, *, form: Form, instance_id: str) -> Submission:
     """A visible submission by any of its instanceIDs (the first one, or an edit's)."""
     submission = (
-        submissions_visible_to(actor_or_user, form=form)
+        submissions_visible_to(actor, form=form)
         .filter(versions__instance_id=instance_id)
         .select_related("current_version", "volunteer", "submitter_user", "form_version")
         .first()

@@ -29,8 +29,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from backend.accounts import policy
 from backend.accounts.actors import Actor
-from backend.accounts.models import Role, Volunteer
+from backend.accounts.models import Volunteer
 from backend.audit.services import audit_records
 from backend.core import errors
 from backend.core.blobs import blob_store
@@ -54,8 +55,6 @@ SUPERSEDED_MESSAGE = (
     "This copy was already received and has since been replaced by an edit ({current}); nothing was changed. / "
     "Bản này đã được nhận và sau đó đã được thay bằng bản sửa ({current}); không có gì thay đổi."
 )
-# Roles that may submit to any form from a web account; volunteers submit to their assigned forms.
-SUBMIT_ANY_FORM = (Role.ADMIN, Role.LEADERSHIP)
 # instanceID, deprecatedID and file names are stored in 255-character columns.
 MAX_ID_LENGTH = 255
 # How many times an IntegrityError race is re-examined before giving up with a 409.
@@ -209,9 +208,9 @@ def _form_version_for(actor: Actor, doc: InstanceDoc) -> FormVersion:
 
 
 def _may_submit(actor: Actor, version: FormVersion) -> bool:
-    if actor.kind == "user" and actor.role in SUBMIT_ANY_FORM:
+    if policy.can_submit_any_form(actor):
         return True
-    if actor.kind in ("user", "device") and actor.volunteer is not None:
+    if policy.submits_assigned_forms(actor):
         return bool(getattr(version, "assigned", False))
     # Draft-link (test) submissions are not stored yet; other roles only read.
     return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from backend.accounts import policy
 from backend.accounts.actors import Actor
 from backend.surveys.models import Form, FormAttachment, FormState, FormVersion
 
@@ -69,7 +70,7 @@ def attachments_present(version: FormVersion) -> list[FormAttachment]:
 
 
 def _scope(forms: QuerySet[Form], actor: Actor) -> QuerySet[Form]:
-    if actor.sees_all_forms:
+    if policy.sees_all_forms(actor):
         return forms
     if actor.volunteer is not None:
         return forms.filter(volunteers=actor.volunteer)

@@ -10,18 +10,16 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from backend.accounts.models import Role
+from backend.accounts import policy
 from backend.web.csp import with_csp
 from backend.web.language import vietnamese_first
 from backend.web.staff import staff_page
-
-DASHBOARD_VIEWERS = (Role.LEADERSHIP, Role.ADMIN, Role.VIEWER, Role.HAMLET_HEAD)
 
 
 @require_GET
 @vietnamese_first
 @with_csp
-@staff_page(*DASHBOARD_VIEWERS)
+@staff_page(policy.can_view_dashboard)
 def dashboard(request: HttpRequest) -> HttpResponse:
     config = {
         "api": "/api/v1",
@@ -48,7 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "suppressed": _("hidden (fewer than the minimum cell size)"),
         },
     }
-    can_publish = request.actor.role in (Role.LEADERSHIP, Role.ADMIN)  # publication app's publish button
+    can_publish = policy.can_publish_results(request.actor)  # the publication app's publish button
     return render(
         request,
         "web/staff/dashboard.html",

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from backend.accounts import policy
 from backend.accounts.models import Volunteer
 from backend.audit.services import audit_microdata_read
 from backend.core.blobs import blob_open
@@ -32,7 +33,7 @@ from backend.web import selectors
 from backend.web.csp import with_csp
 from backend.web.language import vietnamese_first
 from backend.web.reviews import REVIEW_ACTIONS, review_apply, review_history
-from backend.web.staff import HAMLET_ROLES, staff_page
+from backend.web.staff import staff_page
 from backend.web.templatetags.web_tags import state_label
 from backend.web.xform_labels import answer_rows, form_labels
 
@@ -44,7 +45,7 @@ def _detail_url(form_id: str, instance_id: str) -> str:
 @require_GET
 @vietnamese_first
 @with_csp
-@staff_page(*HAMLET_ROLES)
+@staff_page(policy.can_open_hamlet_pages)
 def hamlet_map(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     form = selectors.page_form(request.GET.get("form"))
@@ -114,7 +115,7 @@ def _submission_or_404(request: HttpRequest, form_id: str, instance_id: str):
 @require_GET
 @vietnamese_first
 @with_csp
-@staff_page(*HAMLET_ROLES)
+@staff_page(policy.can_open_hamlet_pages)
 def submission_detail(request: HttpRequest, form_id: str, instance_id: str) -> HttpResponse:
     form, submission = _submission_or_404(request, form_id, instance_id)
     audit_microdata_read(
@@ -147,7 +148,7 @@ def submission_detail(request: HttpRequest, form_id: str, instance_id: str) -> H
 
 
 @require_GET
-@staff_page(*HAMLET_ROLES)
+@staff_page(policy.can_open_hamlet_pages)
 def submission_file(request: HttpRequest, form_id: str, instance_id: str, name: str) -> HttpResponse:
     _form, submission = _submission_or_404(request, form_id, instance_id)
     try:
@@ -176,7 +177,7 @@ def submission_file(request: HttpRequest, form_id: str, instance_id: str, name: 
 
 @require_POST
 @vietnamese_first
-@staff_page(*HAMLET_ROLES)
+@staff_page(policy.can_open_hamlet_pages)
 def submission_review(request: HttpRequest, form_id: str, instance_id: str) -> HttpResponse:
     _form, submission = _submission_or_404(request, form_id, instance_id)
     action = request.POST.get("action", "")
@@ -192,7 +193,7 @@ def submission_review(request: HttpRequest, form_id: str, instance_id: str) -> H
 
 @require_POST
 @vietnamese_first
-@staff_page(*HAMLET_ROLES)
+@staff_page(policy.can_open_hamlet_pages)
 def bulk_approve(request: HttpRequest) -> HttpResponse:
     form_id = request.POST.get("form", "")
     done, failed = 0, []
@@ -223,7 +224,7 @@ def _next_or(request: HttpRequest, default: str) -> str:
 @require_GET
 @vietnamese_first
 @with_csp
-@staff_page(*HAMLET_ROLES)
+@staff_page(policy.can_open_hamlet_pages)
 @personal_data
 def hamlet_coverage(request: HttpRequest) -> HttpResponse:
     form = selectors.page_form(request.GET.get("form"))

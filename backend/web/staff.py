@@ -1,4 +1,4 @@
-"""Who may open the staff pages: web users signed in with a role, as an Actor."""
+"""Who may open the staff pages: web users signed in, with the page's capability."""
 
 from __future__ import annotations
 
@@ -9,23 +9,19 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from backend.accounts.actors import actor_for_user
-from backend.accounts.models import Role
-
-HAMLET_ROLES = (Role.HAMLET_HEAD, Role.ADMIN, Role.LEADERSHIP)
-DASHBOARD_ROLES = (Role.LEADERSHIP, Role.ADMIN, Role.VIEWER, Role.HAMLET_HEAD)
+from backend.accounts.actors import Actor, actor_for_request
 
 
-def staff_page(*roles: str) -> Callable:
-    """Sign-in required; the user's role must be one of `roles` (else a 403 page)."""
+def staff_page(capability: Callable[[Actor], bool]) -> Callable:
+    """Sign-in required; `capability(request.actor)` (from backend.accounts.policy) must hold,
+    else a 403 page."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            request.actor = actor_for_user(request.user)
-            if request.actor.role not in roles:
+            if not capability(actor_for_request(request)):
                 return render(request, "web/forbidden.html", status=403)
             return view(request, *args, **kwargs)
 

@@ -15,6 +15,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from backend.accounts.actors import actor_for_device_token
 from backend.core.blobs import blob_open
 from backend.core.errors import Problem
 from backend.core.middleware import personal_data
@@ -30,7 +31,7 @@ from backend.submissions.selectors import (
 from backend.surveys.selectors import attachments_present, form_version_for_download, forms_for_form_list
 from backend.web import assets
 from backend.web.csp import with_csp
-from backend.web.device import DeviceRefused, device_actor, refused_page
+from backend.web.device import refused_page
 from backend.web.language import vietnamese_first
 from backend.web.reviews import latest_comment
 
@@ -44,10 +45,10 @@ def _device_page(view):
     """Resolve the device from the token in the path, or answer 403 with a page."""
 
     def wrapped(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
-        try:
-            request.actor = device_actor(token)
-        except DeviceRefused:
+        actor = actor_for_device_token(token)
+        if actor is None:
             return refused_page(request)
+        request.actor = actor
         request.key_prefix = f"/key/{token}"
         return view(request, token, *args, **kwargs)
 

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from analytics.frames import frames_typed
+from backend.accounts.policy import sees_microdata
 from backend.places.models import Hamlet
 from backend.reports import selectors, services
 from backend.reports.models import AdministrativeFigure, ComputedResult
-from backend.reports.selectors import actor_sees_microdata
 from tests.analytics.builders import assessment, household, member, square, stall
 from tests.reports.factories import places, publish_commune_forms, store
 
@@ -138,12 +138,12 @@ def test_viewers_get_small_cells_suppressed_and_the_one_decision_says_who_sees_m
     shown = rows_of(leadership.get("/api/v1/indicators", {"round": "2025", "hamlet": "AP02"}))[("A5", "AP02")]
     assert shown["suppressed"] is False and shown["value"] == 100.0
 
-    from backend.accounts.actors import actor_for_user
+    from backend.accounts.actors import Actor, actor_for_user
     from backend.accounts.models import Role
 
-    assert actor_sees_microdata(type("A", (), {"role": Role.LEADERSHIP})())
-    assert not actor_sees_microdata(type("A", (), {"role": Role.HAMLET_HEAD})())
-    assert actor_sees_microdata(actor_for_user(get_user_model().objects.get(username="lanhdao")))
+    assert sees_microdata(Actor(kind="user", role=Role.LEADERSHIP))
+    assert not sees_microdata(Actor(kind="user", role=Role.HAMLET_HEAD))
+    assert sees_microdata(actor_for_user(get_user_model().objects.get(username="lanhdao")))
 
 
 def test_hamlets_geojson_carries_the_indicator_values_and_rejects_an_unknown_indicator(commune, leadership):
