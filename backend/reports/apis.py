@@ -319,57 +319,102 @@ class ScorecardApi(APIView):
         )
 
 
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "gpkg": "application/geopackage+sqlite3",
+}
+EXPORT_NAME = "chi_so_phu_lam.{fmt}"
+
+
+def export_body(results: _Results, fmt: str) -> bytes:
+    """The indicator export in one format, for this reader (suppressed cells stay suppressed)."""
+    hamlets = _hamlets()
+    names = dict(zip(hamlets["code"], hamlets["name"], strict=False)) if len(hamlets) else {}
+    rows = results.rows
+    if rows.empty:
+        rows = pd.DataFrame(
+            columns=[
+                "indicator",
+                "hamlet",
+                "round",
+                "unit",
+                "numerator",
+                "denominator",
+                "value",
+                "ci_low",
+                "ci_high",
+                "target",
+                "target_year",
+                "met",
+                "suppressed",
+            ]
+        )
+    if fmt == "csv":
+        return exports.csv_bytes(rows, names)
+    if fmt == "xlsx":
+        scorecard, summary = results.scorecard()
+        return exports.xlsx_bytes(rows, scorecard, summary, results.frame("coverage"), names)
+    if fmt == "gpkg":
+        return exports.gpkg_bytes(hamlets, rows)
+    raise not_found(f"export format '{fmt}'")
+
+
+def map_body(results: _Results, indicator: str, round_name: str | None) -> bytes:
+    if round_name not in results.rounds:
+        raise not_found(f"survey round '{round_name}'")
+    return exports.choropleth_png(_hamlets(), results.rows, indicator, round_name)
+
+
+def _accepted(request, job) -> Response:
+    """202 with the job: the client follows `url` until `state` is done, then downloads `result_url`."""
+    from backend.jobs.serializers import JobOutput
+
+    response = Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+    response["Location"] = response.data["url"]
+    return response
+
+
 class ExportApi(APIView):
+    """GET: the file, built during the request (a commune's in about a second). POST: the same
+    file built by a background job (a province's): 202 and the job to follow."""
+
     @extend_schema(parameters=[ROUND], responses={(200, "application/octet-stream"): bytes})
     def get(self, request, fmt: str):
         results = _Results(request, request.query_params.get("round") or None)
-        hamlets = _hamlets()
-        names = dict(zip(hamlets["code"], hamlets["name"], strict=False)) if len(hamlets) else {}
-        rows = results.rows
-        if rows.empty:
-            rows = pd.DataFrame(
-                columns=[
-                    "indicator",
-                    "hamlet",
-                    "round",
-                    "unit",
-                    "numerator",
-                    "denominator",
-                    "value",
-                    "ci_low",
-                    "ci_high",
-                    "target",
-                    "target_year",
-                    "met",
-                    "suppressed",
-                ]
-            )
-        if fmt == "csv":
-            body, kind = exports.csv_bytes(rows, names), "text/csv; charset=utf-8"
-        elif fmt == "xlsx":
-            scorecard, summary = results.scorecard()
-            body = exports.xlsx_bytes(rows, scorecard, summary, results.frame("coverage"), names)
-            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        elif fmt == "gpkg":
-            body, kind = exports.gpkg_bytes(hamlets, rows), "application/geopackage+sqlite3"
-        else:
-            raise not_found(f"export format '{fmt}'")
-        response = HttpResponse(body, content_type=kind)
-        response["Content-Disposition"] = f'attachment; filename="chi_so_phu_lam.{fmt}"'
+        response = HttpResponse(export_body(results, fmt), content_type=EXPORT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{EXPORT_NAME.format(fmt=fmt)}"'
         return results.headers(response)
+
+    @extend_schema(parameters=[ROUND], request=None, responses={202: dict})
+    def post(self, request, fmt: str):
+        from backend.reports.services import indicator_export_enqueue
+
+        job = indicator_export_enqueue(user=request.user, fmt=fmt, round_name=request.query_params.get("round") or "")
+        return _accepted(request, job)
 
 
 class MapPngApi(APIView):
+    """GET: the choropleth PNG, drawn during the request. POST: drawn by a background job (202)."""
+
     @extend_schema(parameters=[ROUND], responses={(200, "image/png"): bytes})
     def get(self, request, indicator: str):
         if indicator not in BY_ID:
             raise not_found(f"indicator '{indicator}'")
         results = _Results(request, None)
-        round_name = _round_param(request, results.rounds)
-        if round_name not in results.rounds:
-            raise not_found(f"survey round '{round_name}'")
-        body = exports.choropleth_png(_hamlets(), results.rows, indicator, round_name)
+        body = map_body(results, indicator, _round_param(request, results.rounds))
         return results.headers(HttpResponse(body, content_type="image/png"))
+
+    @extend_schema(parameters=[ROUND], request=None, responses={202: dict})
+    def post(self, request, indicator: str):
+        from backend.reports.services import indicator_map_enqueue
+
+        if indicator not in BY_ID:
+            raise not_found(f"indicator '{indicator}'")
+        job = indicator_map_enqueue(
+            user=request.user, indicator=indicator, round_name=request.query_params.get("round") or ""
+        )
+        return _accepted(request, job)
 
 
 class LocationReviewApi(APIView):

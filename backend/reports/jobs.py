@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 from django.db import connection
 
-from backend.jobs.registry import job_handler
+from backend.jobs.registry import JobFile, job_handler
 from backend.reports.models import ComputedResult
 from backend.reports.selectors import data_fingerprint
 
@@ -60,3 +61,44 @@ def indicators_recompute(job, progress) -> dict:
         "seconds": round(sum(report.timings.values()), 3),
         "households": report.counts.get("households", 0),
     }
+
+
+def _results_for(job):
+    """The stored results as the job's creator reads them (the same suppression as the API)."""
+    from backend.reports.apis import _Results
+
+    return _Results(SimpleNamespace(user=job.created_by), job.params.get("round") or None)
+
+
+@job_handler("indicators.export")
+def indicator_export(job, progress) -> JobFile:
+    from backend.reports.apis import EXPORT_NAME, EXPORT_TYPES, export_body
+
+    fmt = job.params["format"]
+    progress(0.1, "Đọc kết quả / reading the results")
+    results = _results_for(job)
+    progress(0.4, f"Ghi tệp {fmt} / writing the {fmt} file")
+    body = export_body(results, fmt)
+    return JobFile(
+        data=body,
+        name=EXPORT_NAME.format(fmt=fmt),
+        content_type=EXPORT_TYPES[fmt],
+        summary={"format": fmt, "rows": len(results.rows), "stale": results.stale},
+    )
+
+
+@job_handler("indicators.map")
+def indicator_map(job, progress) -> JobFile:
+    from backend.reports.apis import map_body
+
+    indicator = job.params["indicator"]
+    results = _results_for(job)
+    round_name = job.params.get("round") or (results.rounds[-1] if results.rounds else None)
+    progress(0.3, "Vẽ bản đồ / drawing the map")
+    body = map_body(results, indicator, round_name)
+    return JobFile(
+        data=body,
+        name=f"{indicator}_{round_name}.png",
+        content_type="image/png",
+        summary={"indicator": indicator, "round": round_name},
+    )

@@ -164,6 +164,26 @@ def indicator_recompute_request(*, user=None, force: bool = False) -> Job:
     )
 
 
+def indicator_export_enqueue(*, user, fmt: str, round_name: str = "") -> Job:
+    """Have a worker build the indicator export (what GET /exports/indicators.{fmt} returns)
+    for this reader; a second ask while it is under way returns the same job."""
+    return job_enqueue(
+        kind="indicators.export",
+        params={"format": fmt, "round": round_name},
+        user=user,
+        dedupe_key=f"indicators.export:{getattr(user, 'pk', '')}:{fmt}:{round_name}",
+    )
+
+
+def indicator_map_enqueue(*, user, indicator: str, round_name: str = "") -> Job:
+    return job_enqueue(
+        kind="indicators.map",
+        params={"indicator": indicator, "round": round_name},
+        user=user,
+        dedupe_key=f"indicators.map:{getattr(user, 'pk', '')}:{indicator}:{round_name}",
+    )
+
+
 @transaction.atomic
 def survey_round_create(
     *, name: str, start: date, end: date, note: str = "", actor=None, ip: str | None = None

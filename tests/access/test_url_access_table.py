@@ -88,8 +88,10 @@ TABLE: dict[str, Access] = {
     "api/v1/indicators/review": Access(get=STAFF_PAGES),
     "api/v1/hamlets.geojson": Access(get=SIGNED_IN),
     "api/v1/scorecard": Access(get=SIGNED_IN, not_found_is_past_the_door=True),
-    "api/v1/^exports/indicators\\.(?P<fmt>csv|xlsx|gpkg)$": Access(get=SIGNED_IN),
-    "api/v1/^maps/(?P<indicator>[A-Za-z0-9_]+)\\.png$": Access(get=SIGNED_IN, not_found_is_past_the_door=True),
+    "api/v1/^exports/indicators\\.(?P<fmt>csv|xlsx|gpkg)$": Access(get=SIGNED_IN, post=SIGNED_IN),
+    "api/v1/^maps/(?P<indicator>[A-Za-z0-9_]+)\\.png$": Access(
+        get=SIGNED_IN, post=SIGNED_IN, not_found_is_past_the_door=True
+    ),
     "api/v1/survey-rounds": Access(get=SIGNED_IN, post=ADMIN_ONLY),
     "api/v1/administrative-figures": Access(get=SIGNED_IN, post=ADMIN_ONLY),
     "api/v1/^reports/periodic\\.(?P<fmt>docx|pdf)$": Access(
