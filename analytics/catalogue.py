@@ -684,10 +684,6 @@ BY_ID: dict[str, Indicator] = {indicator.id: indicator for indicator in CATALOGU
 TIERS = (2027, 2030)
 
 
-def indicator_get(indicator_id: str) -> Indicator | None:
-    return BY_ID.get(indicator_id)
-
-
 # How each kind's figures read (documented in analytics/README.md, served with every entry).
 FIGURES = {
     PROPORTION: (

@@ -31,7 +31,6 @@ from analytics.catalogue import (
     HOUSEHOLD,
     MODEL,
     PERSON15,
-    PROPORTION,
     STALL,
     Indicator,
     commune_verdict,
@@ -469,6 +468,3 @@ def rows_with_dra_count(rows: pd.DataFrame, scorecard_summary: pd.DataFrame, ind
     added["met"] = [target.met(v) if c else bool(v >= 100) for v, c in zip(added["value"], commune_row, strict=True)]
     added["applicable"] = True
     return pd.concat([rows, added.reindex(columns=ROW_COLUMNS)], ignore_index=True)
-
-
-PROPORTION_KINDS = {PROPORTION, BINARY, ADMINISTRATIVE}

@@ -43,24 +43,6 @@ ROW_HEADERS = {
     "reason": "Ghi chú",
     "reason_en": "Note",
 }
-SCORECARD_HEADERS = {
-    "round": "Đợt khảo sát",
-    "hamlet": "Mã ấp",
-    "tier": "Mức",
-    "criterion": "Tiêu chí",
-    "group": "Nhóm",
-    "label_vi": "Nội dung",
-    "role": "BB/TC",
-    "value": "Giá trị",
-    "op": "So sánh",
-    "threshold": "Ngưỡng",
-    "status": "Kết quả",
-    "gap_pp": "Còn thiếu (điểm %)",
-    "source": "Nguồn",
-    "condition": "Điều kiện",
-    "suppressed": "Ẩn (ô nhỏ)",
-    "reason": "Ghi chú",
-}
 SUMMARY_HEADERS = {
     "round": "Đợt khảo sát",
     "hamlet": "Mã ấp",

@@ -39,7 +39,7 @@ from analytics.frames import (
 from analytics.geo import hamlets_frame
 from analytics.rounds import Round
 from backend.places.models import Hamlet, Market
-from backend.reports.models import ANSWERS_BY_KEY, AdministrativeFigure, ComputedResult, SurveyRound
+from backend.reports.models import ANSWERS_BY_KEY, AdministrativeFigure, SurveyRound
 from backend.submissions.models import ReviewState, Submission
 from backend.surveys.models import Form
 
@@ -305,13 +305,3 @@ def _copy_csv(cursor, query: str, *, numeric: tuple[str, ...]) -> pd.DataFrame:
         if name in frame:
             frame[name] = frame[name].astype("int64")
     return frame
-
-
-# --- stored results -----------------------------------------------------------------------
-
-
-def computed_results(round_name: str | None = None) -> list[ComputedResult]:
-    queryset = ComputedResult.objects.all()
-    if round_name:
-        queryset = queryset.filter(round=round_name)
-    return list(queryset)

@@ -8,26 +8,6 @@ from rest_framework import serializers
 
 from backend.reports.models import ADMINISTRATIVE_INDICATORS, AdministrativeFigure, SurveyRound
 
-# The output contract of GET /api/v1/indicators (issue 5): these keys, in this order; issue 17
-# added `target_op` (">=" or ">": strict targets) and `reason`/`reason_en` at the end.
-INDICATOR_ROW_KEYS = (
-    "indicator",
-    "hamlet",
-    "round",
-    "numerator",
-    "denominator",
-    "value",
-    "ci_low",
-    "ci_high",
-    "target",
-    "target_year",
-    "met",
-    "suppressed",
-    "target_op",
-    "reason",
-    "reason_en",
-)
-
 
 def _clean(value, digits: int | None = None):
     if value is None or (isinstance(value, float) and math.isnan(value)):
