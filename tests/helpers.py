@@ -98,3 +98,23 @@ def decode_content_encoding(response):
     response.content = brotli.decompress(wire) if coding == "br" else gzip.decompress(wire)
     response.wire_content = wire
     return response
+
+
+OPENROSA_RESPONSE_NS = "http://openrosa.org/http/response"
+
+
+def openrosa_refusal(response, status: int) -> str:
+    """Assert `response` is the refusal ODK Collect can show: this status, `text/xml`, the
+    X-OpenRosa-Version header and an OpenRosaResponse body (namespace included) whose
+    <message> is not empty. Returns the message (OPENROSA.md §3.4)."""
+    from defusedxml import ElementTree
+
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    assert response["Content-Type"].startswith("text/xml"), response["Content-Type"]
+    assert response["X-OpenRosa-Version"] == "1.0"
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == f"{{{OPENROSA_RESPONSE_NS}}}OpenRosaResponse", root.tag
+    message = root.find(f"{{{OPENROSA_RESPONSE_NS}}}message")
+    assert message is not None, response.content[:300]
+    assert (message.text or "").strip(), "an empty message tells the volunteer nothing"
+    return message.text

@@ -65,6 +65,7 @@ def test_the_commune_has_thirty_valid_non_overlapping_hamlets_over_about_67_km2_
     assert 11.2 < centre.y < 11.4 and 107.3 < centre.x < 107.5
 
 
+@pytest.mark.slow  # thousands of households streamed (or Node); .ci/run runs it
 def test_household_geopoints_fall_inside_their_hamlet_except_a_small_share_outside():
     commune = commune_build(DemoSpec(households=3000, seed=5, stalls=0, rounds=(2025,)))
     areas = {h.plan.code: h.polygon for h in commune.hamlets}
@@ -85,6 +86,7 @@ def test_household_geopoints_fall_inside_their_hamlet_except_a_small_share_outsi
     assert 0.2 < far / outside < 0.8
 
 
+@pytest.mark.slow  # thousands of households streamed (or Node); .ci/run runs it
 def test_rates_follow_the_baseline_with_pilot_hamlets_higher():
     commune = commune_build(DemoSpec(households=6000, seed=3, stalls=0, rounds=(2025,)))
     pilots = {h.plan.code for h in commune.hamlets if h.plan.pilot}
@@ -139,6 +141,7 @@ def test_the_point_sampler_streams_points_inside_the_polygon():
     shutil.which("node") is None or not (ROOT / "node_modules" / "@getodk" / "xforms-engine").exists(),
     reason="needs node and `npm ci` (@getodk/xforms-engine)",
 )
+@pytest.mark.slow  # thousands of households streamed (or Node); .ci/run runs it
 def test_generated_instances_are_valid_for_the_odk_web_forms_engine(tmp_path):
     commune = commune_build(DemoSpec(households=300, seed=21, stalls=20, rounds=(2025, 2027)))
     per_form: dict[str, list] = {"pl_ho": [], "pl_cho": [], "pl_kdc": []}

@@ -9,7 +9,7 @@ from backend.accounts.models import Role
 from backend.accounts.services import device_token_revoke, user_create
 from backend.surveys.models import Form, FormState
 from backend.surveys.services import form_publish, form_state_set
-from tests.helpers import COLLECT_HEADERS, xlsform_bytes
+from tests.helpers import COLLECT_HEADERS, openrosa_refusal, xlsform_bytes
 
 NS = {"x": "http://openrosa.org/xforms/xformsList"}
 
@@ -22,7 +22,7 @@ def parse_list(response):
 
 def test_form_list_without_credentials_is_401_with_a_basic_challenge(client, published_forms):
     response = client.get("/formList", **COLLECT_HEADERS)
-    assert response.status_code == 401
+    openrosa_refusal(response, 401)
     assert response["WWW-Authenticate"].startswith("Basic ")
     assert response["Content-Type"] == "text/xml; charset=utf-8"
 
@@ -113,30 +113,30 @@ def test_a_user_without_rights_gets_an_empty_list_not_an_error(client, published
 def test_basic_auth_over_plain_http_is_refused(client, admin_user, published_forms):
     auth = base64.b64encode(b"admin:s3cret-pass").decode()
     response = client.get("/formList", HTTP_AUTHORIZATION=f"Basic {auth}", **COLLECT_HEADERS)
-    assert response.status_code == 401
+    openrosa_refusal(response, 401)
 
 
 def test_wrong_basic_password_is_401_with_a_challenge(client, admin_user):
     auth = base64.b64encode(b"admin:wrong").decode()
     response = client.get("/formList", secure=True, HTTP_AUTHORIZATION=f"Basic {auth}", **COLLECT_HEADERS)
-    assert response.status_code == 401
+    openrosa_refusal(response, 401)
     assert "Basic" in response["WWW-Authenticate"]
 
 
 def test_unknown_malformed_and_revoked_device_tokens_get_403_not_401(client, device):
     volunteer, token = device
-    assert client.get("/key/" + "a" * 64 + "/formList", **COLLECT_HEADERS).status_code == 403
-    assert client.get("/key/short/formList", **COLLECT_HEADERS).status_code == 403
+    openrosa_refusal(client.get("/key/" + "a" * 64 + "/formList", **COLLECT_HEADERS), 403)
+    openrosa_refusal(client.get("/key/short/formList", **COLLECT_HEADERS), 403)
     device_token_revoke(device=volunteer.tokens.get())
     response = client.get(f"/key/{token}/formList", **COLLECT_HEADERS)
-    assert response.status_code == 403
+    openrosa_refusal(response, 403)
     assert b"OpenRosaResponse" in response.content
 
 
 def test_form_list_requires_the_openrosa_version_header(client, device):
     _, token = device
     response = client.get(f"/key/{token}/formList")
-    assert response.status_code == 400
+    openrosa_refusal(response, 400)
     assert b"X-OpenRosa-Version" in response.content
 
 

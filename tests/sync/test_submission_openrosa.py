@@ -5,7 +5,7 @@ import pytest
 from backend.core.blobs import blob_read
 from backend.submissions.models import Submission, SubmissionAttachment, SubmissionVersion
 from backend.surveys.models import FormState
-from tests.helpers import COLLECT_HEADERS
+from tests.helpers import COLLECT_HEADERS, openrosa_refusal
 from tests.submissions.factories import (
     AUDIT,
     PHOTO,
@@ -34,6 +34,10 @@ def post(client, url, xml, files=None, *, incomplete=False, query="", **extra):
 
 
 def message(response) -> str:
+    """The body as text; for a refusal, the message Collect shows (asserting the body is an
+    OpenRosaResponse)."""
+    if response.status_code >= 400:
+        return openrosa_refusal(response, response.status_code)
     return response.content.decode()
 
 
@@ -51,7 +55,7 @@ def test_head_without_the_openrosa_header_is_400(client, url):
 def test_without_credentials_head_and_post_are_401(client, form):
     assert client.head("/submission", **COLLECT_HEADERS).status_code == 401
     response = post(client, "/submission", instance_xml(instance_id=new_instance_id()))
-    assert response.status_code == 401 and "OpenRosaResponse" in message(response)
+    assert response.status_code == 401 and message(response)
 
 
 def test_an_unknown_device_token_is_403(client, form):
@@ -62,7 +66,7 @@ def test_a_body_that_is_not_multipart_is_400_naming_the_missing_field(client, ur
     response = client.generic(
         "POST", url, instance_xml(instance_id="uuid:x"), content_type="text/xml", **COLLECT_HEADERS
     )
-    assert response.status_code == 400
+    openrosa_refusal(response, 400)
     assert "Required multipart POST field xml_submission_file missing." in message(response)
 
 
@@ -79,14 +83,14 @@ def test_malformed_multipart_is_400_39_as_an_openrosa_response(client, url, cont
     response = client.generic(
         "POST", url, b"--zzz\r\nContent-Disposition: form-da", content_type=content_type, **COLLECT_HEADERS
     )
-    assert response.status_code == 400
+    openrosa_refusal(response, 400)
     assert "Multipart form content failed to parse." in message(response)
     assert response["Content-Type"] == "text/xml; charset=utf-8"
 
 
 def test_unknown_form_and_unknown_version_are_404(client, url):
     response = post(client, url, instance_xml(instance_id=new_instance_id(), form_id="nonexistent"))
-    assert response.status_code == 404
+    openrosa_refusal(response, 404)
     response = post(client, url, instance_xml(instance_id=new_instance_id(), version="-1"))
     assert response.status_code == 404 and "The form version specified in this submission" in message(response)
 
@@ -97,7 +101,7 @@ def test_a_closed_form_is_409_and_a_closing_form_still_accepts(client, url, form
     assert post(client, url, instance_xml(instance_id=new_instance_id())).status_code == 201
     form.state = FormState.CLOSED
     form.save()
-    assert post(client, url, instance_xml(instance_id=new_instance_id())).status_code == 409
+    openrosa_refusal(post(client, url, instance_xml(instance_id=new_instance_id())), 409)
 
 
 def test_a_valid_submission_is_201_with_the_success_envelope_and_device_details(client, url):
@@ -183,8 +187,8 @@ def test_edits_over_openrosa_unknown_stale_taken_and_accepted(client, url):
     one, two, three = new_instance_id(), new_instance_id(), new_instance_id()
     post(client, url, instance_xml(instance_id=one), {"1764201234567.jpg": PHOTO})
     post(client, url, instance_xml(instance_id=three))
-    assert post(client, url, instance_xml(instance_id=two, deprecated_id="uuid:nope")).status_code == 404
-    assert post(client, url, instance_xml(instance_id=three, deprecated_id=one)).status_code == 409
+    openrosa_refusal(post(client, url, instance_xml(instance_id=two, deprecated_id="uuid:nope")), 404)
+    openrosa_refusal(post(client, url, instance_xml(instance_id=three, deprecated_id=one)), 409)
     edit = instance_xml(instance_id=two, deprecated_id=one, ap="AP02")
     accepted = post(client, url, edit, query="?deviceID=collect:edit")
     assert accepted.status_code == 201
