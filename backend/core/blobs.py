@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from django.core.files import File
@@ -71,3 +72,8 @@ def blob_open(sha256: str) -> BinaryIO:
 def blob_read(sha256: str) -> bytes:
     with blob_open(sha256) as fh:
         return fh.read()
+
+
+def blob_chunks(sha256: str) -> Iterator[bytes]:
+    with blob_open(sha256) as fh:
+        yield from iter(lambda: fh.read(CHUNK), b"")
