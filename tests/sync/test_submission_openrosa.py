@@ -281,4 +281,4 @@ def test_an_id_or_file_name_longer_than_its_column_is_400_not_500(client, url, w
         xml = instance_xml(instance_id=new_instance_id(), photo="a" * 300 + ".jpg")
     response = post(client, url, xml)
     assert response.status_code == 400, message(response)
-    assert "255" in message(response) and "OpenRosaResponse" in message(response)
+    assert "255" in message(response)
