@@ -31,14 +31,6 @@ def commune(db, postgres_only, monkeypatch):
     indicator_results_compute()
 
 
-@pytest.fixture(autouse=True)
-def no_background(monkeypatch):
-    """Stale results are not recomputed on a thread (it would not see the test's transaction)."""
-    from backend.reports import services
-
-    monkeypatch.setattr(services, "_recompute_in_background", lambda: None)
-
-
 def _client(role: str, username: str):
     user = user_create(username=username, password="s3cret-pass-123", role=role, name=f"Người dùng {username}")
     client = APIClient()
