@@ -10,9 +10,10 @@ RUN npm ci --omit=dev --no-audit --no-fund
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     VAR_DIR=/var/lib/phulam MEDIA_ROOT=/var/lib/phulam/media PORT=8000
-# Java runs ODK Validate on publish; gdal/proj come inside the pyogrio/pyproj wheels.
+# Java runs ODK Validate on publish; pg_dump/pg_restore make the backups (the worker runs the
+# nightly one); gdal/proj come inside the pyogrio/pyproj wheels.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends default-jre-headless \
+ && apt-get install -y --no-install-recommends default-jre-headless postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt ./
@@ -20,10 +21,12 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY --from=assets /build/node_modules ./node_modules
 COPY . .
 # collectstatic copies only the npm files the pages load (backend/web/finders.py) and writes
-# their gzip/brotli copies; the tree is owned by root and read-only for the app user.
+# their gzip/brotli copies; the tree is owned by root and read-only for the app user. Named
+# volumes (media, backups, beat) copy the ownership of their directories when first created.
 RUN python manage.py collectstatic --noinput \
  && useradd --system --uid 10001 --home-dir /var/lib/phulam --shell /usr/sbin/nologin phulam \
- && mkdir -p "$MEDIA_ROOT" && chown -R phulam:phulam "$MEDIA_ROOT"
+ && mkdir -p "$MEDIA_ROOT" "$VAR_DIR/backups" "$VAR_DIR/beat" \
+ && chown -R phulam:phulam "$MEDIA_ROOT" "$VAR_DIR/backups" "$VAR_DIR/beat"
 USER phulam
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["python", "deploy/healthcheck.py"]

@@ -3,6 +3,7 @@ Caddyfile. No Docker engine runs on these machines (no daemon), so the files are
 what a deployment relies on; `docker compose config` validates the file when it is installed."""
 
 import ipaddress
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,7 +13,7 @@ import yaml
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-LONG_RUNNING = {"proxy", "web", "db", "redis"}
+LONG_RUNNING = {"proxy", "web", "worker", "beat", "db", "redis"}
 
 
 def load_compose() -> dict:
@@ -27,7 +28,7 @@ def is_one_shot(service: dict) -> bool:
     return str(service.get("restart", "no")) == "no"
 
 
-def test_the_stack_has_proxy_web_migrations_postgres_and_redis():
+def test_the_stack_has_proxy_web_workers_migrations_postgres_and_redis():
     stack = services()
     assert LONG_RUNNING | {"migrate"} <= set(stack)
     assert stack["db"]["image"].startswith("postgres:")
@@ -58,9 +59,11 @@ def test_migrations_run_once_before_web_starts():
     migrate = stack["migrate"]
     assert is_one_shot(migrate)
     assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
-    assert stack["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    assert stack["web"]["depends_on"]["db"]["condition"] == "service_healthy"
-    assert stack["web"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    for name in ("web", "worker", "beat"):
+        depends = stack[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully", name
+        assert depends["db"]["condition"] == "service_healthy", name
+        assert depends["redis"]["condition"] == "service_healthy", name
     assert stack["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
     assert "migrate" not in " ".join(stack["web"]["command"])
     cmd = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD ")]
@@ -91,7 +94,8 @@ def test_web_trusts_forwarded_headers_from_the_proxy_address_only():
     assert web_env["TRUSTED_PROXIES"] == proxy_address
     assert ipaddress.ip_address(proxy_address) in subnet
     caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
-    assert "reverse_proxy web:8000" in caddyfile
+    # Every replica of `web`, found by name (one A record per container), not one fixed host.
+    assert "dynamic a {\n\t\t\tname web\n\t\t\tport 8000" in caddyfile
     assert "header_up X-Forwarded-Proto {scheme}" in caddyfile
     assert "header_up X-Forwarded-For {remote_host}" in caddyfile
 
@@ -102,7 +106,7 @@ def test_every_environment_variable_compose_sets_is_read_by_the_settings():
     names = set(compose["services"]["web"]["environment"])
     env_example = (ROOT / ".env.example").read_text().splitlines()
     names |= {line.split("=")[0] for line in env_example if line and not line.startswith("#")}
-    names -= {"POSTGRES_PASSWORD", "WEB_WORKERS", "SITE_ADDRESS", "ACME_EMAIL"}  # compose / proxy only
+    names -= {"POSTGRES_PASSWORD", "WEB_WORKERS", "WEB_REPLICAS", "WORKER_CONCURRENCY", "SITE_ADDRESS", "ACME_EMAIL"}
     for name in names:
         assert f'"{name}"' in settings_source, f"settings.py does not read {name}"
     assert compose["services"]["web"]["env_file"] == ".env"
@@ -160,3 +164,56 @@ def test_docker_compose_config_accepts_the_file(tmp_path):
     shutil.copy(ROOT / ".env.example", tmp_path / ".env")
     result = subprocess.run([*cli, "config", "-q"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_two_web_replicas_behind_the_proxy_by_default():
+    web = services()["web"]
+    assert web["deploy"]["replicas"] == "${WEB_REPLICAS:-2}"
+    assert "container_name" not in web, "a fixed container name allows one replica only"
+
+
+def test_the_worker_runs_celery_with_late_acks_and_writes_backups_to_a_volume():
+    worker = services()["worker"]
+    assert worker["command"][:4] == ["celery", "-A", "backend", "worker"]
+    assert worker["environment"]["BACKUP_DIR"] == "/var/lib/phulam/backups"
+    assert "backups:/var/lib/phulam/backups" in worker["volumes"]
+    assert "media:/var/lib/phulam/media" in worker["volumes"]
+    assert "inspect ping" in worker["healthcheck"]["test"][1]
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    # pg_dump makes the nightly backup inside the worker container.
+    assert "postgresql-client" in (ROOT / "Dockerfile").read_text()
+
+
+def test_exactly_one_beat_keeps_its_schedule_on_a_volume():
+    beat = services()["beat"]
+    assert beat["command"][:4] == ["celery", "-A", "backend", "beat"]
+    assert beat.get("deploy", {}).get("replicas", 1) == 1
+    assert beat["environment"]["CELERY_BEAT_SCHEDULE_FILENAME"].startswith("/var/lib/phulam/beat/")
+    assert "beat:/var/lib/phulam/beat" in beat["volumes"]
+    assert beat["healthcheck"]["test"] == ["CMD", "python", "deploy/beat_healthcheck.py"]
+
+
+def test_caddy_accepts_the_caddyfile(tmp_path):
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        pytest.skip("caddy is not installed (CI installs Debian's)")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SITE_ADDRESS": "survey.example.org", "ACME_EMAIL": "ops@example.org"}
+    result = subprocess.run(
+        [caddy, "adapt", "--config", str(ROOT / "deploy" / "Caddyfile"), "--validate"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    upstreams = [h["dynamic_upstreams"] for h in handlers(json.loads(result.stdout)) if "dynamic_upstreams" in h]
+    assert upstreams == [{"source": "a", "name": "web", "port": "8000", "refresh": 10_000_000_000}]
+
+
+def handlers(node):
+    """Every dict in Caddy's adapted JSON, depth first."""
+    if isinstance(node, dict):
+        yield node
+        node = list(node.values())
+    if isinstance(node, list):
+        for child in node:
+            yield from handlers(child)
