@@ -151,7 +151,20 @@ MEDIA_URL = "/media/"
 # Files go through Django's storage API: local files by default, S3-compatible storage
 # (django-storages) when AWS_STORAGE_BUCKET_NAME is set.
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
-    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage"}
+    # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment (boto3's own
+    # chain). Blobs are content-addressed, so writing a name twice writes the same bytes:
+    # overwrite rather than let storage invent a second name for a concurrent upload.
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # MinIO, Garage, …
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for MinIO
+            "file_overwrite": True,
+            "default_acl": None,
+        },
+    }
 else:
     _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

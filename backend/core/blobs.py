@@ -43,8 +43,8 @@ def blob_store(stream: BinaryIO) -> Blob:
         stream.seek(0)
         # Write to a temporary name, then rename, so a concurrent reader never sees a
         # half-written blob (local storage); object stores write atomically anyway.
-        if hasattr(default_storage, "path"):
-            target = default_storage.path(path)
+        target = _local_path(path)
+        if target is not None:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-")
             with os.fdopen(fd, "wb") as out:
@@ -57,6 +57,15 @@ def blob_store(stream: BinaryIO) -> Blob:
             default_storage.save(path, File(stream))
     Blob.objects.bulk_create([Blob(sha256=sha256, md5=md5, size=size)], ignore_conflicts=True)
     return Blob(sha256=sha256, md5=md5, size=size)
+
+
+def _local_path(name: str) -> str | None:
+    """The file system path of a stored name, or None for object storage (S3 and the like
+    raise NotImplementedError from `path`; having the method says nothing)."""
+    try:
+        return default_storage.path(name)
+    except NotImplementedError:
+        return None
 
 
 def blob_store_bytes(data: bytes) -> Blob:
