@@ -20,7 +20,9 @@ def cmdline(tmp_path, *argv: str) -> Path:
 
 
 def test_beat_is_running_only_when_pid_one_is_celery_beat(tmp_path):
-    assert beat_healthcheck.beat_is_running(cmdline(tmp_path, "/usr/local/bin/python", "/usr/local/bin/celery", "-A", "backend", "beat"))
+    assert beat_healthcheck.beat_is_running(
+        cmdline(tmp_path, "/usr/local/bin/python", "/usr/local/bin/celery", "-A", "backend", "beat")
+    )
     assert not beat_healthcheck.beat_is_running(cmdline(tmp_path, "/usr/local/bin/celery", "-A", "backend", "worker"))
     assert not beat_healthcheck.beat_is_running(cmdline(tmp_path, "gunicorn", "backend.wsgi:application"))
     assert not beat_healthcheck.beat_is_running(tmp_path / "absent")

@@ -197,7 +197,12 @@ def test_caddy_accepts_the_caddyfile(tmp_path):
     caddy = shutil.which("caddy")
     if caddy is None:
         pytest.skip("caddy is not installed (CI installs Debian's)")
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SITE_ADDRESS": "survey.example.org", "ACME_EMAIL": "ops@example.org"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "SITE_ADDRESS": "survey.example.org",
+        "ACME_EMAIL": "ops@example.org",
+    }
     result = subprocess.run(
         [caddy, "adapt", "--config", str(ROOT / "deploy" / "Caddyfile"), "--validate"],
         capture_output=True,

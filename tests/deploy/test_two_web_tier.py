@@ -7,12 +7,14 @@ What would break a second web container is exactly what this exercises: files on
 and identity decided in memory (a replay reaching the other process).
 """
 
+import hashlib
 import os
 import uuid
 
 import boto3
 import pytest
 import redis
+import requests
 from django.db import connection
 
 from backend.accounts.models import Role
@@ -73,15 +75,19 @@ def two_web_servers(postgres_only, object_store, shared_redis, tmp_path):
         media = tmp_path / f"media-{name}"
         media.mkdir()
         env = {**s3_env, "REDIS_URL": shared_redis, "PUBLIC_BASE_URL": "http://127.0.0.1"}
-        servers.append(GunicornServer(database_url=database_url, media_root=media, workers=1, threads=4, extra_env=env).start(timeout=60))
+        servers.append(
+            GunicornServer(database_url=database_url, media_root=media, workers=1, threads=4, extra_env=env).start(
+                timeout=60
+            )
+        )
     yield servers
     for server in servers:
         server.stop()
 
 
-def test_a_photo_sent_to_one_web_container_is_served_by_the_other_from_object_storage(two_web_servers, object_store, tmp_path):
-    import requests
-
+def test_a_photo_sent_to_one_web_container_is_served_by_the_other_from_object_storage(
+    two_web_servers, object_store, tmp_path
+):
     a, b = two_web_servers
     s3, bucket, _env = object_store
     form = publish_household_form()
@@ -91,13 +97,15 @@ def test_a_photo_sent_to_one_web_container_is_served_by_the_other_from_object_st
     photo = os.urandom(50_000)
     body, content_type = multipart(instance_xml(instance_id=iid), {"1764201234567.jpg": photo})
 
-    sent = requests.post(f"{a.base}/key/{token}/submission", data=body, headers={**COLLECT, "Content-Type": content_type}, timeout=30)
+    sent = requests.post(
+        f"{a.base}/key/{token}/submission", data=body, headers={**COLLECT, "Content-Type": content_type}, timeout=30
+    )
     assert sent.status_code == 201, sent.text
     # The retry a flaky network makes reaches the other container: the same one submission.
-    replay = requests.post(f"{b.base}/key/{token}/submission", data=body, headers={**COLLECT, "Content-Type": content_type}, timeout=30)
+    replay = requests.post(
+        f"{b.base}/key/{token}/submission", data=body, headers={**COLLECT, "Content-Type": content_type}, timeout=30
+    )
     assert replay.status_code == 201, replay.text
-
-    import hashlib
 
     sha256 = hashlib.sha256(photo).hexdigest()
     stored = s3.get_object(Bucket=bucket, Key=blob_path(sha256))["Body"].read()
@@ -105,27 +113,35 @@ def test_a_photo_sent_to_one_web_container_is_served_by_the_other_from_object_st
     assert not any(p.is_file() for p in tmp_path.rglob("*") if "media-" in str(p)), "a file landed on a local disk"
 
     # A script signs in through one container and reads through the other.
-    signed_in = requests.post(f"{a.base}/api/v1/auth/token", json={"username": "lanhdao", "password": PASSWORD}, timeout=30)
+    signed_in = requests.post(
+        f"{a.base}/api/v1/auth/token", json={"username": "lanhdao", "password": PASSWORD}, timeout=30
+    )
     assert signed_in.status_code == 201, signed_in.text
     bearer = {"Authorization": f"Bearer {signed_in.json()['token']}"}
     listed = requests.get(f"{b.base}/api/v1/forms/{form.form_id}/submissions", headers=bearer, timeout=30)
     assert listed.status_code == 200
     assert [row["instance_id"] for row in listed.json()["results"]] == [iid]
-    downloaded = requests.get(f"{b.base}/api/v1/forms/{form.form_id}/submissions/{iid}/attachments/1764201234567.jpg", headers=bearer, timeout=30)
+    downloaded = requests.get(
+        f"{b.base}/api/v1/forms/{form.form_id}/submissions/{iid}/attachments/1764201234567.jpg",
+        headers=bearer,
+        timeout=30,
+    )
     assert downloaded.status_code == 200
     assert downloaded.content == photo
 
 
 def test_login_failures_counted_by_one_container_lock_the_account_on_the_other(two_web_servers):
-    import requests
-
     a, b = two_web_servers
     user_create(username="lanhdao", password=PASSWORD, role=Role.LEADERSHIP)
     # Five failures spread over both containers: with per-process counters each would have seen
     # only two or three, and the account would still open.
     for server in (a, b, a, b, a):
-        wrong = requests.post(f"{server.base}/api/v1/auth/token", json={"username": "lanhdao", "password": "sai"}, timeout=30)
+        wrong = requests.post(
+            f"{server.base}/api/v1/auth/token", json={"username": "lanhdao", "password": "sai"}, timeout=30
+        )
         assert wrong.status_code == 401
     for server in (a, b):
-        right = requests.post(f"{server.base}/api/v1/auth/token", json={"username": "lanhdao", "password": PASSWORD}, timeout=30)
+        right = requests.post(
+            f"{server.base}/api/v1/auth/token", json={"username": "lanhdao", "password": PASSWORD}, timeout=30
+        )
         assert right.status_code in {401, 429}, f"{server.base} let a locked account in"
