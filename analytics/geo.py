@@ -12,6 +12,7 @@ Distances are computed in a metric CRS, UTM zone 48N (EPSG:32648), which holds Ä
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +24,16 @@ WGS84 = "EPSG:4326"
 UTM48N = "EPSG:32648"
 REVIEW_OUTSIDE = "outside_declared_hamlet"
 REVIEW_ACCURACY = "poor_gps_accuracy"
+
+
+@dataclass(frozen=True)
+class LocationRule:
+    """When a household's point is flagged for review: further than `tolerance_m` outside its
+    declared hamlet, or measured with an accuracy worse than `max_accuracy_m`. The server
+    builds one from its settings (`backend.reports.selectors.location_rule`) for every page."""
+
+    tolerance_m: float = 100.0
+    max_accuracy_m: float = 50.0
 
 
 def hamlets_frame(hamlets: Iterable[Mapping]) -> gpd.GeoDataFrame:
@@ -57,8 +68,8 @@ def households_locate(
     households: pd.DataFrame,
     hamlets: gpd.GeoDataFrame,
     *,
-    tolerance_m: float = 100.0,
-    max_accuracy_m: float = 50.0,
+    tolerance_m: float = LocationRule.tolerance_m,
+    max_accuracy_m: float = LocationRule.max_accuracy_m,
 ) -> pd.DataFrame:
     """One row per household: submission_id, hamlet (declared), located_hamlet, distance_m,
     outside, poor_accuracy, review, reason.

@@ -36,7 +36,7 @@ from analytics.frames import (
     answers_layout,
     raw_from_records,
 )
-from analytics.geo import hamlets_frame
+from analytics.geo import LocationRule, hamlets_frame
 from analytics.rounds import Round
 from backend.places.models import Hamlet, Market
 from backend.reports.models import ANSWERS_BY_KEY, AdministrativeFigure, SurveyRound
@@ -55,6 +55,14 @@ def hamlets_seen_unsuppressed(actor) -> frozenset[str]:
     from backend.accounts import policy
 
     return frozenset(actor.hamlet_codes) if policy.sees_own_hamlets(actor) else frozenset()
+
+
+def location_rule() -> LocationRule:
+    """The one outside-hamlet / GPS-accuracy rule, from the settings: the hamlet head's map,
+    the dashboard's location review and the indicators all flag households with it."""
+    return LocationRule(
+        tolerance_m=settings.ANALYTICS_OUTSIDE_TOLERANCE_M, max_accuracy_m=settings.ANALYTICS_MAX_ACCURACY_M
+    )
 
 
 def counted_submissions():
@@ -80,7 +88,7 @@ def data_fingerprint() -> str:
         AdministrativeFigure.objects.aggregate(n=Count("id"), last=Max("updated_at")),
         Hamlet.objects.aggregate(n=Count("id"), last=Max("updated_at")),
         Market.objects.aggregate(stalls=Max("registered_stalls"), n=Count("id")),
-        (settings.ANALYTICS_ONLY_APPROVED, settings.ANALYTICS_OUTSIDE_TOLERANCE_M, settings.ANALYTICS_MAX_ACCURACY_M),
+        (settings.ANALYTICS_ONLY_APPROVED, location_rule()),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 

@@ -29,7 +29,7 @@ from backend.jobs.models import Job, JobState
 from backend.jobs.services import job_enqueue
 from backend.reports.answers import submission_answers_repair
 from backend.reports.models import ADMINISTRATIVE_INDICATORS, AdministrativeFigure, ComputedResult, SurveyRound
-from backend.reports.selectors import analysis_inputs_read, data_fingerprint
+from backend.reports.selectors import analysis_inputs_read, data_fingerprint, location_rule
 from backend.submissions.models import Submission
 
 logger = logging.getLogger(__name__)
@@ -74,14 +74,15 @@ def indicator_results_compute(
             f"{len(frames.households)} hộ, {len(frames.members)} người 15+, "
             f"{len(frames.stalls)} sạp, {len(frames.assessments)} phiếu ấp",
         )
+    rule = location_rule()
     results = hamlet_indicators_compute(
         frames,
         inputs.hamlets,
         rounds=inputs.rounds,
         administrative=inputs.administrative,
         registered_stalls=inputs.registered_stalls,
-        tolerance_m=settings.ANALYTICS_OUTSIDE_TOLERANCE_M,
-        max_accuracy_m=settings.ANALYTICS_MAX_ACCURACY_M,
+        tolerance_m=rule.tolerance_m,
+        max_accuracy_m=rule.max_accuracy_m,
         only_round=round_name,
         stopwatch=watch,
     )

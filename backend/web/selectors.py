@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from analytics.geo import hamlets_frame, households_locate
 from backend.places.models import Hamlet
 from backend.places.selectors import hamlet_list
+from backend.reports.selectors import location_rule
 from backend.submissions.models import ReviewState, Submission
 from backend.submissions.selectors import submissions_visible_to
 from backend.surveys.models import Form
@@ -74,7 +75,8 @@ def submissions_filtered(
 
 
 def outside_flags(rows: list[Submission]) -> dict[int, bool]:
-    """Submissions whose GPS point lies outside their declared hamlet (analytics.geo rule)."""
+    """Submissions whose GPS point lies outside their declared hamlet, by the same rule
+    (`location_rule`, from the settings) as the dashboard's location review."""
     located = [s for s in rows if s.lat is not None and s.lon is not None]
     if not located:
         return {}
@@ -89,7 +91,8 @@ def outside_flags(rows: list[Submission]) -> dict[int, bool]:
             "accuracy": [s.accuracy for s in located],
         }
     )
-    result = households_locate(households, hamlets)
+    rule = location_rule()
+    result = households_locate(households, hamlets, tolerance_m=rule.tolerance_m, max_accuracy_m=rule.max_accuracy_m)
     return dict(zip(result["submission_id"].tolist(), result["outside"].tolist(), strict=True))
 
 
