@@ -160,14 +160,10 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[s
 
     A form's own rows come from its submissions (the typed columns, the review filter) joined
     to their answers; `unprojected` marks a submission whose answers are missing or were
-    extracted from another version or layout. Repeat rows are read whole, without the join,
-    and filtered in pandas (`_only_counted`): a hash join of millions of rows costs more."""
-    s = Submission._meta.db_table
-    where = "s.deleted_at IS NULL AND s.current_version_id IS NOT NULL AND s.form_id = {form_pk}"
-    if settings.ANALYTICS_ONLY_APPROVED:
-        where += " AND s.review_state = 'approved'"
-    else:
-        where += " AND s.review_state <> 'rejected'"
+    extracted from another version or layout. Which submissions count is `counted_submissions()`
+    itself, compiled to SQL (`_counted_sql`), so the two readers cannot disagree. Repeat rows
+    are read whole, without the join, and filtered in pandas (`_only_counted`): a hash join of
+    millions of rows costs more."""
     queries, empty = [], {}
     forms = {f.form_id: f for f in Form.objects.filter(form_id__in=list(FIELDS))}
     for form_id, fields in FIELDS.items():
@@ -185,8 +181,9 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[s
                 f"SELECT s.id AS submission_id, '{form_id}' AS form_id, s.hamlet_code, s.lat, s.lon, s.accuracy, "
                 f"s.survey_date, s.survey_round, date_part('epoch', s.received_at) AS received_at, {selected}, "
                 f"a.submission_id IS NULL AS unprojected "
-                f"FROM {s} s LEFT JOIN {answers} a ON a.submission_id = s.id AND a.version_id = s.current_version_id "
-                f"AND a.layout = '{answers_layout(form_id)}' WHERE {where.format(form_pk=int(form.pk))}",
+                f"FROM ({_counted_sql(form)}) s LEFT JOIN {answers} a "
+                f"ON a.submission_id = s.id AND a.version_id = s.current_version_id "
+                f"AND a.layout = '{answers_layout(form_id)}'",
                 ("submission_id", "lat", "lon", "accuracy", "received_at"),
                 0,
             )
@@ -203,6 +200,29 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[s
                 )
             )
     return queries, empty
+
+
+def _counted_sql(form: Form) -> str:
+    """`counted_submissions()` of one form as SQL text with its parameters bound (COPY takes
+    no parameters). Unordered, so PostgreSQL pulls the subquery up into a plain scan."""
+    rows = (
+        counted_submissions()
+        .filter(form=form)
+        .order_by()
+        .values(
+            "id",
+            "hamlet_code",
+            "lat",
+            "lon",
+            "accuracy",
+            "survey_date",
+            "survey_round",
+            "received_at",
+            "current_version_id",
+        )
+    )
+    sql, params = rows.query.sql_with_params()
+    return connection.ops.compose_sql(sql, params)
 
 
 def _identifier(name: str) -> str:

@@ -154,3 +154,24 @@ def test_the_answers_tables_match_the_field_lists_in_their_migrations():
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+@pytest.mark.usefixtures("postgres_only")
+@pytest.mark.parametrize("only_approved", [False, True])
+def test_the_copy_reader_and_the_orm_reader_count_the_same_submissions(forms, no_background, settings, only_approved):
+    settings.ANALYTICS_ONLY_APPROVED = only_approved
+    places(("AP01", 10, None, False))
+    stored = {
+        state: store(forms, household("AP01", members=[member()]), review_state=state)
+        for state in ("received", "has_issues", "edited", "approved", "rejected")
+    }
+    store(forms, household("AP01"), review_state="approved", deleted=True)
+
+    by_copy = selectors._raw_frames_copy()
+    by_orm = selectors._raw_frames_iter()
+
+    expected = {stored["approved"].pk} if only_approved else {s.pk for k, s in stored.items() if k != "rejected"}
+    counted = set(selectors.counted_submissions().values_list("pk", flat=True))
+    assert counted == expected
+    assert set(by_copy.households["submission_id"]) == set(by_orm.households["submission_id"]) == expected
+    assert set(by_copy.members["submission_id"]) == set(by_orm.members["submission_id"]) == expected
