@@ -8,11 +8,13 @@ from datetime import date
 
 import pandas as pd
 from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
 
 from analytics.geo import hamlets_frame, households_locate
 from backend.places.models import Hamlet
 from backend.places.selectors import hamlet_list
 from backend.reports.selectors import location_rule
+from backend.submissions.filters import SubmissionFilter
 from backend.submissions.models import ReviewState, Submission
 from backend.submissions.selectors import submissions_visible_to
 from backend.surveys.models import Form
@@ -23,6 +25,11 @@ LIST_LIMIT = 500
 
 @dataclass(frozen=True)
 class SubmissionFilters:
+    """The hamlet map's filters, read by the API's filterset (`SubmissionFilter`): the same
+    fields with the same meaning — `from`/`to` (as the page's form names them) are survey
+    dates, like the API's `date_from`/`date_to`. A malformed value is ignored here (the page
+    shows everything instead), where the API answers it with a 400."""
+
     state: str = ""
     volunteer: int | None = None
     date_from: date | None = None
@@ -30,22 +37,28 @@ class SubmissionFilters:
 
     @classmethod
     def from_query(cls, query) -> SubmissionFilters:
-        state = query.get("state", "")
-        state = state if state in ReviewState.values else ""
-        volunteer = query.get("volunteer", "")
+        params = QueryDict(mutable=True)
+        for name, key in (("state", "state"), ("volunteer", "volunteer"), ("date_from", "from"), ("date_to", "to")):
+            if query.get(key):
+                params[name] = query.get(key)
+        form = SubmissionFilter(params, queryset=Submission.objects.none()).form
+        form.is_valid()  # cleaned_data keeps the valid fields only
+        clean = form.cleaned_data
+        volunteer = clean.get("volunteer")
         return cls(
-            state=state,
-            volunteer=int(volunteer) if volunteer.isdigit() else None,
-            date_from=_date(query.get("from", "")),
-            date_to=_date(query.get("to", "")),
+            state=(clean.get("state") or [""])[0],
+            volunteer=int(volunteer) if volunteer is not None else None,
+            date_from=clean.get("date_from"),
+            date_to=clean.get("date_to"),
         )
 
-
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    def params(self) -> QueryDict:
+        params = QueryDict(mutable=True)
+        for name in ("state", "volunteer", "date_from", "date_to"):
+            value = getattr(self, name)
+            if value:
+                params[name] = value.isoformat() if isinstance(value, date) else str(value)
+        return params
 
 
 def forms_with_submissions() -> QuerySet[Form]:
@@ -63,14 +76,7 @@ def submissions_filtered(
     rows = submissions_visible_to(actor, form=form)
     if hamlets is not None:
         rows = rows.filter(hamlet_code__in=hamlets)
-    if filters.state:
-        rows = rows.filter(review_state=filters.state)
-    if filters.volunteer:
-        rows = rows.filter(volunteer_id=filters.volunteer)
-    if filters.date_from:
-        rows = rows.filter(received_at__date__gte=filters.date_from)
-    if filters.date_to:
-        rows = rows.filter(received_at__date__lte=filters.date_to)
+    rows = SubmissionFilter(filters.params(), queryset=rows).qs
     return rows.select_related("volunteer", "current_version").order_by("-received_at", "-id")
 
 
