@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "backend.audit",
     "backend.review",
     "backend.reports",
+    "backend.registers",
     "backend.publication",
     "backend.jobs",
     "backend.backups",

@@ -15,7 +15,9 @@ What it reads, as pyxform writes it (and as the XForms spec allows it):
   instance in the form, or an external one such as `jr://file-csv/ap.csv`);
 - the media files the form refers to (instance sources, itext images/audio/video);
 - entity declarations (`meta/entity` with dataset, create/update, id, label, the saveto
-  properties), which pyxform writes for an `entities` sheet.
+  properties), which pyxform writes for an `entities` sheet; and, for a filled instance,
+  the entity blocks it carries (`instance_entities`: what the phone wrote in `meta/entity`
+  and the values of the saveto fields), so ingest reads both from this one module.
 
 Untrusted input is parsed without entity expansion or network access.
 """
@@ -172,6 +174,43 @@ class EntityDeclaration:
     label: str = ""
     base_version: str = ""
     properties: tuple[EntityProperty, ...] = ()
+
+
+@dataclass(frozen=True)
+class EntityBlock:
+    """What one instance says about one entity: the `meta/entity` attributes as the phone
+    wrote them (strings, "" when absent) and the saved properties {saveto name: answer}."""
+
+    dataset: str
+    entity_id: str
+    create: str = ""
+    update: str = ""
+    base_version: str = ""
+    trunk_version: str = ""
+    branch_id: str = ""
+    label: str = ""
+    properties: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def creates(self) -> bool:
+        return _truthy(self.create)
+
+    @property
+    def updates(self) -> bool:
+        return _truthy(self.update)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "id": self.entity_id,
+            "create": self.create,
+            "update": self.update,
+            "baseVersion": self.base_version,
+            "trunkVersion": self.trunk_version,
+            "branchId": self.branch_id,
+            "label": self.label,
+            "properties": dict(self.properties),
+        }
 
 
 @dataclass(frozen=True)
@@ -570,6 +609,45 @@ def _entities(
             )
         )
     return tuple(declarations)
+
+
+def instance_entities(instance_root: Any, schema: XFormSchema) -> tuple[EntityBlock, ...]:
+    """The entity blocks of a filled instance (an lxml element already parsed by ingest), one
+    per declaration of the whole submission. Entities declared inside a repeat are not read
+    (no form of the commune declares one). Names are matched by local name, as Collect
+    writes the instance without the XForms namespace."""
+    blocks = []
+    for declaration in schema.entities:
+        if declaration.repeat:
+            continue
+        element = _element_at(instance_root, declaration.path)
+        if element is None:
+            continue
+        label = _element_at(element, "label")
+        properties = {}
+        for prop in declaration.properties:
+            answer = _element_at(instance_root, prop.path)
+            if answer is not None:
+                properties[prop.name] = (answer.text or "").strip()
+        blocks.append(
+            EntityBlock(
+                dataset=_attribute(element, "dataset") or declaration.dataset,
+                entity_id=_attribute(element, "id"),
+                create=_attribute(element, "create"),
+                update=_attribute(element, "update"),
+                base_version=_attribute(element, "baseVersion"),
+                trunk_version=_attribute(element, "trunkVersion"),
+                branch_id=_attribute(element, "branchId"),
+                label=" ".join(((label.text or "") if label is not None else "").split()),
+                properties=properties,
+            )
+        )
+    return tuple(blocks)
+
+
+def _truthy(value: str) -> bool:
+    # XPath booleans as an instance stores them: "1"/"true" (Collect), "0"/"false"/"".
+    return value.strip().lower() in ("1", "true")
 
 
 def _element_at(data: Any, path: str) -> Any:

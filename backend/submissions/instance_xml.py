@@ -19,7 +19,7 @@ from typing import Any
 
 from lxml import etree
 
-from backend.core.xform_schema import XFormSchema
+from backend.core.xform_schema import EntityBlock, XFormSchema, instance_entities
 
 MAX_DEPTH = 200
 
@@ -66,6 +66,7 @@ class Projection:
     survey_date: date | None = None
     geopoint: tuple[float | None, float | None, float | None, float | None] = (None, None, None, None)
     extras: dict[str, str] = field(default_factory=dict)
+    entities: tuple[EntityBlock, ...] = ()  # the `meta/entity` blocks (backend/core/xform_schema.py)
 
 
 def _local(tag: Any) -> str:
@@ -180,6 +181,7 @@ def instance_project(doc: InstanceDoc, schema: XFormSchema) -> Projection:
     walk(doc.root, out.parsed, "", 1)
     if _attr(doc.root, "encrypted").lower() == "yes":
         _encrypted_files(doc.root, out, seen_files)
+    out.entities = instance_entities(doc.root, schema)
     out.parsed["__id"] = doc.form_id
     out.parsed["__version"] = doc.version
     out.hamlet_code = firsts.get("ap", "").strip()

@@ -286,8 +286,8 @@ def _new_version(ingest: _Ingest, submission: Submission) -> SubmissionVersion:
 
 
 def _answers_store(ingest: _Ingest, submission: Submission, version: SubmissionVersion, *, replace: bool) -> None:
-    """Tell the subscribers (the reports' answers projection, backend/reports/answers.py),
-    in this transaction."""
+    """Tell the subscribers (the reports' answers projection, backend/reports/answers.py; the
+    household register, backend/registers/ingest.py), in this transaction."""
     submission_version_stored.send(
         sender=Submission,
         submission_id=submission.pk,
@@ -295,6 +295,14 @@ def _answers_store(ingest: _Ingest, submission: Submission, version: SubmissionV
         form_id=ingest.form.form_id,
         parsed=ingest.projection.parsed,
         replace=replace,
+        form_version_id=ingest.version.pk,
+        entities=ingest.projection.entities,
+        volunteer_id=submission.volunteer_id,
+        survey_date=ingest.projection.survey_date or submission.survey_date,
+        received_at=submission.received_at,
+        hamlet_code=ingest.projection.hamlet_code,
+        actor=ingest.actor,
+        client_ip=ingest.client_ip,
     )
 
 

@@ -6,8 +6,14 @@ replaces the previous version). Receivers run synchronously in that transaction:
 raises, the submission is not stored. The reports app subscribes its answers projection
 (backend/reports/answers.py) here, so `submissions` needs no import of `reports`.
 
+The household register (backend/registers/ingest.py) subscribes the same way.
+
 Arguments: submission_id, version_id, form_id, parsed (the instance as a dict), replace
-(True for an edit: drop what the previous version left behind).
+(True for an edit: drop what the previous version left behind), form_version_id, entities
+(the instance's `meta/entity` blocks, `backend.core.xform_schema.EntityBlock`), volunteer_id,
+survey_date, received_at and hamlet_code (the submission's typed columns), actor and client_ip
+(who sent it, for the audit log). Receivers take
+**kwargs: arguments are only ever added.
 """
 
 from django.dispatch import Signal

@@ -1,0 +1,433 @@
+"""Writes of the household register. Every change of a household writes a `HouseholdChange`
+(its whole state after the change) and an audit row in the same transaction.
+
+Applying an entity block from a submission follows ODK Central's rules for entities
+(`lib/model/query/entities.js`), reduced to what the commune's forms do:
+- CREATE makes a household with version 1 (a create for an id already held is a problem,
+  except a re-application by the same submission's edit);
+- UPDATE starts from the version the phone edited (`baseVersion`). An update of the current
+  version applies plainly. An offline branch (`branchId`) continues where its previous update
+  left off: its base is taken as the version that update became, so a phone's updates made
+  offline apply in order. Otherwise the base is behind: the update still applies (as in
+  Central) and a `HouseholdConflict` records what it overwrote — "hard" when both sides
+  changed the same property to different values, "soft" when they changed different ones;
+- an empty answer never erases a stored value (a failed GPS fix must not drop a location).
+Problems are raised as `EntityRejected`; the ingest receiver records them, never fails ingest.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.audit.services import audit_record
+from backend.core import errors
+from backend.core.locks import row_lock
+from backend.core.xform_schema import EntityBlock
+from backend.places.models import Hamlet
+from backend.registers.models import (
+    DATASET,
+    ConflictKind,
+    Household,
+    HouseholdChange,
+    HouseholdConflict,
+    HouseholdVisit,
+    Resolution,
+    Source,
+)
+
+# Properties held in their own columns (the rest stay in `properties` only).
+COLUMNS = ("ma_ho", "ten_goi", "mo_ta")
+
+
+class EntityRejected(ValueError):
+    """An entity block the register cannot apply; `reason` is bilingual and shown to people."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Applied:
+    household: Household
+    outcome: str  # "created" | "updated" | "unchanged"
+    conflict: HouseholdConflict | None = None
+
+
+# --- the state of a household -------------------------------------------------------------
+
+
+def household_state(household: Household) -> dict[str, Any]:
+    """What a version records: the label and every property."""
+    return {"label": household.label, "properties": dict(household.properties)}
+
+
+def _geometry(value: str) -> tuple[float | None, float | None]:
+    parts = (value or "").split()
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+    except (IndexError, ValueError):
+        return None, None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return lat, lon
+
+
+def _hamlet_for(code: str) -> Hamlet:
+    hamlet = Hamlet.objects.filter(code=code.strip()).first() if code and code.strip() else None
+    if hamlet is None:
+        raise EntityRejected(f"Không có ấp mã {code!r} / no hamlet with code {code!r}")
+    return hamlet
+
+
+def _set_state(household: Household, label: str, properties: Mapping[str, str]) -> None:
+    household.label = label[:300]
+    household.properties = dict(properties)
+    household.ma_ho = (properties.get("ma_ho") or "").strip()[:32]
+    household.ten_goi = (properties.get("ten_goi") or "").strip()[:100]
+    household.mo_ta = (properties.get("mo_ta") or "").strip()[:300]
+    household.lat, household.lon = _geometry(properties.get("geometry", ""))
+
+
+def _merged(current: Mapping[str, str], incoming: Mapping[str, str]) -> dict[str, str]:
+    merged = dict(current)
+    for name, value in incoming.items():
+        if value.strip() or name not in merged:
+            merged[name] = value.strip()
+    return merged
+
+
+def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    names = []
+    if before.get("label") != after.get("label"):
+        names.append("label")
+    old, new = before.get("properties", {}), after.get("properties", {})
+    names += sorted(k for k in set(old) | set(new) if old.get(k, "") != new.get(k, ""))
+    return names
+
+
+def _save_live(household: Household) -> None:
+    """Save, translating a second live household with the same code into a rejection."""
+    try:
+        with transaction.atomic():
+            household.save()
+    except IntegrityError:
+        other = (
+            Household.objects.filter(hamlet=household.hamlet, ma_ho=household.ma_ho, deleted_at__isnull=True)
+            .exclude(pk=household.pk)
+            .first()
+        )
+        raise EntityRejected(
+            f"Mã hộ {household.ma_ho} đã có trong ấp {household.hamlet.code} ({other.label if other else '?'}) / "
+            f"household code {household.ma_ho} already used in hamlet {household.hamlet.code}"
+        )
+
+
+def _record_change(household: Household, *, before: Mapping[str, Any] | None, **source: Any) -> HouseholdChange:
+    after = household_state(household)
+    return HouseholdChange.objects.create(
+        household=household,
+        version=household.version,
+        data=after,
+        changed=_changed(before or {}, after),
+        **source,
+    )
+
+
+# --- from a submission --------------------------------------------------------------------
+
+
+def household_entity_apply(
+    *,
+    block: EntityBlock,
+    submission_id: int,
+    submission_version_id: int,
+    hamlet_code: str,
+    edit: bool,
+    actor: Any = None,
+    ip: str | None = None,
+) -> Applied:
+    """Apply one `meta/entity` block of the `households` dataset. Call inside the ingest
+    transaction (in a savepoint: a rejection leaves nothing behind)."""
+    if block.dataset != DATASET:
+        raise EntityRejected(f"Danh sách {block.dataset!r} không được hỗ trợ / unknown entity list {block.dataset!r}")
+    entity_id = _entity_uuid(block.entity_id)
+    if edit:
+        earlier = (
+            HouseholdChange.objects.filter(household_id=entity_id, submission_id=submission_id).exists()
+            if entity_id
+            else False
+        )
+        if earlier:
+            return _reapply(block, entity_id, submission_id, submission_version_id, actor, ip)
+    if block.creates:
+        exists = entity_id is not None and Household.objects.filter(pk=entity_id).exists()
+        if not exists:
+            return _create_from_block(block, entity_id, submission_id, submission_version_id, hamlet_code, actor, ip)
+        if not block.updates:
+            raise EntityRejected(f"Hộ {entity_id} đã có trong sổ / household {entity_id} already exists")
+    if block.updates:
+        if entity_id is None:
+            raise EntityRejected(f"Mã hộ (entity id) không hợp lệ: {block.entity_id!r} / invalid entity id")
+        return _update_from_block(block, entity_id, submission_id, submission_version_id, actor, ip)
+    raise EntityRejected("Khối entity không tạo cũng không cập nhật / the entity block neither creates nor updates")
+
+
+def _entity_uuid(value: str) -> uuid.UUID | None:
+    text = (value or "").strip()
+    if text.startswith("uuid:"):
+        text = text[5:]
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        raise EntityRejected(f"Mã hộ (entity id) không hợp lệ: {value!r} / invalid entity id {value!r}")
+
+
+def _int_or_none(value: str, what: str) -> int | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise EntityRejected(f"{what} không phải số: {value!r} / {what} is not a number: {value!r}")
+    if number < 0:
+        raise EntityRejected(f"{what} âm: {value!r} / negative {what}")
+    return number
+
+
+def _create_from_block(block, entity_id, submission_id, submission_version_id, hamlet_code, actor, ip) -> Applied:
+    properties = {k: v.strip() for k, v in block.properties.items()}
+    hamlet = _hamlet_for(properties.get("ap") or hamlet_code)
+    properties.setdefault("ap", hamlet.code)
+    label = block.label or _default_label(hamlet.code, properties)
+    household = Household(
+        id=entity_id or uuid.uuid4(), hamlet=hamlet, version=1, source=Source.FORM, added_in_field=True
+    )
+    _set_state(household, label, properties)
+    _save_live(household)
+    _record_change(
+        household,
+        before=None,
+        source=Source.FORM,
+        submission_id=submission_id,
+        submission_version_id=submission_version_id,
+        branch_id=block.branch_id[:64],
+    )
+    audit_record(actor=actor, action="household.create", obj=household, ip=ip, submission_id=submission_id)
+    return Applied(household, "created")
+
+
+def _default_label(hamlet_code: str, properties: Mapping[str, str]) -> str:
+    parts = [hamlet_code, properties.get("ma_ho", ""), properties.get("ten_goi", "") or properties.get("mo_ta", "")]
+    return " · ".join(p for p in parts if p) or hamlet_code
+
+
+def _update_from_block(block, entity_id, submission_id, submission_version_id, actor, ip) -> Applied:
+    try:
+        household = row_lock(Household.objects.select_related("hamlet"), pk=entity_id)
+    except Household.DoesNotExist:
+        raise EntityRejected(
+            f"Hộ {entity_id} chưa có trong sổ (bản tạo chưa đến?) / household {entity_id} is not in the register "
+            "(its creation has not arrived yet?)"
+        )
+    if household.deleted_at is not None:
+        raise EntityRejected(f"Hộ {entity_id} đã bị xoá khỏi sổ / household {entity_id} was deleted")
+    base = _int_or_none(block.base_version, "baseVersion")
+    trunk = _int_or_none(block.trunk_version, "trunkVersion")
+    branch = block.branch_id.strip()[:64]
+    server = household.version
+    effective = _effective_base(household, base, branch, server)
+    before = household_state(household)
+    base_state = before if effective >= server else _state_at(household, effective)
+    incoming = _merged(base_state["properties"], {k: v for k, v in block.properties.items()})
+    label = block.label or before["label"]
+    # What this phone changed, relative to the version it edited.
+    theirs = {"label": label, "properties": incoming}
+    phone_changed = _changed(base_state, theirs)
+    if not phone_changed:
+        return Applied(household, "unchanged")
+    after_properties = dict(before["properties"])
+    for name in phone_changed:
+        if name != "label":
+            after_properties[name] = incoming.get(name, "")
+    after_label = label if "label" in phone_changed else before["label"]
+    if after_properties.get("ap") and after_properties["ap"] != household.hamlet.code:
+        household.hamlet = _hamlet_for(after_properties["ap"])
+    household.version = server + 1
+    _set_state(household, after_label, after_properties)
+    _save_live(household)
+    _record_change(
+        household,
+        before=before,
+        source=Source.FORM,
+        submission_id=submission_id,
+        submission_version_id=submission_version_id,
+        base_version=base,
+        trunk_version=trunk,
+        branch_id=branch,
+    )
+    conflict = None
+    if effective < server:
+        conflict = _conflict_record(household, effective, server, base_state, before, theirs, submission_id, branch)
+    audit_record(
+        actor=actor,
+        action="household.update",
+        obj=household,
+        ip=ip,
+        submission_id=submission_id,
+        version=household.version,
+        base_version=base,
+        conflict=conflict.kind if conflict else None,
+    )
+    return Applied(household, "updated", conflict)
+
+
+def _effective_base(household: Household, base: int | None, branch: str, server: int) -> int:
+    """The server version this update was made on. A phone counts an offline branch's
+    versions itself (its update n has baseVersion n-1… from the create's 1): when the
+    previous update of the same branch is here, this one continues from what that became."""
+    if base is None:
+        return server  # an update without a base (an older client) is taken as current
+    if branch:
+        previous = [
+            c
+            for c in HouseholdChange.objects.filter(household=household, branch_id=branch).only(
+                "version", "base_version"
+            )
+            if (c.base_version or 0) + 1 == base
+        ]
+        if previous:
+            return max(c.version for c in previous)
+    return min(base, server)
+
+
+def _state_at(household: Household, version: int) -> dict[str, Any]:
+    change = HouseholdChange.objects.filter(household=household, version=version).first()
+    return change.data if change is not None else household_state(household)
+
+
+def _conflict_record(household, effective, server, base_state, before, theirs, submission_id, branch):
+    # What the server changed since the phone's base, by other branches than the phone's own.
+    server_changed: set[str] = set()
+    for change in HouseholdChange.objects.filter(
+        household=household, version__gt=effective, version__lte=server
+    ).exclude(branch_id=branch, branch_id__gt=""):
+        server_changed.update(change.changed)
+    phone_changed = set(_changed(base_state, theirs))
+    if not server_changed:
+        return None
+
+    def value(state, name):
+        return state["label"] if name == "label" else state["properties"].get(name, "")
+
+    both = sorted(n for n in phone_changed & server_changed if value(before, n) != value(theirs, n))
+    kind = ConflictKind.HARD if both else ConflictKind.SOFT
+    fields = both or sorted(phone_changed)
+    return HouseholdConflict.objects.create(
+        household=household,
+        kind=kind,
+        base_version=effective,
+        server_version=server,
+        version=household.version,
+        fields=fields,
+        values={n: {"before": value(before, n), "after": value(theirs, n)} for n in fields},
+        submission_id=submission_id,
+    )
+
+
+def _reapply(block, entity_id, submission_id, submission_version_id, actor, ip) -> Applied:
+    """An edit of a submission that already changed this household: its corrected answers
+    become a new version (it is the same visit, so no conflict with itself)."""
+    household = row_lock(Household.objects.select_related("hamlet"), pk=entity_id)
+    before = household_state(household)
+    properties = _merged(before["properties"], dict(block.properties))
+    label = block.label or before["label"]
+    if {"label": label, "properties": properties} == before:
+        return Applied(household, "unchanged")
+    if properties.get("ap") and properties["ap"] != household.hamlet.code:
+        household.hamlet = _hamlet_for(properties["ap"])
+    household.version += 1
+    _set_state(household, label, properties)
+    _save_live(household)
+    _record_change(
+        household,
+        before=before,
+        source=Source.FORM,
+        submission_id=submission_id,
+        submission_version_id=submission_version_id,
+        branch_id=block.branch_id[:64],
+    )
+    audit_record(actor=actor, action="household.update", obj=household, ip=ip, submission_id=submission_id, edit=True)
+    return Applied(household, "updated")
+
+
+def household_visit_record(
+    *, household: Household, submission_id: int, outcome: str, visited_on: date | None, volunteer_id: int | None
+) -> HouseholdVisit:
+    """The visit of one submission (an edit replaces it)."""
+    visit, _ = HouseholdVisit.objects.update_or_create(
+        submission_id=submission_id,
+        defaults={"household": household, "outcome": outcome, "visited_on": visited_on, "volunteer_id": volunteer_id},
+    )
+    return visit
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def household_conflict_resolve(
+    *, conflict: HouseholdConflict, user: Any, resolution: str, note: str = "", actor: Any = None, ip: str | None
+) -> HouseholdConflict:
+    """Close a conflict. `keep`: the household stays as it is. `restore`: the values the
+    conflicting update overwrote come back, as a new version (the overwritten ones stay in
+    the history)."""
+    conflict = row_lock(HouseholdConflict.objects.select_related("household"), pk=conflict.pk)
+    if conflict.resolved_at is not None:
+        raise errors.bad_request(
+            "Xung đột này đã được giải quyết. / This conflict is already resolved.", conflict=conflict.pk
+        )
+    if resolution not in Resolution.values:
+        raise errors.bad_request(
+            f"Cách giải quyết phải là {', '.join(Resolution.values)}. / resolution must be one of "
+            f"{', '.join(Resolution.values)}.",
+            field="resolution",
+        )
+    household = row_lock(Household.objects.select_related("hamlet"), pk=conflict.household_id)
+    if resolution == Resolution.RESTORE:
+        before = household_state(household)
+        properties = dict(household.properties)
+        label = household.label
+        for name, pair in conflict.values.items():
+            if name == "label":
+                label = pair.get("before", label)
+            else:
+                properties[name] = pair.get("before", "")
+        if {"label": label, "properties": properties} != before:
+            household.version += 1
+            _set_state(household, label, properties)
+            _save_live(household)
+            _record_change(household, before=before, source=Source.USER, user=user)
+    conflict.resolution = resolution
+    conflict.resolved_by = user
+    conflict.resolved_at = timezone.now()
+    conflict.note = note[:2000]
+    conflict.save(update_fields=["resolution", "resolved_by", "resolved_at", "note"])
+    audit_record(
+        actor=actor or user,
+        action="household.conflict.resolve",
+        obj=household,
+        ip=ip,
+        conflict=conflict.pk,
+        resolution=resolution,
+        version=household.version,
+    )
+    return conflict
