@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.actors import actor_for_device_token, actor_for_request
 from backend.accounts.permissions import CanReview, SeesMicrodata
-from backend.audit.services import audit_microdata_read
+from backend.audit.services import audit_microdata_read, client_ip
 from backend.core import errors
 from backend.core.schema import counted_list_of, cursor_page_of
 from backend.review.exports import export_row, submissions_csv
@@ -51,7 +51,9 @@ class SubmissionReviewApi(APIView):
         submission = submission_get(actor, form=form_for_submissions(form_id), instance_id=instance_id)
         data = ReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
-        submission = submission_review_set(actor=actor, submission=submission, request=request, **data.validated_data)
+        submission = submission_review_set(
+            actor=actor, submission=submission, ip=client_ip(request), **data.validated_data
+        )
         return Response(ReviewOutput(submission).data)
 
 
@@ -63,7 +65,10 @@ class SubmissionReviewBulkApi(APIView):
         data = BulkReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         reviewed = submissions_review_bulk(
-            actor=actor_for_request(request), form=form_for_submissions(form_id), request=request, **data.validated_data
+            actor=actor_for_request(request),
+            form=form_for_submissions(form_id),
+            ip=client_ip(request),
+            **data.validated_data,
         )
         return Response({"count": len(reviewed), "results": ReviewOutput(reviewed, many=True).data})
 
@@ -88,7 +93,7 @@ class SubmissionCommentsApi(APIView):
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
         comment = submission_comment_add(
-            actor=actor, submission=submission, body=data.validated_data["body"], request=request
+            actor=actor, submission=submission, body=data.validated_data["body"], ip=client_ip(request)
         )
         return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
 

@@ -61,7 +61,7 @@ def _author_label(actor: Actor) -> str:
 
 @transaction.atomic
 def submission_review_set(
-    *, actor: Actor, submission: Submission, state: str, comment: str = "", request=None, bulk: bool = False
+    *, actor: Actor, submission: Submission, state: str, comment: str = "", ip: str | None = None, bulk: bool = False
 ) -> Submission:
     """Put a submission in a review state, with an optional comment the volunteer will see."""
     _reviewer_check(actor)
@@ -70,10 +70,12 @@ def submission_review_set(
     locked = _locked_visible(actor, [submission.pk])
     if not locked:
         raise errors.not_found("submission")
-    return _review_apply(actor=actor, submission=locked[0], state=state, body=body, request=request, bulk=bulk)
+    return _review_apply(actor=actor, submission=locked[0], state=state, body=body, ip=ip, bulk=bulk)
 
 
-def _review_apply(*, actor: Actor, submission: Submission, state: str, body: str, request, bulk: bool) -> Submission:
+def _review_apply(
+    *, actor: Actor, submission: Submission, state: str, body: str, ip: str | None, bulk: bool
+) -> Submission:
     """Write one review on a submission already locked by the caller."""
     previous = submission.review_state
     submission.review_state = state
@@ -91,7 +93,7 @@ def _review_apply(*, actor: Actor, submission: Submission, state: str, body: str
         actor=actor,
         action="submission.review",
         obj=submission,
-        request=request,
+        ip=ip,
         form_id=submission.form.form_id,
         instance_id=submission.instance_id,
         state=[previous, state],
@@ -103,7 +105,7 @@ def _review_apply(*, actor: Actor, submission: Submission, state: str, body: str
 
 @transaction.atomic
 def submissions_review_bulk(
-    *, actor: Actor, form: Form, instance_ids: list[str], state: str, comment: str = "", request=None
+    *, actor: Actor, form: Form, instance_ids: list[str], state: str, comment: str = "", ip: str | None = None
 ) -> list[Submission]:
     """Review many submissions of one form at once (a hamlet head approving a day's work).
     All or nothing: if any instanceID is not one the actor may see, nothing changes (404)."""
@@ -127,7 +129,7 @@ def submissions_review_bulk(
     if gone:
         raise _not_found_many(gone)
     return [
-        _review_apply(actor=actor, submission=locked[pk], state=state, body=body, request=request, bulk=True)
+        _review_apply(actor=actor, submission=locked[pk], state=state, body=body, ip=ip, bulk=True)
         for pk in found.values()
     ]
 
@@ -138,7 +140,7 @@ def _not_found_many(missing: list[str]) -> errors.Problem:
 
 
 @transaction.atomic
-def submission_comment_add(*, actor: Actor, submission: Submission, body: str, request=None) -> Comment:
+def submission_comment_add(*, actor: Actor, submission: Submission, body: str, ip: str | None = None) -> Comment:
     _reviewer_check(actor)
     body = _body_clean(body)
     if not body:
@@ -152,7 +154,7 @@ def submission_comment_add(*, actor: Actor, submission: Submission, body: str, r
         actor=actor,
         action="submission.comment",
         obj=submission,
-        request=request,
+        ip=ip,
         form_id=submission.form.form_id,
         instance_id=submission.instance_id,
         comment_id=comment.pk,

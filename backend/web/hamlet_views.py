@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.accounts import policy
 from backend.accounts.models import Volunteer
-from backend.audit.services import audit_microdata_read
+from backend.audit.services import audit_microdata_read, client_ip
 from backend.core.blobs import blob_open
 from backend.core.errors import Problem
 from backend.core.middleware import personal_data
@@ -32,7 +32,7 @@ from backend.submissions.selectors import (
 from backend.web import selectors
 from backend.web.csp import with_csp
 from backend.web.language import vietnamese_first
-from backend.web.reviews import REVIEW_ACTIONS, review_apply, review_history
+from backend.web.reviews import REVIEW_ACTIONS, bulk_approve_apply, review_apply, review_history
 from backend.web.staff import staff_page
 from backend.web.templatetags.web_tags import state_label
 from backend.web.xform_labels import answer_rows, form_labels
@@ -183,7 +183,7 @@ def submission_review(request: HttpRequest, form_id: str, instance_id: str) -> H
     action = request.POST.get("action", "")
     comment = request.POST.get("comment", "").strip()
     try:
-        review_apply(request=request, submission=submission, action=action, comment=comment)
+        review_apply(actor=request.actor, ip=client_ip(request), submission=submission, action=action, comment=comment)
     except Problem as problem:
         messages.error(request, problem.message)
     else:
@@ -195,19 +195,26 @@ def submission_review(request: HttpRequest, form_id: str, instance_id: str) -> H
 @vietnamese_first
 @staff_page(policy.can_open_hamlet_pages)
 def bulk_approve(request: HttpRequest) -> HttpResponse:
+    """All or nothing, as the API's review-bulk (one service): when one ticked submission may
+    not be approved (outside the hamlet head's scope, or gone), none is, and the page says which."""
     form_id = request.POST.get("form", "")
-    done, failed = 0, []
-    for instance_id in request.POST.getlist("instance")[: selectors.LIST_LIMIT]:
-        try:
-            _form, submission = _submission_or_404(request, form_id, instance_id)
-            review_apply(request=request, submission=submission, action="approve", comment="")
-            done += 1
-        except (Http404, Problem):
-            failed.append(instance_id)
-    if done:
-        messages.success(request, _("%(n)d submissions approved.") % {"n": done})
-    if failed:
-        messages.error(request, _("Not approved: %(ids)s") % {"ids": ", ".join(failed[:10])})
+    instance_ids = request.POST.getlist("instance")[: selectors.LIST_LIMIT]
+    try:
+        approved = bulk_approve_apply(
+            actor=request.actor, ip=client_ip(request), form_id=form_id, instance_ids=instance_ids
+        )
+    except Problem as problem:
+        refused = problem.details.get("instance_ids")
+        if refused:
+            messages.error(
+                request,
+                _("Nothing was approved: %(ids)s cannot be approved by you. Untick them and approve again.")
+                % {"ids": ", ".join(refused[:10])},
+            )
+        else:
+            messages.error(request, problem.message)
+    else:
+        messages.success(request, _("%(n)d submissions approved.") % {"n": len(approved)})
     return redirect(_next_or(request, f"/hamlet/?form={quote(form_id, safe='')}"))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from backend.review.selectors import submission_comments
-from backend.review.services import submission_review_set
+from backend.review.services import submission_review_set, submissions_review_bulk
 from backend.submissions.models import ReviewState, Submission
 
 # Button → review state. "flag" is ODK Central's "has issues": the volunteer should look again.
@@ -14,14 +14,24 @@ ACTION_STATES = {"approve": ReviewState.APPROVED, "flag": ReviewState.HAS_ISSUES
 REVIEW_ACTIONS = {"approve": _("Approve"), "flag": _("Flag: has issues"), "reject": _("Reject")}
 
 
-def review_apply(*, request, submission: Submission, action: str, comment: str) -> Submission:
+def review_apply(*, actor, ip: str | None, submission: Submission, action: str, comment: str) -> Submission:
     """Raises Problem (400) for an unknown action or a too-long comment, 403/404 out of scope."""
     from backend.core import errors
 
     if action not in ACTION_STATES:
         raise errors.bad_request(f"Unknown review action: {action}")
     return submission_review_set(
-        actor=request.actor, submission=submission, state=ACTION_STATES[action], comment=comment, request=request
+        actor=actor, submission=submission, state=ACTION_STATES[action], comment=comment, ip=ip
+    )
+
+
+def bulk_approve_apply(*, actor, ip: str | None, form_id: str, instance_ids: list[str]) -> list[Submission]:
+    """The hamlet map's "approve ticked": `submissions_review_bulk`, all or nothing. Raises
+    Problem: 404 naming the instanceIDs that may not be approved, 400 when none is ticked."""
+    from backend.submissions.selectors import form_for_submissions
+
+    return submissions_review_bulk(
+        actor=actor, form=form_for_submissions(form_id), instance_ids=instance_ids, state=ReviewState.APPROVED, ip=ip
     )
 
 
