@@ -62,9 +62,8 @@
     document.getElementById("scorecard-rule").textContent = vi ? card.rule.vi : card.rule.en;
     const body = document.querySelector("#scorecard tbody");
     body.replaceChildren();
-    // The two pilot hamlets first, then the others by code.
-    const hamlets = [...card.hamlets].sort((a, b) => (b.pilot - a.pilot) || a.hamlet.localeCompare(b.hamlet));
-    for (const h of hamlets) {
+    // In the server's order (analytics.scorecard: the pilot hamlets first, then by code).
+    for (const h of card.hamlets) {
       const tr = el("tr");
       tr.dataset.hamlet = h.hamlet;
       const name = el("td", h.name || h.hamlet);
