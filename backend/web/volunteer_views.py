@@ -12,6 +12,7 @@ from urllib.parse import quote
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -34,11 +35,18 @@ from backend.web.csp import with_csp
 from backend.web.device import refused_page
 from backend.web.language import vietnamese_first
 from backend.web.reviews import latest_comment
+from backend.web.webforms_vi import web_forms_translation
 
 # A volunteer may send a corrected version of these (meta/deprecatedID names the old one).
 CORRECTABLE = (ReviewState.REJECTED, ReviewState.HAS_ISSUES)
 MINE_LIMIT = 300
-SHELL_STATIC = ("web/css/site.css", "web/js/outbox.js", "web/js/volunteer.js", "web/js/webform.js")
+SHELL_STATIC = (
+    "web/css/site.css",
+    "web/js/outbox.js",
+    "web/js/volunteer.js",
+    "web/js/webform.js",
+    "web/js/webform_i18n.js",
+)
 
 
 def _device_page(view):
@@ -66,6 +74,7 @@ def _page_context(request: HttpRequest, **extra) -> dict:
             "submissionUrl": f"{request.key_prefix}/submission",
             "swUrl": f"{request.key_prefix}/app/sw.js",
             "strings": _js_strings(),
+            "language": get_language(),
             **extra.pop("js_extra", {}),
         },
         **extra,
@@ -86,6 +95,7 @@ def _js_strings() -> dict[str, str]:
         "load_failed": _("The form could not be loaded. Open it once while online."),
         "discard": _("Discard"),
         "confirm_discard": _("Delete this unsent submission from the phone?"),
+        "unnamed": _("{form} (no household code)"),
     }
 
 
@@ -112,6 +122,7 @@ def app_form(request: HttpRequest, token: str, form_id: str) -> HttpResponse:
         "formXmlUrl": request.key_prefix + form_download_path(form_id),
         "attachmentPrefix": request.key_prefix + form_attachment_path(form_id, ""),
         "editInstanceId": edit,
+        "webForms": web_forms_translation(get_language()),
         "editXmlUrl": f"{request.key_prefix}/app/mine/{quote(form_id, safe='')}/{quote(edit, safe='')}.xml"
         if edit
         else "",

@@ -25,7 +25,7 @@ def test_a_hamlet_head_sees_only_their_hamlet_rejects_with_a_comment_and_the_vol
     volunteer_page = phone.new_page()
     open_form(volunteer_page, live_server.url, token)
     fill_refused_household(volunteer_page, ma_ho="01-0999")
-    volunteer_page.get_by_role("button", name="Send").click()
+    volunteer_page.get_by_role("button", name="Gửi").click()
     volunteer_page.locator("#submit-status.sent").wait_for()
     mine = Submission.objects.get(current_version__instance_name="AP01 01-0999")
 

@@ -22,7 +22,7 @@ def test_a_rejected_submission_is_corrected_in_the_web_form_and_arrives_as_an_ed
     page = phone.new_page()
     open_form(page, live_server.url, token)
     fill_refused_household(page, ma_ho="01-0100")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Gửi").click()
     page.locator("#submit-status.sent").wait_for()
     submission = Submission.objects.get()
     first_id = submission.instance_id
@@ -43,7 +43,7 @@ def test_a_rejected_submission_is_corrected_in_the_web_form_and_arrives_as_an_ed
     expect(code).to_have_value("01-0100")
     screenshot(page, "volunteer-correction")
     code.fill("01-0101")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Gửi").click()
     page.locator("#submit-status.sent").wait_for()
 
     submission.refresh_from_db()

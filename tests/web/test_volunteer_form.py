@@ -35,7 +35,7 @@ def test_a_volunteer_fills_the_household_form_on_a_phone_and_it_is_stored(
     open_form(page, live_server.url, token)
     screenshot(page, "volunteer-form")
     fill_refused_household(page, ma_ho="01-0042")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Gửi").click()
 
     status = page.locator("#submit-status.sent")
     status.wait_for()
@@ -74,7 +74,7 @@ def test_a_submission_made_offline_waits_in_the_queue_and_is_delivered_exactly_o
 
     phone.set_offline(True)
     fill_refused_household(page, ma_ho="02-0007")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Gửi").click()
     page.locator("#submit-status.queued").wait_for()
     badge = page.locator("#queue-count")
     assert badge.inner_text() == "1 chờ gửi"

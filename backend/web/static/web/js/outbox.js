@@ -40,19 +40,24 @@ async function withStore(mode, work) {
 export async function enqueue({ prefix, submissionUrl, formId, formData }) {
   const parts = [];
   let instanceId = "";
+  let label = "";
   for (const [name, value] of formData.entries()) {
     if (value instanceof Blob) {
       // Blobs are stored as-is: IndexedDB keeps binary photos without base64 bloat.
       parts.push({ name, blob: value, filename: value.name || name, type: value.type });
       if (name === "xml_submission_file") {
-        const match = (await value.text()).match(/<(?:\w+:)?instanceID>([^<]+)</);
+        const xml = await value.text();
+        const match = xml.match(/<(?:\w+:)?instanceID>([^<]+)</);
         instanceId = match ? match[1] : "";
+        // The form's instance_name ("AP01 01-0998"): what the volunteer recognises.
+        const name = xml.match(/<(?:\w+:)?instanceName>([^<]*)</);
+        label = name ? name[1].trim() : "";
       }
     } else {
       parts.push({ name, text: String(value) });
     }
   }
-  const record = { prefix, submissionUrl, formId, instanceId, parts, createdAt: Date.now(), state: "waiting", message: "" };
+  const record = { prefix, submissionUrl, formId, instanceId, label, parts, createdAt: Date.now(), state: "waiting", message: "" };
   return withStore("readwrite", (store) => store.add(record));
 }
 

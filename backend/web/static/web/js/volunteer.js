@@ -6,6 +6,20 @@ const config = JSON.parse(document.getElementById("page-config").textContent);
 const t = config.strings;
 export { config };
 
+// "AP01 · 01-0998" from the form's instance name; the form id for an entry without one.
+export function entryName(row) {
+  const name = (row.label || "").replace(/&amp;/g, "&").replace(/&lt;/g, "<");
+  return name ? name.replace(/\s+/, " · ") : t.unnamed.replace("{form}", row.formId);
+}
+
+// The phone's clock in Vietnam's time zone, written the Vietnamese way (14:05 04/12/2026).
+const DATE_FORMAT = new Intl.DateTimeFormat(config.language === "en" ? "en-GB" : "vi-VN", {
+  timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric",
+});
+export function when(timestamp) {
+  return DATE_FORMAT.format(new Date(timestamp));
+}
+
 export async function refreshQueue() {
   const rows = await outbox.list(config.prefix);
   const waiting = rows.filter((r) => r.state === "waiting").length;
@@ -20,8 +34,7 @@ export async function refreshQueue() {
     listEl.replaceChildren(...rows.map((row) => {
       const li = document.createElement("li");
       li.className = `queue-item ${row.state}`;
-      const when = new Date(row.createdAt).toLocaleString();
-      li.textContent = `${row.formId} · ${row.instanceId || "?"} · ${when}`;
+      li.textContent = `${entryName(row)} · ${when(row.createdAt)}`;
       if (row.state === "refused") {
         const msg = document.createElement("div");
         msg.className = "queue-error";

@@ -4,6 +4,7 @@ import { createApp, h } from "vue";
 import { OdkWebForm, POST_SUBMIT__NEW_INSTANCE, webFormsPlugin } from "@getodk/web-forms";
 import * as outbox from "./outbox.js";
 import { config, refreshQueue, sendWaiting } from "./volunteer.js";
+import { formXmlInLanguage, localise, primeVueLocale } from "./webform_i18n.js";
 
 const t = config.strings;
 const status = document.getElementById("submit-status");
@@ -79,7 +80,9 @@ async function onSubmit(payload, callback) {
   say(t.sending, "sending");
   const results = await sendWaiting();
   const mine = results.find((r) => r.record.id === id);
-  if (mine && mine.sent) say(`${t.sent} ${mine.message}`, "sent");
+  // The server's OpenRosa message is English ("full submission upload was successful!"):
+  // the volunteer reads ours.
+  if (mine && mine.sent) say(t.sent, "sent");
   else if (mine && mine.status) say(`${t.refused} ${mine.status} ${mine.message}`, "refused");
   else say(t.queued, "queued");
 }
@@ -94,11 +97,15 @@ async function main() {
     say(t.load_failed, "refused");
     return;
   }
-  const props = { formXml, fetchFormAttachment, onSubmit };
+  const props = { formXml: formXmlInLanguage(formXml, config.language), fetchFormAttachment, onSubmit };
   const edit = await editInstance().catch(() => undefined);
   if (edit) props.editInstance = edit;
   const app = createApp({ render: () => h(OdkWebForm, props) });
   app.use(webFormsPlugin);
+  if (config.webForms) {
+    primeVueLocale(app, config.webForms.primevue);
+    localise(document.getElementById("odk-form"), config.webForms);
+  }
   app.mount("#odk-form");
 }
 
