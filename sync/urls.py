@@ -15,6 +15,7 @@ openrosa_routes = [
     path("forms/<str:form_id>/manifest", delivery.form_manifest, name="form-manifest"),
     path("forms/<str:form_id>/attachments/<str:name>", delivery.form_media, name="form-media"),
     path("submission", submission_views.submission, name="submission"),
+    path("datasets/<str:dataset>/integrity", delivery.dataset_integrity, name="dataset-integrity"),
 ]
 
 device_only_routes = [

@@ -29,6 +29,11 @@ def form_attachment_path(form_id: str, name: str) -> str:
     return f"/forms/{quote(form_id, safe='')}/attachments/{quote(name, safe='')}"
 
 
+def dataset_integrity_path(dataset: str) -> str:
+    """The integrity URL of an entity list (OPENROSA.md §2.3): which offline entities were deleted."""
+    return f"/datasets/{quote(dataset, safe='')}/integrity"
+
+
 def volunteer_server_url(token: str) -> str:
     """The Collect server URL of a volunteer; Collect appends /formList and /submission."""
     return f"{settings.PUBLIC_BASE_URL}/key/{token}"

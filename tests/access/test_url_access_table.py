@@ -148,12 +148,16 @@ TABLE: dict[str, Access] = {
     "forms/<str:form_id>/manifest": Access(get=OPENROSA_USERS, params=MEDIA),
     "forms/<str:form_id>/attachments/<str:name>": Access(get=OPENROSA_USERS, params=MEDIA),
     "submission": Access(post=frozenset({ADMIN, LEAD, VOL}), body="submission"),
+    # Entity-list integrity: only with an open form that consumes the list; none in this
+    # world does, so everyone is refused (the allowed cases: tests/registers/test_entity_list.py).
+    "datasets/<str:dataset>/integrity": Access(get=NOBODY, params={"dataset": "households"}),
     # OpenRosa under the device key.
     "key/<str:token>/formList": Access(get=DEVICE_ONLY),
     "key/<str:token>/forms/<str:form_id>.xml": Access(get=DEVICE_ONLY),
     "key/<str:token>/forms/<str:form_id>/manifest": Access(get=DEVICE_ONLY, params=MEDIA),
     "key/<str:token>/forms/<str:form_id>/attachments/<str:name>": Access(get=DEVICE_ONLY, params=MEDIA),
     "key/<str:token>/submission": Access(post=DEVICE_ONLY, body="submission"),
+    "key/<str:token>/datasets/<str:dataset>/integrity": Access(get=NOBODY, params={"dataset": "households"}),
     "key/<str:token>/^qr\\.(?P<kind>png|svg)$": Access(get=DEVICE_ONLY),
     # Draft links: capability URLs for testing a draft form.
     "test/<str:draft_token>/formList": Access(get=EVERYONE),
@@ -162,6 +166,7 @@ TABLE: dict[str, Access] = {
     "test/<str:draft_token>/forms/<str:form_id>/attachments/<str:name>": Access(get=EVERYONE, params=MEDIA),
     # Draft submissions are not stored (yet): refused for everyone, even with the link.
     "test/<str:draft_token>/submission": Access(post=NOBODY, body="draft_submission"),
+    "test/<str:draft_token>/datasets/<str:dataset>/integrity": Access(get=NOBODY, params={"dataset": "households"}),
     # The Django admin: commune admins (superusers) only.
     "admin/*": Access(get=ADMIN_ONLY),
     "admin/login/": Access(get=EVERYONE),
