@@ -89,6 +89,9 @@ class SubmissionVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["form", "instance_id"], name="submission_version_form_instance_unique"),
         ]
+        # A byte-identical resend is recognised by the bytes' hash before any parse
+        # (services._replay_without_parse).
+        indexes = [models.Index(fields=["sha256"], name="submission_version_sha256")]
 
     def __str__(self) -> str:
         return self.instance_id

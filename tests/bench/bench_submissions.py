@@ -192,6 +192,7 @@ def main() -> None:
     parser.add_argument("--levels", default="1,8,32")
     parser.add_argument("--photo-kb", type=int, default=200)
     parser.add_argument("--no-preload", action="store_true", help="do not load the app before forking workers")
+    parser.add_argument("--replays-only", action="store_true", help="only the byte-identical replay scenario")
     args = parser.parse_args()
 
     media_root = tempfile.mkdtemp(prefix="bench-media-")
@@ -218,7 +219,7 @@ def main() -> None:
     )
     print(
         f"{'scenario':<22}{'conc':>5}{'n':>7}{'subm/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'RSS MB':>9}{'PSS MB':>9}  errors"
+        f"{'CPU ms':>8}{'RSS MB':>9}{'PSS MB':>9}  errors"
     )
 
     def new_body(photo: bool):
@@ -231,22 +232,27 @@ def main() -> None:
 
         return make
 
+    def measured(make_body, concurrency: int) -> dict:
+        """One level, with the server's CPU seconds per answered request (CPU ms column)."""
+        cpu_before = server.cpu_seconds()
+        result = run_level(url, concurrency, args.seconds, make_body)
+        result["cpu_ms"] = (server.cpu_seconds() - cpu_before) * 1000 / max(1, result["n"])
+        return result
+
     def report(label: str, concurrency: int, result: dict) -> None:
         print(
             f"{label:<22}{concurrency:>5}{result['n']:>7}{result['rate']:>9.1f}{result['p50']:>9.1f}"
-            f"{result['p95']:>9.1f}{result['p99']:>9.1f}{server.rss_bytes() / 2**20:>9.0f}"
+            f"{result['p95']:>9.1f}{result['p99']:>9.1f}{result['cpu_ms']:>8.2f}{server.rss_bytes() / 2**20:>9.0f}"
             f"{server.pss_bytes() / 2**20:>9.0f}  {result['errors'] or ''}",
             flush=True,
         )
 
     try:
         run_level(url, 4, 2, new_body(False))  # warm-up: connections, imports, form-shape cache
-        for photo in (False, True):
+        for photo in () if args.replays_only else (False, True):
             for concurrency in levels:
                 report(
-                    "household + photo" if photo else "household",
-                    concurrency,
-                    run_level(url, concurrency, args.seconds, new_body(photo)),
+                    "household + photo" if photo else "household", concurrency, measured(new_body(photo), concurrency)
                 )
         # Byte-identical replays (a phone retrying what it already sent), at concurrency 8.
         stored = []
@@ -254,7 +260,7 @@ def main() -> None:
             body = new_body(False)(0, 0)
             requests.post(url, data=body[0], headers={**HEADERS, "Content-Type": body[1]}, timeout=30)
             stored.append(body)
-        report("identical replays", 8, run_level(url, 8, args.seconds, lambda n, i: stored[(n * 7 + i) % 64]))
+        report("identical replays", 8, measured(lambda n, i: stored[(n * 7 + i) % 64], 8))
     finally:
         server.stop()
 

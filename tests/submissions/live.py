@@ -125,6 +125,19 @@ class GunicornServer:
                 pass
         return total
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the master and its workers have used so far (/proc/<pid>/stat
+        utime and stime): the server's own cost, whatever else the machine is doing."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self._pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+        return total / ticks
+
     def rss_bytes(self) -> int:
         """Resident memory of the master and its workers, summed (shared pages count twice)."""
         total = 0

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backend.core.blobs import blob_read
 from backend.core.errors import Problem
@@ -80,9 +82,9 @@ def test_a_new_submission_with_one_attachment_costs_few_queries(device_actor, dj
     receive(device_actor, instance_xml(instance_id=new_instance_id()))  # warm the form-shape cache
     xml = instance_xml(instance_id=new_instance_id(), audit=None)
     files = {"1764201234567.jpg": upload("1764201234567.jpg", PHOTO)}
-    # form lookup, blob row, submission, version, current pointer, attachment row, audit row
-    # (+ savepoint pair in tests)
-    with django_assert_max_num_queries(9):
+    # replay check by hash, form lookup, blob row, submission, version, current pointer,
+    # attachment row, audit row (+ savepoint pair in tests)
+    with django_assert_max_num_queries(10):
         submission_receive(actor=device_actor, xml=xml, files=files)
 
 
@@ -93,6 +95,32 @@ def test_a_byte_identical_replay_is_201_and_stores_nothing_new(device_actor):
     again = receive(device_actor, xml, {"1764201234567.jpg": PHOTO})
     assert (again.status, again.outcome) == (201, "replayed")
     assert Submission.objects.count() == 1 and SubmissionVersion.objects.count() == 1
+
+
+def test_a_byte_identical_replay_is_answered_from_its_hash_without_parsing_or_locking(device_actor):
+    iid = new_instance_id()
+    xml = instance_xml(instance_id=iid)
+    receive(device_actor, xml, {"1764201234567.jpg": PHOTO, "audit.csv": AUDIT})
+    files = {"1764201234567.jpg": upload("1764201234567.jpg", PHOTO), "audit.csv": upload("audit.csv", AUDIT)}
+    with CaptureQueriesContext(connection) as queries:
+        again = submission_receive(actor=device_actor, xml=xml, files=files)
+    assert (again.status, again.outcome, again.missing) == (201, "replayed", ())
+    statements = [q["sql"] for q in queries.captured_queries]
+    # the version by hash (with its submission and form), then its file slots; with no lock
+    # and no write (the assignment check is skipped for this device's role or is one EXISTS)
+    assert len(statements) <= 3, statements
+    assert not any("FOR UPDATE" in sql or sql.lstrip().upper().startswith(("INSERT", "UPDATE")) for sql in statements)
+
+
+def test_a_replay_that_brings_a_missing_file_still_fills_the_slot(device_actor):
+    iid = new_instance_id()
+    xml = instance_xml(instance_id=iid, audit=None)
+    first = receive(device_actor, xml)
+    assert first.missing == ("1764201234567.jpg",)
+    again = receive(device_actor, xml, {"1764201234567.jpg": PHOTO})
+    assert (again.status, again.outcome, again.missing) == (201, "replayed", ())
+    slot = SubmissionAttachment.objects.get(version__instance_id=iid, name="1764201234567.jpg")
+    assert blob_read(slot.blob_id) == PHOTO
 
 
 def test_a_split_upload_ends_with_every_file_present_and_replays_change_nothing(device_actor):
