@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.http import parse_header_parameters
 
-from backend.audit.services import client_ip
+from backend.audit.http import client_ip
 from backend.core import errors
 from backend.core.openrosa import openrosa_message, openrosa_xml_response
 from backend.submissions.services import submission_receive

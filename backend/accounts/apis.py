@@ -45,6 +45,7 @@ from backend.accounts.services import (
     volunteer_create,
 )
 from backend.accounts.throttles import LoginRateThrottle
+from backend.audit.http import client_ip
 from backend.core import errors
 from backend.core.urlbuild import volunteer_server_url
 
@@ -81,7 +82,7 @@ class VolunteerListApi(APIView):
             forms=forms_by_ids(data.validated_data["forms"]),
             hamlets=hamlets,
             actor=actor_for_request(request),
-            request=request,
+            ip=client_ip(request),
         )
         return Response(
             VolunteerCreatedOutput(volunteer_created(volunteer, token)).data, status=status.HTTP_201_CREATED
@@ -96,7 +97,7 @@ class VolunteerRevokeApi(APIView):
         volunteer = get_object_or_404(Volunteer, pk=volunteer_id)
         devices = list(volunteer.tokens.filter(revoked_at__isnull=True))
         for device in devices:
-            device_token_revoke(device=device, actor=actor_for_request(request), request=request)
+            device_token_revoke(device=device, actor=actor_for_request(request), ip=client_ip(request))
         return Response(VolunteerRevokedOutput({"id": volunteer.pk, "revoked_devices": len(devices)}).data)
 
 
@@ -120,7 +121,7 @@ class VolunteerDetailApi(APIView):
             volunteer=volunteer,
             forms=None if forms is None else forms_exact(forms),
             hamlets=None if hamlets is None else hamlets_by_codes(hamlets),
-            request=request,
+            ip=client_ip(request),
         )
         return Response(VolunteerOutput(volunteers_list().get(pk=volunteer.pk)).data)
 
@@ -146,7 +147,7 @@ class UserListApi(APIView):
             forms=forms_exact(values["forms"]),
             with_volunteer=values["role"] == Role.VOLUNTEER,
             actor=actor_for_request(request),
-            request=request,
+            ip=client_ip(request),
         )
         return Response(UserOutput(users_list().get(pk=user.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -173,7 +174,7 @@ class UserDetailApi(APIView):
             is_active=values.get("is_active"),
             hamlets=hamlets_by_codes(values["hamlets"]) if "hamlets" in values else None,
             forms=forms_exact(values["forms"]) if "forms" in values else None,
-            request=request,
+            ip=client_ip(request),
         )
         return Response(UserOutput(users_list().get(pk=user.pk)).data)
 
@@ -192,7 +193,7 @@ class ApiTokenListApi(APIView):
         data = ApiTokenCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         token = api_token_create(
-            user=request.user, name=data.validated_data["name"], actor=actor_for_request(request), request=request
+            user=request.user, name=data.validated_data["name"], actor=actor_for_request(request), ip=client_ip(request)
         )
         body = ApiTokenCreatedOutput({"token": token, "name": data.validated_data["name"]}).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -205,7 +206,7 @@ class ApiTokenRevokeApi(APIView):
     def post(self, request, token_id: int):
         # Someone else's token is "not found", not "forbidden": its existence is not theirs to learn.
         api_token = get_object_or_404(api_tokens_visible_to(actor_for_request(request)), pk=token_id)
-        api_token_revoke(api_token=api_token, actor=actor_for_request(request), request=request)
+        api_token_revoke(api_token=api_token, actor=actor_for_request(request), ip=client_ip(request))
         api_token.refresh_from_db()
         return Response(ApiTokenOutput(api_token).data)
 
@@ -225,6 +226,6 @@ class ApiTokenLoginApi(APIView):
         user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
         if user is None:
             raise errors.credentials_invalid()
-        token = api_token_create(user=user, name=data.validated_data["name"], actor=user, request=request)
+        token = api_token_create(user=user, name=data.validated_data["name"], actor=user, ip=client_ip(request))
         body = ApiTokenCreatedOutput({"token": token, "name": data.validated_data["name"]}).data
         return Response(body, status=status.HTTP_201_CREATED)

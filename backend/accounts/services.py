@@ -1,7 +1,7 @@
 """Writes for people and credentials. Every write leaves one audit row.
 
 `actor` is who does it (an Actor, a user, or None for the system: management commands,
-setup_demo); `request` gives the audit row its address.
+setup_demo); `ip` gives the audit row its address.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def user_create(
     name: str = "",
     with_volunteer: bool = False,
     actor=None,
-    request=None,
+    ip: str | None = None,
 ) -> object:
     """A web user with a role; a hamlet head's hamlets decide which submissions they see.
     With `with_volunteer` (the users API sets it for the volunteer role) a linked Volunteer is
@@ -66,7 +66,7 @@ def user_create(
         actor=actor,
         action="user.create",
         obj=user,
-        request=request,
+        ip=ip,
         username=username,
         role=role,
         hamlets=sorted(h.code for h in hamlets),
@@ -85,7 +85,7 @@ def user_update(
     is_active: bool | None = None,
     password: str | None = None,
     name: str | None = None,
-    request=None,
+    ip: str | None = None,
 ) -> object:
     """Change a user's role, assignments, activity or password. Only what is given changes.
     An admin cannot deactivate or demote themselves (400): the commune keeps an admin."""
@@ -125,8 +125,8 @@ def user_update(
     if not user.is_active:
         # A deactivated person keeps nothing that still opens a door.
         for api_token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
-            api_token_revoke(api_token=api_token, actor=actor, request=request)
-    audit_record(actor=actor, action="user.update", obj=user, request=request, changed=changed)
+            api_token_revoke(api_token=api_token, actor=actor, ip=ip)
+    audit_record(actor=actor, action="user.update", obj=user, ip=ip, changed=changed)
     return user
 
 
@@ -144,7 +144,7 @@ def _staff_flags_set(user, *, role: str, is_staff: bool) -> None:
 
 @transaction.atomic
 def volunteer_create(
-    *, name: str, forms: Iterable, code: str = "", hamlets: Iterable = (), actor=None, request=None
+    *, name: str, forms: Iterable, code: str = "", hamlets: Iterable = (), actor=None, ip: str | None = None
 ) -> tuple[Volunteer, str]:
     """Create a volunteer with one device token. Returns the volunteer and the raw token,
     which is shown once and never stored."""
@@ -152,13 +152,18 @@ def volunteer_create(
     volunteer.forms.set(list(forms))
     volunteer.hamlets.set(list(hamlets))
     token = device_token_issue(volunteer=volunteer)
-    audit_record(actor=actor, action="volunteer.create", obj=volunteer, request=request, name=name)
+    audit_record(actor=actor, action="volunteer.create", obj=volunteer, ip=ip, name=name)
     return volunteer, token
 
 
 @transaction.atomic
 def volunteer_assign(
-    *, actor, volunteer: Volunteer, forms: Iterable | None = None, hamlets: Iterable | None = None, request=None
+    *,
+    actor,
+    volunteer: Volunteer,
+    forms: Iterable | None = None,
+    hamlets: Iterable | None = None,
+    ip: str | None = None,
 ) -> Volunteer:
     changed: dict = {}
     if forms is not None:
@@ -169,7 +174,7 @@ def volunteer_assign(
         hamlets = list(hamlets)
         volunteer.hamlets.set(hamlets)
         changed["hamlets"] = sorted(h.code for h in hamlets)
-    audit_record(actor=actor, action="volunteer.assign", obj=volunteer, request=request, changed=changed)
+    audit_record(actor=actor, action="volunteer.assign", obj=volunteer, ip=ip, changed=changed)
     return volunteer
 
 
@@ -180,33 +185,27 @@ def device_token_issue(*, volunteer: Volunteer) -> str:
 
 
 @transaction.atomic
-def device_token_revoke(*, device: DeviceToken, actor=None, request=None) -> bool:
+def device_token_revoke(*, device: DeviceToken, actor=None, ip: str | None = None) -> bool:
     """Revoke at once: the next request with this token gets 403. True when it was active;
     revoking an already revoked token changes nothing and records nothing."""
     revoked = DeviceToken.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if revoked:
-        audit_record(
-            actor=actor, action="device_token.revoke", obj=device, request=request, volunteer_id=device.volunteer_id
-        )
+        audit_record(actor=actor, action="device_token.revoke", obj=device, ip=ip, volunteer_id=device.volunteer_id)
     return bool(revoked)
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str = "", actor=None, request=None) -> str:
+def api_token_create(*, user, name: str = "", actor=None, ip: str | None = None) -> str:
     token = token_new()
     api_token = ApiToken.objects.create(user=user, name=name, token_hash=token_hash(token))
-    audit_record(
-        actor=actor, action="api_token.create", obj=api_token, request=request, user=user.get_username(), name=name
-    )
+    audit_record(actor=actor, action="api_token.create", obj=api_token, ip=ip, user=user.get_username(), name=name)
     return token
 
 
 @transaction.atomic
-def api_token_revoke(*, api_token: ApiToken, actor=None, request=None) -> bool:
+def api_token_revoke(*, api_token: ApiToken, actor=None, ip: str | None = None) -> bool:
     """Revoke at once. True when it was active; a second revocation records nothing."""
     revoked = ApiToken.objects.filter(pk=api_token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if revoked:
-        audit_record(
-            actor=actor, action="api_token.revoke", obj=api_token, request=request, user=api_token.user.get_username()
-        )
+        audit_record(actor=actor, action="api_token.revoke", obj=api_token, ip=ip, user=api_token.user.get_username())
     return bool(revoked)

@@ -16,15 +16,14 @@ def audit_record(
     actor: Any,
     action: str,
     obj: models.Model | None = None,
-    request=None,
     ip: str | None = None,
     object_type: str = "",
     object_id: str = "",
     **details: Any,
 ) -> AuditEvent:
     """Append one audit row: who (an Actor, a user, or None for the system), what action
-    (dotted, e.g. "submission.review"), which object, from which address (`ip`; services
-    take the address, not the HTTP request — `request` remains for the older callers).
+    (dotted, e.g. "submission.review"), which object, from which address (`ip`: services
+    take the address, never the HTTP request; views pass `backend.audit.http.client_ip`).
 
     Call it inside the transaction of the write it records, so the row exists exactly when
     the write does. `details` must be JSON-serialisable (dates and decimals are fine).
@@ -41,19 +40,16 @@ def audit_record(
         object_type=object_type,
         object_id=str(object_id)[:200],
         details=_jsonable(details),
-        ip=ip or client_ip(request),
+        ip=ip,
     )
 
 
-def audit_records(
-    *, actor: Any, events: list[tuple[str, models.Model, dict[str, Any]]], request=None, ip: str | None = None
-) -> None:
+def audit_records(*, actor: Any, events: list[tuple[str, models.Model, dict[str, Any]]], ip: str | None = None) -> None:
     """Append several rows in one INSERT (the submission path records the submission and
     each stored file without a query per file). `events` are (action, object, details)."""
     if not events:
         return
     user, device, label = _who(actor)
-    ip = ip or client_ip(request)
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
@@ -71,15 +67,6 @@ def audit_records(
     )
 
 
-def client_ip(request) -> str | None:
-    """The peer address. Behind the proxy of docker-compose, backend/core/proxy.py has already
-    replaced REMOTE_ADDR with the address the trusted proxy saw; X-Forwarded-For is not read
-    here because any client can send it."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _who(actor: Any):
     if actor is None:
         return None, None, "system"
@@ -95,20 +82,3 @@ def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
     import json
 
     return json.loads(json.dumps(details, cls=DjangoJSONEncoder))
-
-
-def audit_microdata_read(*, request, action: str, form_id: str, instance_id: str = "", **details: Any) -> AuditEvent:
-    """One row per read of household answers (Decree 13/2023: every access leaves a trace).
-    `action` is e.g. "submission.list", "submission.read", "submission.export"."""
-    from backend.accounts.actors import actor_for_request
-    from backend.core.middleware import personal_data_mark
-
-    personal_data_mark(request)  # the response carries personal answers: not cached
-    return audit_record(
-        actor=actor_for_request(request),
-        action=action,
-        object_type="submissions.submission" if instance_id else "surveys.form",
-        object_id=f"{form_id}/{instance_id}" if instance_id else form_id,
-        request=request,
-        **details,
-    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
+from backend.audit.http import client_ip
 from backend.audit.services import audit_record
 
 # Set on the request by the throttling backend when it refuses an attempt unchecked.
@@ -23,13 +24,17 @@ def _path(request) -> str:
 
 
 def _logged_in(sender, request, user, **kwargs) -> None:
-    audit_record(actor=user, action="auth.login", obj=user, request=request, outcome="success", path=_path(request))
+    audit_record(
+        actor=user, action="auth.login", obj=user, ip=client_ip(request), outcome="success", path=_path(request)
+    )
 
 
 def _logged_out(sender, request, user, **kwargs) -> None:
     if user is None:  # signing out without a session: nothing happened
         return
-    audit_record(actor=user, action="auth.logout", obj=user, request=request, outcome="success", path=_path(request))
+    audit_record(
+        actor=user, action="auth.logout", obj=user, ip=client_ip(request), outcome="success", path=_path(request)
+    )
 
 
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
@@ -40,7 +45,7 @@ def _login_failed(sender, credentials, request=None, **kwargs) -> None:
         action="auth.login_failed",
         object_type="auth.user",
         object_id=username,
-        request=request,
+        ip=client_ip(request),
         username=username,
         outcome="blocked" if blocked else "failed",
         path=_path(request),

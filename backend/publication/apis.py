@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from backend.accounts import policy
 from backend.accounts.actors import actor_for_request
 from backend.accounts.permissions import PublishesResults
+from backend.audit.http import client_ip
 from backend.core.errors import not_found
 from backend.publication.docx_report import DOCX_TYPE
 from backend.publication.models import PublishedRound
@@ -69,5 +70,5 @@ class PublishApi(APIView):
     def post(self, request):
         data = PublishInput(data=request.data)
         data.is_valid(raise_exception=True)
-        published = round_publish(round_name=data.validated_data["round"], user=request.user, request=request)
+        published = round_publish(round_name=data.validated_data["round"], user=request.user, ip=client_ip(request))
         return Response(PublishedRoundSerializer(published).data, status=status.HTTP_201_CREATED)

@@ -17,7 +17,7 @@ from backend.reports.models import ComputedResult
 
 
 @transaction.atomic
-def round_publish(*, round_name: str, user, request=None) -> PublishedRound:
+def round_publish(*, round_name: str, user, ip: str | None = None) -> PublishedRound:
     """Make `round_name`'s current results public (again). The snapshot is taken now, from
     the stored results, suppressed as for a viewer; the audit row names who and which
     computation."""
@@ -37,7 +37,7 @@ def round_publish(*, round_name: str, user, request=None) -> PublishedRound:
         actor=user,
         action="results.publish",
         obj=published,
-        request=request,
+        ip=ip,
         round=figures.round,
         republished=not created,
         computed_at=stored.computed_at,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.accounts import policy
 from backend.accounts.actors import actor_for_request
+from backend.audit.http import client_ip
 from backend.core.errors import Problem, not_found
 from backend.publication.models import PublishedRound
 from backend.publication.public import loudspeaker_text
@@ -141,7 +142,7 @@ def publish_from_dashboard(request: HttpRequest) -> HttpResponse:
         )
     round_name = (request.POST.get("round") or "").strip()
     try:
-        published = round_publish(round_name=round_name, user=request.user, request=request)
+        published = round_publish(round_name=round_name, user=request.user, ip=client_ip(request))
     except Problem as problem:
         messages.error(request, problem.message)
     else:

@@ -22,7 +22,7 @@ from analytics.suppress import cells_hidden, rows_suppress, scorecard_suppress
 from backend.accounts import policy
 from backend.accounts.actors import actor_for_request
 from backend.accounts.permissions import IsCommuneAdmin
-from backend.audit.services import client_ip
+from backend.audit.http import client_ip
 from backend.core.errors import bad_request, not_found
 from backend.core.schema import ARRAY_OF_OBJECTS, OBJECT
 from backend.places.models import Hamlet
@@ -423,7 +423,7 @@ class LocationReviewApi(APIView):
 
     @extend_schema(parameters=[ROUND], responses={200: ARRAY_OF_OBJECTS})
     def get(self, request):
-        from backend.audit.services import audit_microdata_read
+        from backend.audit.http import audit_microdata_read
         from backend.submissions.selectors import household_hamlets_visible_to
 
         scope = household_hamlets_visible_to(actor_for_request(request))

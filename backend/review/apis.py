@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.actors import actor_for_device_token, actor_for_request
 from backend.accounts.permissions import CanReview, SeesMicrodata
-from backend.audit.services import audit_microdata_read, client_ip
+from backend.audit.http import audit_microdata_read, client_ip
 from backend.core import errors
 from backend.core.schema import counted_list_of, cursor_page_of
 from backend.review.exports import export_row, submissions_csv

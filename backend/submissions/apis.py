@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.actors import actor_for_request
-from backend.audit.services import audit_microdata_read
+from backend.audit.http import audit_microdata_read
 from backend.core.blobs import blob_open
 from backend.core.compression import etag_matches
 from backend.core.schema import cursor_page_of

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from backend.audit.services import client_ip
+from backend.audit.http import client_ip
 from backend.core.errors import Problem
 from backend.surveys.models import Form, FormAttachment, FormVersion
 from backend.surveys.services import form_publish

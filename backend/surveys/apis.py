@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.permissions import IsCommuneAdmin
-from backend.audit.services import client_ip
+from backend.audit.http import client_ip
 from backend.surveys.models import Form
 from backend.surveys.serializers import FormOutput, FormPublishInput, FormPublishOutput, FormStateInput
 from backend.surveys.services import form_media_update, form_publish, form_state_set

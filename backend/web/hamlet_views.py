@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.accounts import policy
 from backend.accounts.models import Volunteer
-from backend.audit.services import audit_microdata_read, client_ip
+from backend.audit.http import audit_microdata_read, client_ip
 from backend.core.blobs import blob_open
 from backend.core.errors import Problem
 from backend.core.middleware import personal_data
