@@ -20,7 +20,12 @@ def tile_origin() -> str:
     """The origin of the configured map tile server, or "" when maps draw without tiles."""
     url = getattr(settings, "MAP_TILE_URL", "") or ""
     parts = urlsplit(url.replace("{s}", "a"))
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    if not (parts.scheme and parts.netloc):
+        return ""
+    # "{s}.tile.example.org" rotates over subdomains (a, b, c): allow them all.
+    host = urlsplit(url).netloc
+    netloc = "*." + host.split("{s}.", 1)[1] if host.startswith("{s}.") else parts.netloc
+    return f"{parts.scheme}://{netloc}"
 
 
 def csp_header(nonce: str) -> str:

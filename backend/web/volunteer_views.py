@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -46,6 +47,7 @@ SHELL_STATIC = (
     "web/js/volunteer.js",
     "web/js/webform.js",
     "web/js/webform_i18n.js",
+    "web/js/webform_geo.js",
 )
 
 
@@ -96,6 +98,12 @@ def _js_strings() -> dict[str, str]:
         "discard": _("Discard"),
         "confirm_discard": _("Delete this unsent submission from the phone?"),
         "unnamed": _("{form} (no household code)"),
+        "location": _("Location"),
+        "no_location": _("No location saved"),
+        "take_location": _("Take my location"),
+        "finding_location": _("Finding your location…"),
+        "location_taken": _("New location saved in the form. Check the other answers, then send."),
+        "location_failed": _("The phone gave no location. Turn on GPS (location) and allow it for this page."),
     }
 
 
@@ -123,6 +131,7 @@ def app_form(request: HttpRequest, token: str, form_id: str) -> HttpResponse:
         "attachmentPrefix": request.key_prefix + form_attachment_path(form_id, ""),
         "editInstanceId": edit,
         "webForms": web_forms_translation(get_language()),
+        "mapTiles": bool(getattr(settings, "MAP_TILE_URL", "")),
         "editXmlUrl": f"{request.key_prefix}/app/mine/{quote(form_id, safe='')}/{quote(edit, safe='')}.xml"
         if edit
         else "",

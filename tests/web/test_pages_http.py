@@ -118,3 +118,28 @@ def test_the_hamlet_pages_leave_an_audit_row_per_microdata_read_and_serve_photos
         ("submission.read", "user:ta3"),
         ("submission.attachment", "user:ta3"),
     ]
+
+
+def _page_config(response) -> dict:
+    import json
+    import re
+
+    found = re.search(
+        r'<script id="page-config" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
+    return json.loads(found.group(1))
+
+
+def test_without_a_tile_server_the_form_page_draws_no_tiles_and_the_policy_allows_none(client, key, settings):
+    settings.MAP_TILE_URL = ""
+    response = client.get(f"/key/{key}/app/forms/ho_thu")
+    img_src = next(p for p in response["Content-Security-Policy"].split("; ") if p.startswith("img-src"))
+    assert img_src == "img-src 'self' data: blob:"
+    assert _page_config(response)["mapTiles"] is False
+
+
+def test_a_configured_tile_server_is_allowed_by_the_policy_and_the_form_may_show_its_map(client, key, settings):
+    settings.MAP_TILE_URL = "https://{s}.tiles.example.vn/{z}/{x}/{y}.png"
+    response = client.get(f"/key/{key}/app/forms/ho_thu")
+    assert "img-src 'self' data: blob: https://*.tiles.example.vn" in response["Content-Security-Policy"]
+    assert _page_config(response)["mapTiles"] is True

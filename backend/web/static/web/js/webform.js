@@ -4,6 +4,7 @@ import { createApp, h } from "vue";
 import { OdkWebForm, POST_SUBMIT__NEW_INSTANCE, webFormsPlugin } from "@getodk/web-forms";
 import * as outbox from "./outbox.js";
 import { config, refreshQueue, sendWaiting } from "./volunteer.js";
+import { takeLocationPanel } from "./webform_geo.js";
 import { formXmlInLanguage, localise, primeVueLocale } from "./webform_i18n.js";
 
 const t = config.strings;
@@ -106,7 +107,22 @@ async function main() {
     primeVueLocale(app, config.webForms.primevue);
     localise(document.getElementById("odk-form"), config.webForms);
   }
-  app.mount("#odk-form");
+  const root = document.getElementById("odk-form");
+  root.classList.toggle("no-tiles", !config.mapTiles);
+  app.mount(root);
+  if (edit) whenFormShown(() => takeLocationPanel(root, document.getElementById("geo-fix"), t));
+}
+
+// Web Forms loads the form asynchronously after mounting; wait until its questions are drawn.
+function whenFormShown(then) {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const drawn = document.querySelector("#odk-form .question-container, #odk-form input, #odk-form textarea");
+    if (drawn || Date.now() - started > 30000) {
+      clearInterval(timer);
+      if (drawn) then();
+    }
+  }, 200);
 }
 
 main();
