@@ -269,6 +269,28 @@ class XFormSchema:
     def media_names(self) -> tuple[str, ...]:
         return tuple(sorted({m.name for m in self.media}))
 
+    @cached_property
+    def entity_list_media(self) -> tuple[str, ...]:
+        """CSV media that are entity lists the form itself fills: `<dataset>.csv` of a dataset
+        it declares in `meta/entity` (pl_ho creates and updates `households` and reads
+        `households.csv`). The server serves these from its register, as ODK Central links a
+        form's attachment to the dataset of that name; they are not files to upload."""
+        datasets = {e.dataset for e in self.entities}
+        return tuple(
+            sorted(
+                m.name
+                for m in self.media
+                if m.kind == "file-csv" and m.name[:-4] in datasets and m.name.endswith(".csv")
+            )
+        )
+
+    @cached_property
+    def uploaded_media_names(self) -> tuple[str, ...]:
+        """The media files someone must upload: every file the form refers to except the
+        entity lists the server serves."""
+        served = set(self.entity_list_media)
+        return tuple(n for n in self.media_names if n not in served)
+
     def language(self, preferred: str) -> str:
         """The form language best matching `preferred` ("vi" finds "Tiếng Việt (vi)"), else
         the default language, else the first; "" when the form has no translations."""

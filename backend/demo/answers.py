@@ -39,8 +39,11 @@ def household_answers(
     answers = {
         "tnv_ma": volunteer_code,
         "ap": hamlet.code,
+        # a first visit: the household is not in the list yet, so the form creates it
+        "ho_trong_ds": "khong",
         "ma_ho": f"{hamlet.index % 100:02d}-{serial % 10000:04d}",
         "vi_tri": geopoint,
+        "ket_qua": "gap",
         "dong_y": yes(consent),
     }
     if not consent:

@@ -128,8 +128,14 @@ def _household(commune, model, hamlet: HamletArea, serial: int, year: int, rng, 
         volunteer_code=hamlet.volunteer_code,
         geopoint=geography.geopoint(x, y, rng),
     )
+    answers["ho_uuid_moi"] = household_uuid(commune, hamlet.plan.code, serial)
     key = f"pl_ho/{year}/{hamlet.plan.code}/{serial}"
     return _render(commune, model, answers, key, year, rng, hamlet.plan.code, device=hamlet.volunteer_code)
+
+
+def household_uuid(commune: DemoCommune, hamlet_code: str, serial: int) -> str:
+    """The household's entity name (register UUID), the same in every round and every run."""
+    return str(uuid.uuid5(ID_NAMESPACE, f"{commune.spec.seed}/household/{hamlet_code}/{serial}"))
 
 
 def _stall(commune, model, number: int, year: int, rng, codes: list[str]) -> GeneratedInstance:

@@ -47,9 +47,8 @@ def demo_forms_ensure() -> list[str]:
         if Form.objects.filter(form_id=form_id, current_version__isnull=False).exists() or not path.exists():
             continue
         conversion = xlsform_convert(path.read_bytes(), file_type=".xlsx", validate=False)
-        media = {
-            n: (folder / n).read_bytes() for n in xform_schema(conversion.xform).media_names if (folder / n).exists()
-        }
+        wanted = xform_schema(conversion.xform).uploaded_media_names
+        media = {n: (folder / n).read_bytes() for n in wanted if (folder / n).exists()}
         form_publish(xlsform=path.read_bytes(), filename=path.name, attachments=media)
         published.append(form_id)
     return published

@@ -4,7 +4,11 @@ It builds the submission XML of a published form version from a flat dict of ans
 (field name → value; a repeat's name → list of dicts), then applies the form's own binds
 the way ODK Collect does before it sends a submission:
 
-- preloads (start, end, today, deviceid, instanceID) and `calculate`s are computed;
+- preloads (start, end, today, deviceid, instanceID) and `calculate`s are computed, reading
+  secondary instances the caller supplies (`instance('households')/root/item[name=…]`, the rows
+  of an entity list as the phone has it);
+- the entity block (`meta/entity` and its create/update/id/baseVersion… attributes) is filled
+  from its binds as Collect writes it;
 - non-relevant nodes are dropped (Collect and Web Forms leave them out of the submission);
 - a relevant `required` field the answers left empty gets a valid generic value, so a field
   added to the form later still yields a valid instance;
@@ -18,9 +22,11 @@ runs the real ODK engine (@getodk/xforms-engine) on a sample of the same instanc
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -49,6 +55,7 @@ class Bind:
     calculate_once: bool = False
     preload: str = ""
     locate: object = None  # compiled XPath of `path`
+    attribute: str = ""  # an attribute bind ("meta/entity/@id"): the attribute's name; locate finds its element
 
 
 @dataclass
@@ -70,9 +77,14 @@ class XFormModel:
         elements = {"": template}
         for node in schema.nodes:
             if node.kind == ATTRIBUTE:
-                continue  # the filler writes elements only (entity attributes are not generated)
+                # entity attributes: the literal (dataset="households") or "" until a bind fills it
+                elements[node.parent].set(node.name.lstrip("@"), node.default)
+                continue
             elements[node.path] = etree.SubElement(elements[node.parent], node.name)
-        binds = [_bind(b) for b in schema.binds if "@" not in b.path]
+        for entity in schema.entities:
+            if entity.path in elements:
+                elements[entity.path].set("dataset", entity.dataset)
+        binds = [_bind(b) for b in schema.binds]
         repeats, choices, multiple = {}, {}, set()
         for node in schema.nodes:
             nodeset = schema.nodeset(node.path)
@@ -92,10 +104,36 @@ class XFormModel:
         return {b.path.rsplit("/", 1)[-1] for b in self.binds}
 
 
+# Secondary instances of the instance being built: {instance id: {row name: row}}.
+_SECONDARY: contextvars.ContextVar[dict | None] = contextvars.ContextVar("xform_fill_secondary", default=None)
+
+
 def instance_xml(
+    model: XFormModel,
+    answers: dict,
+    *,
+    instance_id: str,
+    start: str,
+    end: str,
+    today: str,
+    deviceid: str,
+    instances: dict[str, list[dict]] | None = None,
+) -> bytes:
+    """Submission XML for `model` from `answers`; raises InstanceInvalid if it breaks the form.
+    `instances` gives the rows of external CSV instances by id ({"households": [row…]})."""
+    by_name = {name: {str(r.get("name", "")): r for r in rows} for name, rows in (instances or {}).items()}
+    token = _SECONDARY.set(by_name)
+    try:
+        return _instance_xml(
+            model, answers, instance_id=instance_id, start=start, end=end, today=today, deviceid=deviceid
+        )
+    finally:
+        _SECONDARY.reset(token)
+
+
+def _instance_xml(
     model: XFormModel, answers: dict, *, instance_id: str, start: str, end: str, today: str, deviceid: str
 ) -> bytes:
-    """Submission XML for `model` from `answers`; raises InstanceInvalid if it breaks the form."""
     root = etree.Element(model.root_name, id=model.form_id, version=model.version)
     _build(model, model.template, root, f"/{model.root_name}", answers)
     context = {"today": today}
@@ -111,6 +149,7 @@ def instance_xml(
     _calculate(model, root, context)
     _relevance_apply(model, root, context)
     _calculate(model, root, context)
+    _attributes_calculate(model, root, context)
     violations = instance_violations(model, root, context)
     if violations:
         raise InstanceInvalid(model.form_id, violations)
@@ -120,6 +159,8 @@ def instance_xml(
 def instance_violations(model: XFormModel, root, context: dict) -> list[str]:
     found = []
     for bind in model.binds:
+        if bind.attribute:
+            continue
         for el in bind.locate(root):
             where = _where(el)
             value = el.text or ""
@@ -162,7 +203,7 @@ def _build(model: XFormModel, template, parent, path: str, answers: dict) -> Non
                 el = etree.SubElement(parent, child.tag)
                 _build(model, child, el, child_path, item)
             continue
-        el = etree.SubElement(parent, child.tag)
+        el = etree.SubElement(parent, child.tag, dict(child.attrib))
         if len(child):
             _build(model, child, el, child_path, answers)
         else:
@@ -171,9 +212,19 @@ def _build(model: XFormModel, template, parent, path: str, answers: dict) -> Non
                 el.text = _text(value)
 
 
+def _attributes_calculate(model: XFormModel, root, context: dict) -> None:
+    """The entity block's attributes (create, update, id, baseVersion…), once the fields they
+    read are final; an attribute whose element is not relevant is gone with it."""
+    for bind in model.binds:
+        if not bind.attribute or bind.calculate is None:
+            continue
+        for el in bind.locate(root):
+            el.set(bind.attribute, _string(_eval(bind.calculate, el, context)))
+
+
 def _calculate(model: XFormModel, root, context: dict) -> None:
     for bind in model.binds:
-        if bind.calculate is None:
+        if bind.calculate is None or bind.attribute:
             continue
         for el in bind.locate(root):
             if bind.calculate_once and el.text:
@@ -183,7 +234,7 @@ def _calculate(model: XFormModel, root, context: dict) -> None:
 
 def _relevance_apply(model: XFormModel, root, context: dict) -> None:
     for bind in model.binds:
-        if bind.relevant is None:
+        if bind.relevant is None or bind.attribute:
             continue
         for el in bind.locate(root):
             if el.getparent() is not None and not _truthy(_eval(bind.relevant, el, context)):
@@ -195,6 +246,8 @@ def _settle(model: XFormModel, root, context: dict) -> None:
     the form would: drop what is not relevant given the answers above it, compute, and give
     an empty required field a valid generic value."""
     for bind in model.binds:
+        if bind.attribute:
+            continue
         for el in bind.locate(root):
             if bind.relevant is not None and not _truthy(_eval(bind.relevant, el, context)):
                 el.getparent().remove(el)
@@ -235,7 +288,14 @@ def _candidates(model: XFormModel, bind: Bind, context: dict):
 
 def _bind(schema_bind: SchemaBind) -> Bind:
     path, kind, attributes = schema_bind.nodeset, schema_bind.type or "string", schema_bind.attributes
-    bind = Bind(path=path, type=kind, preload=attributes.get("jr:preloadParams", ""), locate=_xpath(path))
+    element_path, _, attribute = path.partition("/@")
+    bind = Bind(
+        path=path,
+        type=kind,
+        preload=attributes.get("jr:preloadParams", ""),
+        locate=_xpath(element_path),
+        attribute=attribute,
+    )
     if attributes.get("jr:preload") == "uid":
         bind.preload = "uid"
     for attr in ("required", "relevant", "constraint", "calculate"):
@@ -250,8 +310,15 @@ def _bind(schema_bind: SchemaBind) -> Bind:
     return bind
 
 
+# instance('households')/root/item[name = EXPR]/prop: in XPath 1.0 an absolute path inside the
+# predicate would be read in the secondary instance's document, in ODK it is the form's own; so
+# the lookup is rewritten to one call that evaluates EXPR in the form and reads the row.
+_LOOKUP = re.compile(r"""instance\(\s*'([^']+)'\s*\)/root/item\[\s*name\s*=\s*([^\[\]]+?)\s*\]/([\w.-]+)""")
+
+
 def _xpath(expr: str):
     expr = re.sub(r"(?<![\w-])round\(", "odk-round(", expr)
+    expr = _LOOKUP.sub(lambda m: f"odk-lookup('{m.group(1)}', {m.group(2)}, '{m.group(3)}')", expr)
     return etree.XPath(expr, extensions=EXTENSIONS, namespaces={"jr": JR})
 
 
@@ -348,7 +415,15 @@ def _round(ctx, value, digits=0.0) -> float:
     return math.floor(number * factor + 0.5) / factor
 
 
+def _lookup(ctx, name, key, prop) -> str:
+    """`instance(name)/root/item[name = key]/prop` of a secondary instance; "" when absent."""
+    rows = (_SECONDARY.get() or {}).get(_first(name), {})
+    return rows.get(_first(key), {}).get(_first(prop), "")
+
+
 EXTENSIONS = {
+    (None, "odk-lookup"): _lookup,
+    (None, "uuid"): lambda ctx: str(uuid.uuid4()),
     (None, "selected"): lambda ctx, s, v: _first(v) in _first(s).split(),
     (None, "count-selected"): lambda ctx, s: float(len(_first(s).split())),
     (None, "if"): lambda ctx, c, a, b: a if _truthy(c) else b,

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from backend.accounts import policy
 from backend.accounts.actors import Actor
+from backend.core.xform_schema import XFormSchemaError, xform_schema
 from backend.surveys.models import Form, FormAttachment, FormState, FormVersion
 
 
@@ -75,3 +76,12 @@ def _scope(forms: QuerySet[Form], actor: Actor) -> QuerySet[Form]:
     if actor.volunteer is not None:
         return forms.filter(volunteers=actor.volunteer)
     return forms.none()
+
+
+def entity_lists_served(version: FormVersion) -> tuple[str, ...]:
+    """The CSV media of this version that are entity lists it fills itself (pl_ho's
+    households.csv): the server serves them from the register, nobody uploads them."""
+    try:
+        return xform_schema(bytes(version.xform)).entity_list_media
+    except XFormSchemaError:
+        return ()

@@ -18,6 +18,7 @@ from backend.core.locks import row_lock, row_lock_or_create
 from backend.core.models import Blob
 from backend.core.xform_schema import xform_schema
 from backend.surveys.models import Form, FormAttachment, FormState, FormVersion
+from backend.surveys.selectors import entity_lists_served
 from backend.surveys.spreadsheet_check import SpreadsheetRejected, spreadsheet_check
 from backend.surveys.xlsform_convert import FROM_FILE_NAME, FROM_SETTINGS, XLSFormError, xlsform_convert
 
@@ -47,6 +48,7 @@ class PublishResult:
 
     def as_json(self) -> dict:
         version = self.version
+        entity_lists = set(entity_lists_served(version))
         return {
             "form_id": self.form.form_id,
             "form_id_source": self.form_id_source,
@@ -59,7 +61,12 @@ class PublishResult:
             "warnings": self.warnings,
             "validation": {"ran": version.validated, "message": version.validation_note},
             "media": [
-                {"name": a.name, "present": a.blob_id is not None, "md5": a.blob.md5 if a.blob_id else None}
+                {
+                    "name": a.name,
+                    "present": a.blob_id is not None,
+                    "md5": a.blob.md5 if a.blob_id else None,
+                    "entity_list": a.name in entity_lists,  # served from the register, not uploaded
+                }
                 for a in version.attachments.select_related("blob")
             ],
             "missing_media": self.missing_media,
@@ -277,7 +284,10 @@ def form_state_set(*, form: Form, state: str, actor=None, ip: str | None = None)
 
 
 def _missing(version: FormVersion) -> list[str]:
-    return list(version.attachments.filter(blob__isnull=True).values_list("name", flat=True))
+    """Media still to upload. An entity list the form fills itself (pl_ho's households.csv) is
+    served from the register (manifest entityList), so it is never missing."""
+    served = set(entity_lists_served(version))
+    return [n for n in version.attachments.filter(blob__isnull=True).values_list("name", flat=True) if n not in served]
 
 
 def _md5(data: bytes) -> str:

@@ -30,7 +30,12 @@ from backend.submissions.selectors import (
     submission_attachments,
     submission_get,
 )
-from backend.surveys.selectors import attachments_present, form_version_for_download, forms_for_form_list
+from backend.surveys.selectors import (
+    attachments_present,
+    entity_lists_served,
+    form_version_for_download,
+    forms_for_form_list,
+)
 from backend.web import assets
 from backend.web.csp import with_csp
 from backend.web.device import refused_page
@@ -129,6 +134,8 @@ def app_form(request: HttpRequest, token: str, form_id: str) -> HttpResponse:
         "formId": form_id,
         "formXmlUrl": request.key_prefix + form_download_path(form_id),
         "attachmentPrefix": request.key_prefix + form_attachment_path(form_id, ""),
+        # entity lists (households.csv): the register's CSV at the same attachment URL
+        "entityLists": list(entity_lists_served(version)),
         "editInstanceId": edit,
         "webForms": web_forms_translation(get_language()),
         "mapTiles": bool(getattr(settings, "MAP_TILE_URL", "")),
@@ -173,6 +180,8 @@ def app_service_worker(request: HttpRequest, token: str) -> HttpResponse:
         versions.append(f"{form.form_id}:{version.md5}")
         urls += [f"{prefix}/app/forms/{form.form_id}", prefix + form_download_path(form.form_id)]
         urls += [prefix + form_attachment_path(form.form_id, a.name) for a in attachments_present(version)]
+        # the household list the form picks from (served from the register, refreshed online)
+        urls += [prefix + form_attachment_path(form.form_id, name) for name in entity_lists_served(version)]
     urls += [static(path) for path in SHELL_STATIC]
     urls += [static(assets.VUE_RUNTIME), *assets.web_forms_files()]
     response = render(

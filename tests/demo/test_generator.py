@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lxml import etree
 from pyxform.xls2xform import convert
 from shapely.geometry import Point
 
@@ -104,7 +105,7 @@ def test_an_answer_that_breaks_a_constraint_is_refused_not_written():
     with pytest.raises(InstanceInvalid) as excinfo:
         instance_xml(
             model,
-            {"ap": "AP01", "ma_ho": "7-123", "dong_y": "khong"},
+            {"ap": "AP01", "ho_trong_ds": "khong", "ma_ho": "7-123", "ket_qua": "gap", "dong_y": "khong"},
             instance_id="uuid:x",
             start="2025-10-01T08:00:00.000+07:00",
             end="2025-10-01T08:10:00.000+07:00",
@@ -118,7 +119,14 @@ def test_a_declined_household_leaves_out_everything_after_consent():
     model = XFormModel.from_xform(xform("pl_ho"), external={"ap": ["AP01"]})
     xml = instance_xml(
         model,
-        {"ap": "AP01", "ma_ho": "01-0001", "dong_y": "khong", "so_tv": "3"},
+        {
+            "ap": "AP01",
+            "ho_trong_ds": "khong",
+            "ma_ho": "01-0001",
+            "ket_qua": "gap",
+            "dong_y": "khong",
+            "so_tv": "3",
+        },
         instance_id="uuid:y",
         start="2025-10-01T08:00:00.000+07:00",
         end="2025-10-01T08:10:00.000+07:00",
@@ -128,6 +136,64 @@ def test_a_declined_household_leaves_out_everything_after_consent():
     assert "<dong_y>khong</dong_y>" in xml
     assert "<ho>" not in xml and "<so_tv>" not in xml and "<tv>" not in xml
     assert "<instanceID>uuid:y</instanceID>" in xml
+
+
+def _entity(xml: bytes):
+    return etree.fromstring(xml).find("meta/entity")
+
+
+def test_a_first_visit_creates_the_household_entity_and_a_follow_up_updates_it_from_the_list():
+    """The entity block as Collect writes it: create with the new UUID on a first visit; on a
+    follow-up the household picked from households.csv, its code and baseVersion from the list."""
+    model = XFormModel.from_xform(xform("pl_ho"), external={"ap": ["AP01"]})
+    times = {"start": "2025-10-01T08:00:00.000+07:00", "end": "2025-10-01T08:10:00.000+07:00", "deviceid": "t"}
+    first = {
+        "ap": "AP01",
+        "ho_trong_ds": "khong",
+        "ma_ho": "01-0001",
+        "ho_uuid_moi": "6f1e0000-0000-4000-8000-000000000001",
+        "ten_goi": "Bảy",
+        "mo_ta": "nhà mái tôn xanh",
+        "vi_tri": "11.3 107.4 0 5",
+        "ket_qua": "gap",
+        "dong_y": "khong",
+    }
+    created = instance_xml(model, first, instance_id="uuid:a", today="2025-10-01", **times)
+    entity = _entity(created)
+    assert entity.get("dataset") == "households"
+    assert (entity.get("create"), entity.get("update")) == ("true", "false")
+    assert entity.get("id") == "6f1e0000-0000-4000-8000-000000000001"
+    assert entity.findtext("label") == "01-0001 · Bảy"
+    assert etree.fromstring(created).findtext("ma_ho") == "01-0001"
+
+    row = {
+        "name": "6f1e0000-0000-4000-8000-000000000001",
+        "label": "01-0001 · Bảy",
+        "__version": "1",
+        "ap": "AP01",
+        "ma_ho": "01-0001",
+        "ten_goi": "Bảy",
+        "mo_ta": "nhà mái tôn xanh",
+        "geometry": "11.3 107.4 0 5",
+    }
+    follow = {
+        "ap": "AP01",
+        "ho_trong_ds": "co",
+        "ho_chon": row["name"],
+        "ma_ho": "01-0001",
+        "ten_goi": "Bảy",
+        "mo_ta": "nhà mái tôn xanh",
+        "ket_qua": "chuyen_di",
+    }
+    updated = instance_xml(
+        model, follow, instance_id="uuid:b", today="2027-10-01", instances={"households": [row]}, **times
+    )
+    entity = _entity(updated)
+    assert (entity.get("create"), entity.get("update")) == ("false", "true")
+    assert entity.get("id") == row["name"] and entity.get("baseVersion") == "1"
+    root = etree.fromstring(updated)
+    assert root.findtext("ma_ho") == "01-0001" and root.findtext("ket_qua") == "chuyen_di"
+    assert root.find("dong_y") is None and root.find("ho") is None  # moved away: no interview
 
 
 def test_the_point_sampler_streams_points_inside_the_polygon():

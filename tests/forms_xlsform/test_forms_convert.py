@@ -42,7 +42,12 @@ ANALYTICS_PATHS = {
         "/pl_ho/tnv_ma",
         "/pl_ho/ap",
         "/pl_ho/ma_ho",
+        "/pl_ho/ho_trong_ds",
+        "/pl_ho/ho_chon",
+        "/pl_ho/ten_goi",
+        "/pl_ho/mo_ta",
         "/pl_ho/vi_tri",
+        "/pl_ho/ket_qua",
         "/pl_ho/dong_y",
         "/pl_ho/ho/so_tv",
         "/pl_ho/ho/so_tv_15",
@@ -125,7 +130,7 @@ ANALYTICS_PATHS = {
         "/pl_kdc/d1_tyle",
     ],
 }
-MEDIA = {"pl_ho": {"ap.csv"}, "pl_cho": {"ap.csv", "cho.csv"}, "pl_kdc": {"ap.csv"}}
+MEDIA = {"pl_ho": {"ap.csv", "households.csv"}, "pl_cho": {"ap.csv", "cho.csv"}, "pl_kdc": {"ap.csv"}}
 
 
 def xlsx_path(stem: str) -> Path:
@@ -204,6 +209,61 @@ def test_xform_references_the_hamlet_list_and_only_known_media(stem):
     assert 'src="jr://file-csv/ap.csv"' in x
     assert set(re.findall(r'jr://file-csv/([^"]+)"', x)) == MEDIA[stem]
     assert "jr://images/" not in x and "jr://audio/" not in x
+
+
+def test_household_form_creates_a_household_on_a_first_visit_and_updates_it_on_a_follow_up():
+    """The entities sheet: one `households` entity per submission; picked from the list it is
+    updated (id = the picked row, baseVersion from the list), not in the list it is created with a
+    new UUID frozen at first load; the properties are the agreed register columns."""
+    x = xform("pl_ho")
+    root = ET.fromstring(x)
+    entity = root.find(f".//{XF}instance/{XF}pl_ho/{XF}meta/{XF}entity")
+    assert entity is not None and entity.get("dataset") == "households"
+    assert {"create", "update", "baseVersion", "trunkVersion", "branchId", "id"} <= set(entity.attrib)
+    binds = {b.get("nodeset"): b.attrib for b in root.iter(f"{XF}bind")}
+    assert binds["/pl_ho/meta/entity/@create"]["calculate"].strip() == "/pl_ho/ho_trong_ds  = 'khong'"
+    assert binds["/pl_ho/meta/entity/@update"]["calculate"].strip() == "/pl_ho/ho_trong_ds  = 'co'"
+    entity_id = binds["/pl_ho/meta/entity/@id"]["calculate"]
+    assert "/pl_ho/ho_chon" in entity_id and "/pl_ho/ho_uuid_moi" in entity_id
+    assert binds["/pl_ho/ho_uuid_moi"]["calculate"] == "once(uuid())"
+    assert "instance('households')/root/item[name=" in binds["/pl_ho/meta/entity/@baseVersion"]["calculate"]
+    saveto = {
+        b["{http://www.opendatakit.org/xforms/entities}saveto"]: n
+        for n, b in binds.items()
+        if "{http://www.opendatakit.org/xforms/entities}saveto" in b
+    }
+    assert saveto == {
+        "ap": "/pl_ho/ap",
+        "ma_ho": "/pl_ho/ma_ho",
+        "ten_goi": "/pl_ho/ten_goi",
+        "mo_ta": "/pl_ho/mo_ta",
+        "geometry": "/pl_ho/vi_tri",
+    }
+
+
+def test_the_household_is_picked_from_its_hamlet_and_known_values_are_prefilled():
+    x = xform("pl_ho")
+    root = ET.fromstring(x)
+    assert '<instance id="households" src="jr://file-csv/households.csv"/>' in x
+    pick = next(s for s in root.iter(f"{XF}select1") if s.get("ref") == "/pl_ho/ho_chon")
+    assert pick.find(f"{XF}itemset").get("nodeset").replace(" ", "") == "instance('households')/root/item[ap=/pl_ho/ap]"
+    prefilled = {s.get("ref"): s.get("value") for s in pick.iter(f"{XF}setvalue")}
+    assert set(prefilled) == {"/pl_ho/ma_ho", "/pl_ho/ten_goi", "/pl_ho/mo_ta", "/pl_ho/vi_tri"}
+    binds = {b.get("nodeset"): b.attrib for b in root.iter(f"{XF}bind")}
+    assert binds["/pl_ho/ho_chon"]["relevant"].strip() == "/pl_ho/ho_trong_ds  = 'co'"
+    # ma_ho keeps its path and its rule: the listed household's code, or the one typed for a new one
+    assert binds["/pl_ho/ma_ho"]["required"] == "true()" and "regex" in binds["/pl_ho/ma_ho"]["constraint"]
+
+
+def test_a_household_moved_or_not_found_skips_the_interview():
+    x = xform("pl_ho")
+    root = ET.fromstring(x)
+    binds = {b.get("nodeset"): b.attrib for b in root.iter(f"{XF}bind")}
+    assert binds["/pl_ho/dong_y"]["relevant"].strip() == "/pl_ho/ket_qua  = 'gap'"
+    refs = [e.get("ref") for e in root.iter() if e.get("ref", "").startswith("/pl_ho/")]
+    assert refs.index("/pl_ho/ket_qua") < refs.index("/pl_ho/dong_y")
+    choices = root.find(f".//{XF}instance[@id='ket_qua']")
+    assert [i.findtext(f"{XF}name") for i in choices.iter(f"{XF}item")] == ["gap", "chuyen_di", "khong_tim_thay"]
 
 
 @pytest.mark.parametrize("stem", STEMS)

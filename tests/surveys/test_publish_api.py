@@ -3,6 +3,7 @@ error, identical republish is a no-op, changed content needs a new version."""
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -55,7 +56,7 @@ def test_publishing_a_valid_form_returns_its_id_version_hash_and_validation(api)
 def test_a_form_missing_its_media_says_so(api):
     body = publish(api, with_media_form()).json()
     assert body["missing_media"] == ["ap.csv"]
-    assert body["media"] == [{"name": "ap.csv", "present": False, "md5": None}]
+    assert body["media"] == [{"name": "ap.csv", "present": False, "md5": None, "entity_list": False}]
 
 
 def test_republishing_identical_content_is_a_no_op(api):
@@ -232,3 +233,19 @@ def test_a_settings_form_id_wins_over_the_file_name(api):
 )
 def test_the_file_name_is_sanitised_into_a_form_id(filename, form_id):
     assert form_id_from_filename(filename) == form_id
+
+
+def test_the_household_form_asks_only_for_ap_csv_since_the_server_serves_its_household_list(api):
+    """pl_ho reads households.csv, the entity list it fills itself: that list comes from the
+    register (manifest entityList), so publishing does not wait for an upload of it."""
+    forms = Path(__file__).resolve().parents[2] / "forms_xlsform"
+    response = publish(
+        api, (forms / "pl_ho.xlsx").read_bytes(), name="pl_ho.xlsx", media={"ap.csv": (forms / "ap.csv").read_bytes()}
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["missing_media"] == []
+    media = {m["name"]: (m["present"], m["entity_list"]) for m in body["media"]}
+    assert media == {"ap.csv": (True, False), "households.csv": (False, True)}
+    # a form that only reads a CSV of that name still needs its file
+    assert publish(api, with_media_form()).json()["missing_media"] == ["ap.csv"]

@@ -105,7 +105,7 @@ class Command(BaseCommand):
     def _publish_forms(self) -> None:
         for path in sorted(FORMS_DIR.glob("*.xlsx")):
             conversion = xlsform_convert(path.read_bytes(), file_type=".xlsx", validate=False)
-            expected = xform_schema(conversion.xform).media_names
+            expected = xform_schema(conversion.xform).uploaded_media_names
             media = {name: (FORMS_DIR / name).read_bytes() for name in expected if (FORMS_DIR / name).exists()}
             result = form_publish(xlsform=path.read_bytes(), filename=path.name, attachments=media)
             out = result.as_json()

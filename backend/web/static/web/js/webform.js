@@ -17,11 +17,32 @@ function say(text, kind) {
 }
 
 // jr://images/x.png, jr://file/ap.csv, jr://file-csv/ap.csv → our form media URL.
+// An entity list (jr://file-csv/households.csv) is at the same URL: the server answers it from
+// the household register (the hamlet's households, as Collect gets it). The service worker
+// precaches it and refreshes it whenever the phone is online, so the list works offline too.
 async function fetchFormAttachment(url) {
   const name = decodeURIComponent(String(url).split("/").pop());
-  const response = await fetch(config.attachmentPrefix + encodeURIComponent(name));
+  let response;
+  try {
+    response = await fetch(config.attachmentPrefix + encodeURIComponent(name));
+  } catch (error) {
+    if (!entityList(name)) throw error;
+    response = undefined;
+  }
+  if (entityList(name) && (!response || !response.ok)) {
+    // No list yet (never online, or nothing registered): the form still opens, and the
+    // household is added as a new one.
+    console.warn("entity list unavailable", name, response && response.status);
+    return new Response(ENTITY_LIST_EMPTY, { headers: { "Content-Type": "text/csv" } });
+  }
   if (!response.ok || !name.toLowerCase().endsWith(".csv")) return response;
   return new Response(csvWithXmlNames(await response.text()), { headers: { "Content-Type": "text/csv" } });
+}
+
+const ENTITY_LIST_EMPTY = "name,label,__version\n";
+
+function entityList(name) {
+  return (config.entityLists || []).includes(name);
 }
 
 // Web Forms turns every CSV column into an XML element; Collect's translated columns
