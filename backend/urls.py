@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("backend.submissions.urls")),
     path("", include("backend.audit.urls")),
     path("", include("backend.jobs.urls")),
+    path("", include("backend.registers.urls")),
 ]
 
 urlpatterns = [

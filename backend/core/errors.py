@@ -139,6 +139,17 @@ def survey_round_exists(name: str) -> Problem:
     )
 
 
+@problem("400.30")
+def register_import_invalid(problems: list[dict[str, Any]]) -> Problem:
+    """A household list (CSV) with bad rows: every problem with its line number; nothing imported."""
+    return Problem(
+        "400.30",
+        f"The household list has {len(problems)} problem(s); nothing was imported. / "
+        f"Danh sách hộ có {len(problems)} lỗi; chưa nhập hộ nào.",
+        {"errors": problems},
+    )
+
+
 @problem("400.39")
 def multipart_parse_failed(reason: str = "") -> Problem:
     return Problem("400.39", "Multipart form content failed to parse.", _details(reason=reason))
@@ -234,6 +245,28 @@ def form_version_not_found(version: str) -> Problem:
 
 
 # --- 409: the request conflicts with what is stored ------------------------------------------
+
+
+@problem("409.30")
+def register_import_needs_replace(report: dict[str, Any]) -> Problem:
+    """An import would change households already in the register: repeat it with replace."""
+    return Problem(
+        "409.30",
+        f"The import would change {report.get('updated', 0)} household(s) already in the register; nothing was "
+        "changed. Check the list of changes and send it again with replace. / "
+        f"Việc nhập sẽ sửa {report.get('updated', 0)} hộ đã có trong sổ; chưa thay đổi gì. Xem danh sách thay đổi "
+        "rồi gửi lại với replace.",
+        {"report": report},
+    )
+
+
+@problem("409.31")
+def household_conflict_resolved(conflict_id: int) -> Problem:
+    return Problem(
+        "409.31",
+        "This conflict is already resolved. / Xung đột này đã được giải quyết.",
+        {"conflict": conflict_id},
+    )
 
 
 @problem("409.1")

@@ -31,6 +31,7 @@ from backend.core import errors
 from backend.core.locks import row_lock
 from backend.core.xform_schema import EntityBlock
 from backend.places.models import Hamlet
+from backend.registers.csv_import import HouseholdListError, RowProblem, households_parse
 from backend.registers.models import (
     DATASET,
     ConflictKind,
@@ -392,9 +393,7 @@ def household_conflict_resolve(
     the history)."""
     conflict = row_lock(HouseholdConflict.objects.select_related("household"), pk=conflict.pk)
     if conflict.resolved_at is not None:
-        raise errors.bad_request(
-            "Xung đột này đã được giải quyết. / This conflict is already resolved.", conflict=conflict.pk
-        )
+        raise errors.household_conflict_resolved(conflict.pk)
     if resolution not in Resolution.values:
         raise errors.bad_request(
             f"Cách giải quyết phải là {', '.join(Resolution.values)}. / resolution must be one of "
@@ -431,3 +430,166 @@ def household_conflict_resolve(
         version=household.version,
     )
     return conflict
+
+
+# --- the commune's own list (CSV import) ----------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    changes: list[dict[str, Any]] | None = None  # what each updated or created row changes
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [],
+            "dry_run": self.dry_run,
+            "changes": self.changes or [],
+        }
+
+
+def households_import(
+    *,
+    data: bytes,
+    filename: str = "",
+    dry_run: bool = False,
+    replace: bool = False,
+    user: Any = None,
+    actor: Any = None,
+    ip: str | None = None,
+) -> ImportReport:
+    """Import the commune's household list, all or nothing. Rows are matched by `name`
+    (UUID) when given, else by hamlet + household code among live households. Bad rows →
+    400.30 with every line; changes to households already held need `replace` (409.30 says
+    what would change); `dry_run` reports and changes nothing."""
+    try:
+        rows = households_parse(data)
+    except HouseholdListError as exc:
+        raise errors.register_import_invalid([p.as_dict() for p in exc.problems])
+    with transaction.atomic():
+        # Plan first (locks the rows it reads), then apply the same plan: a refused import
+        # (409.30) and a dry run write nothing at all.
+        report = _import_plan_apply(rows, filename=filename, apply=False, user=user)
+        report.dry_run = dry_run
+        if dry_run:
+            return report
+        if report.updated and not replace:
+            raise errors.register_import_needs_replace(report.as_dict())
+        try:
+            with transaction.atomic():
+                report = _import_plan_apply(rows, filename=filename, apply=True, user=user)
+        except IntegrityError:
+            # Two rows swapping household codes within one import: refused, never half done.
+            raise errors.register_import_invalid(
+                [
+                    {
+                        "line": 0,
+                        "message": "Hai dòng đổi mã hộ cho nhau; nhập làm hai lần. / Two rows swap household "
+                        "codes; import in two steps.",
+                    }
+                ]
+            )
+        if report.created or report.updated:
+            audit_record(
+                actor=actor or user,
+                action="household.import",
+                ip=ip,
+                object_type="registers.household",
+                object_id=filename[:200],
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+            )
+    return report
+
+
+def _import_plan_apply(rows, *, filename: str, apply: bool, user: Any) -> ImportReport:
+    hamlets = {h.code: h for h in Hamlet.objects.all()}
+    problems = [
+        RowProblem(r.line, f"Không có ấp mã {r.ap!r} / no hamlet with code {r.ap!r}")
+        for r in rows
+        if r.ap not in hamlets
+    ]
+    if problems:
+        raise errors.register_import_invalid([p.as_dict() for p in problems])
+    by_name = Household.objects.select_for_update().in_bulk([r.name for r in rows if r.name is not None])
+    live = {
+        (h.hamlet.code, h.ma_ho): h
+        for h in Household.objects.select_for_update(of=("self",))
+        .select_related("hamlet")
+        .filter(deleted_at__isnull=True)
+        .exclude(ma_ho="")
+    }
+    report = ImportReport(changes=[])
+    for row in rows:
+        household = by_name.get(row.name) if row.name is not None else live.get((row.ap, row.ma_ho))
+        holder = live.get((row.ap, row.ma_ho))
+        if household is not None and household.deleted_at is not None:
+            problems.append(RowProblem(row.line, f"Hộ {row.name} đã bị xoá / household {row.name} was deleted"))
+            continue
+        if holder is not None and household is not None and holder.pk != household.pk:
+            problems.append(
+                RowProblem(
+                    row.line,
+                    f"Mã hộ {row.ma_ho} của ấp {row.ap} đang thuộc hộ khác ({holder.label}) / household code "
+                    f"{row.ma_ho} in {row.ap} belongs to another household",
+                )
+            )
+            continue
+        if household is None:
+            report.created += 1
+            report.changes.append({"line": row.line, "action": "create", "ap": row.ap, "ma_ho": row.ma_ho})
+            if apply:
+                household = Household(
+                    id=row.name or uuid.uuid4(), hamlet=hamlets[row.ap], version=1, source=Source.IMPORT
+                )
+                _set_state(household, row.label, row.properties)
+                household.save()
+                _record_change(household, before=None, source=Source.IMPORT, import_name=filename[:255], user=user)
+                live[(row.ap, row.ma_ho)] = household
+            continue
+        before = household_state(household)
+        after = {"label": row.label, "properties": _merged(before["properties"], row.properties)}
+        changed = _changed(before, after)
+        if household.added_in_field and household.hamlet.code == row.ap:
+            changed = changed or ["added_in_field"]  # the commune's list confirms it
+        if not changed:
+            report.unchanged += 1
+            continue
+        report.updated += 1
+        report.changes.append(
+            {
+                "line": row.line,
+                "action": "update",
+                "id": str(household.pk),
+                "ap": row.ap,
+                "ma_ho": row.ma_ho,
+                "fields": {
+                    name: {
+                        "before": before["label"] if name == "label" else before["properties"].get(name, ""),
+                        "after": after["label"] if name == "label" else after["properties"].get(name, ""),
+                    }
+                    for name in changed
+                    if name != "added_in_field"
+                },
+            }
+        )
+        if apply:
+            if household.hamlet.code != row.ap:
+                live.pop((household.hamlet.code, household.ma_ho), None)
+                household.hamlet = hamlets[row.ap]
+            household.version += 1
+            household.added_in_field = False
+            _set_state(household, after["label"], after["properties"])
+            household.save()
+            _record_change(household, before=before, source=Source.IMPORT, import_name=filename[:255], user=user)
+            live[(row.ap, row.ma_ho)] = household
+    if problems:
+        raise errors.register_import_invalid([p.as_dict() for p in problems])
+    return report

@@ -76,6 +76,14 @@ TABLE: dict[str, Access] = {
     "api/v1/users": Access(get=ADMIN_ONLY, post=ADMIN_ONLY),
     "api/v1/users/<int:user_id>": Access(get=ADMIN_ONLY, patch=ADMIN_ONLY),
     "api/v1/audit": Access(get=ADMIN_ONLY, post=NOBODY),
+    # The household register: reviewers read their scope; admins import.
+    "api/v1/registers/households": Access(get=REVIEWERS),
+    "api/v1/registers/households/import": Access(post=ADMIN_ONLY),
+    "api/v1/registers/households/conflicts": Access(get=REVIEWERS),
+    "api/v1/registers/households/conflicts/<int:conflict_id>/resolve": Access(
+        post=REVIEWERS, params={"conflict_id": "1"}, not_found_is_past_the_door=True
+    ),
+    "api/v1/registers/households/visits/duplicates": Access(get=REVIEWERS),
     # API tokens: everyone signed in manages their own; the sample token is leadership's.
     "api/v1/tokens": Access(get=SIGNED_IN, post=SIGNED_IN),
     "api/v1/tokens/<int:token_id>/revoke": Access(post=frozenset({ADMIN, LEAD})),

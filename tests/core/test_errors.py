@@ -11,6 +11,7 @@ import inspect
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -19,7 +20,13 @@ from backend.core import errors
 from backend.core.openrosa import openrosa_problem
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLES = {str: "uuid:6f1c0b7e-5d4e-4a8b-9a51-2f0e7c3d1a99", int: 100, list[str]: ["uuid:a", "uuid:b"]}
+SAMPLES = {
+    str: "uuid:6f1c0b7e-5d4e-4a8b-9a51-2f0e7c3d1a99",
+    int: 100,
+    list[str]: ["uuid:a", "uuid:b"],
+    list[dict[str, Any]]: [{"line": 3, "message": "Thiếu ap / ap is empty"}],
+    dict[str, Any]: {"created": 0, "updated": 2, "unchanged": 5, "changes": []},
+}
 
 
 def sample_call(factory):
