@@ -100,10 +100,80 @@ def demo_models(commune: DemoCommune) -> dict[str, XFormModel]:
     return models
 
 
-def demo_commune_load(*, spec: DemoSpec, progress: Callable | None = None, workers: int = 1) -> Counter:
+class DemoDataExists(Exception):
+    """The database already has places or survey data; loading the demo would replace them."""
+
+    def __init__(self, existing: dict[str, int], planned: dict[str, int]):
+        self.existing, self.planned = existing, planned
+        super().__init__(demo_replace_message(existing, planned))
+
+
+def demo_existing_data() -> dict[str, int]:
+    """What a demo load would replace: hamlets (and their registers), survey submissions of
+    the commune's forms, and households in the register. Empty when the database is empty."""
+    from backend.registers.models import Household
+    from backend.submissions.models import Submission
+
+    counts = {
+        "hamlets": Hamlet.objects.count(),
+        "hamlet registers": Hamlet.objects.filter(registered_households__gt=0).count(),
+        "register households": Household.objects.count(),
+    }
+    for form_id in DEMO_FORMS:
+        counts[f"{form_id} submissions"] = Submission.objects.filter(form__form_id=form_id).count()
+    return {key: n for key, n in counts.items() if n}
+
+
+def demo_planned(spec: DemoSpec) -> dict[str, int]:
+    commune = commune_build(spec)
+    return {
+        "hamlets": len(commune.hamlets),
+        "register households": sum(h.plan.households for h in commune.hamlets),
+        "submissions (all rounds)": instance_count(spec, len(commune.hamlets)),
+    }
+
+
+def demo_replace_message(existing: dict[str, int], planned: dict[str, int]) -> str:
+    have = ", ".join(f"{key} {n:,}" for key, n in existing.items())
+    new = ", ".join(f"{key} {n:,}" for key, n in planned.items())
+    return (
+        f"Cơ sở dữ liệu đã có dữ liệu / the database already has data: {have}. "
+        f"--replace xoá toàn bộ số liệu đó rồi tạo xã mẫu mới / --replace deletes all of it and loads the "
+        f"synthetic commune: {new}. Không có gì bị thay đổi / nothing was changed."
+    )
+
+
+@transaction.atomic
+def demo_data_clear(*, ip: str | None = None) -> dict[str, int]:
+    """Delete what a demo load replaces (`--replace`): the submissions of the commune's forms
+    (their versions, files, comments and register visits go with them), the household register
+    and the hamlets, so the new commune starts clean — no household code twice, no coverage
+    over 100 %. One audit row says what was deleted."""
+    from backend.audit.services import audit_record
+    from backend.registers.models import Household
+    from backend.submissions.models import Submission
+
+    existing = demo_existing_data()
+    Submission.objects.filter(form__form_id__in=DEMO_FORMS).delete()
+    Household.objects.all().delete()
+    Hamlet.objects.all().delete()
+    audit_record(actor=None, action="demo.replace", ip=ip, object_type="demo", **existing)
+    return existing
+
+
+def demo_commune_load(
+    *, spec: DemoSpec, progress: Callable | None = None, workers: int = 1, replace: bool = False
+) -> Counter:
     """Build the commune, store its places and ingest every generated submission, in
     `workers` processes (each takes a share of the hamlets). Returns counts of outcomes
-    ('pl_ho created', 'pl_ho replayed', …)."""
+    ('pl_ho created', 'pl_ho replayed', …). On a database that already has hamlets,
+    submissions or households it raises DemoDataExists (nothing changed) unless `replace`,
+    which deletes them first."""
+    existing = demo_existing_data()
+    if existing:
+        if not replace:
+            raise DemoDataExists(existing, demo_planned(spec))
+        demo_data_clear()
     demo_forms_ensure()
     commune = commune_build(spec)
     demo_places_save(commune)

@@ -35,14 +35,52 @@ def test_a_small_commune_lands_as_hamlets_a_market_and_real_submissions():
     assert "pl_ho created: 80" in output
 
 
-def test_running_it_again_with_the_same_seed_replays_instead_of_duplicating():
+def test_running_it_again_refuses_says_what_it_would_replace_and_changes_nothing():
+    from django.core.management import CommandError
+
+    from backend.audit.models import AuditEvent
+
     run(households=40, stalls=2, rounds="2025", seed=9)
-    before = Submission.objects.count()
+    before = (Submission.objects.count(), Hamlet.objects.count(), AuditEvent.objects.count())
 
-    output = run(households=40, stalls=2, rounds="2025", seed=9)
+    with pytest.raises(CommandError) as refused:
+        run(households=60, stalls=2, rounds="2025", seed=10)
 
-    assert Submission.objects.count() == before
-    assert "pl_ho replayed: 40" in output
+    message = str(refused.value)
+    assert "--replace" in message
+    assert "hamlets 30" in message and "pl_ho submissions 40" in message and "register households 40" in message
+    assert "register households 60" in message  # what the new commune would have
+    assert (Submission.objects.count(), Hamlet.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_replace_rebuilds_cleanly_with_no_household_code_twice():
+    """Re-running with another size once left 4,868 duplicate household codes and 196 %
+    coverage: with --replace the old commune is gone and every (hamlet, code, round) is one
+    household, the register matches the hamlet registers."""
+    from django.db.models import Count
+
+    from backend.audit.models import AuditEvent
+    from backend.registers.models import Household
+
+    run(households=80, stalls=2, rounds="2025", seed=9)
+    output = run(households=50, stalls=3, rounds="2025", seed=10, replace=True)
+
+    assert "pl_ho created: 50" in output
+    assert Submission.objects.filter(form__form_id="pl_ho").count() == 50
+    assert Submission.objects.filter(form__form_id="pl_cho").count() == 3
+    assert sum(Hamlet.objects.values_list("registered_households", flat=True)) == 50
+    assert Household.objects.count() == 50
+    twice = Household.objects.values("hamlet", "ma_ho").annotate(n=Count("id")).filter(n__gt=1).count()
+    assert twice == 0
+    event = AuditEvent.objects.get(action="demo.replace")
+    assert event.details["pl_ho submissions"] == 80
+
+
+def test_the_same_seed_with_replace_gives_the_same_commune():
+    run(households=40, stalls=2, rounds="2025", seed=9)
+    first = sorted(Submission.objects.values_list("instance_id", flat=True))
+    run(households=40, stalls=2, rounds="2025", seed=9, replace=True)
+    assert sorted(Submission.objects.values_list("instance_id", flat=True)) == first
 
 
 def test_the_generated_ap_csv_replaces_the_authored_one_on_every_form():

@@ -1,11 +1,14 @@
-"""python manage.py make_demo_commune [--households N] [--seed S] [--stalls N] [--rounds 2025,2027]"""
+"""python manage.py make_demo_commune [--households N] [--seed S] [--stalls N] [--rounds 2025,2027] [--replace]
+
+On a database that already has hamlets, submissions or households it says what it would
+replace and stops; `--replace` deletes them and loads the synthetic commune."""
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from backend.core.errors import Problem
 from backend.demo.generator import DemoSpec
-from backend.demo.loader import demo_commune_load
+from backend.demo.loader import DemoDataExists, demo_commune_load
 
 
 class Command(BaseCommand):
@@ -18,10 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", default="2025,2027", help="survey years, comma-separated")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="delete the hamlets, household register and survey submissions already in the database first",
+        )
+        parser.add_argument(
             "--workers", type=int, default=1, help="ingest in this many processes (each takes a share of the hamlets)"
         )
 
-    def handle(self, *args, households, seed, stalls, rounds, no_progress, workers, **options):
+    def handle(self, *args, households, seed, stalls, rounds, no_progress, workers, replace, **options):
         try:
             years = tuple(int(y) for y in rounds.split(",") if y.strip())
         except ValueError:
@@ -38,7 +46,9 @@ class Command(BaseCommand):
         if workers < 1:
             raise CommandError("--workers must be ≥ 1.")
         try:
-            outcomes = demo_commune_load(spec=spec, progress=progress, workers=workers)
+            outcomes = demo_commune_load(spec=spec, progress=progress, workers=workers, replace=replace)
+        except DemoDataExists as exc:
+            raise CommandError(str(exc))
         except Problem as exc:
             raise CommandError(f"{exc.code} {exc.message}")
         for key, count in sorted(outcomes.items()):

@@ -75,7 +75,18 @@ class Command(BaseCommand):
         from django.core.management import get_commands
 
         if households and "make_demo_commune" in get_commands():
-            call_command("make_demo_commune", households=households, rounds="2025,2027", stdout=self.stdout)
+            from backend.demo.loader import demo_existing_data
+
+            existing = demo_existing_data()
+            if existing:
+                # A second quickstart keeps what is there; replacing it is an explicit choice.
+                have = ", ".join(f"{key} {n:,}" for key, n in existing.items())
+                self.stdout.write(
+                    f"demo commune not loaded: the database already has data ({have}); "
+                    "`manage.py make_demo_commune --replace` rebuilds it."
+                )
+            else:
+                call_command("make_demo_commune", households=households, rounds="2025,2027", stdout=self.stdout)
         if Hamlet.objects.exists():
             # The hamlet table, not the authored sample, is the source of ap.csv.
             ap_csv_publish()
