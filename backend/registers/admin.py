@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from backend.audit.services import client_ip
+from backend.audit.http import client_ip
 from backend.core.errors import Problem
 from backend.registers.models import EntityProblem, Household, HouseholdChange, HouseholdConflict, HouseholdVisit
 from backend.registers.services import households_import

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from backend.accounts import policy
 from backend.accounts.actors import actor_for_request
 from backend.accounts.permissions import CanReview, IsCommuneAdmin
-from backend.audit.services import client_ip
+from backend.audit.http import client_ip
 from backend.core import errors
 from backend.core.schema import counted_list_of
 from backend.registers.selectors import conflict_get, conflicts_for, duplicate_visits, household_list_for_api
