@@ -165,6 +165,10 @@ TABLE: dict[str, Access] = {
     "key/<str:token>/forms/<str:form_id>/manifest": Access(get=DEVICE_ONLY, params=MEDIA),
     "key/<str:token>/forms/<str:form_id>/attachments/<str:name>": Access(get=DEVICE_ONLY, params=MEDIA),
     "key/<str:token>/submission": Access(post=DEVICE_ONLY, body="submission"),
+    # The JSON batch push: the door is the credential (an empty batch is a 400 past it); who
+    # may submit to which form is decided per item, as on /submission (refused 403.1).
+    "api/v1/sync/submissions": Access(post=SIGNED_IN),
+    "key/<str:token>/api/v1/sync/submissions": Access(post=DEVICE_ONLY),
     "key/<str:token>/datasets/<str:dataset>/integrity": Access(get=NOBODY, params={"dataset": "households"}),
     "key/<str:token>/^qr\\.(?P<kind>png|svg)$": Access(get=DEVICE_ONLY),
     # Draft links: capability URLs for testing a draft form.
