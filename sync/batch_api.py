@@ -17,7 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.audit.services import client_ip
+from backend.audit.http import client_ip
 from backend.core import errors
 from backend.submissions.batch import MAX_ITEMS, BatchItem, submissions_receive_batch
 from sync.openrosa_auth import actor_resolve
