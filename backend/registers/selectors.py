@@ -27,6 +27,7 @@ from backend.core import errors
 from backend.registers.models import (
     CSV_NAME,
     PROPERTIES,
+    EntityProblem,
     Household,
     HouseholdConflict,
     HouseholdVisit,
@@ -243,3 +244,26 @@ def duplicate_visits(actor: Actor, *, start: date | None, end: date | None, haml
         )
         entry["visits"].append(visit)
     return list(grouped.values())
+
+
+def volunteer_round_coverage(statuses: Iterable[RoundStatus]) -> list[dict]:
+    """Per volunteer and hamlet: how many households each settled in the round, by status."""
+    out: dict[tuple, dict] = {}
+    for status in statuses:
+        if status.volunteer_id is None and status.status == NOT_VISITED:
+            continue
+        row = out.setdefault(
+            (status.volunteer_id, status.hamlet),
+            {"volunteer_id": status.volunteer_id, "hamlet": status.hamlet} | {s: 0 for s in VisitOutcome.values},
+        )
+        row[status.status] += 1
+    return sorted(out.values(), key=lambda r: (r["hamlet"], r["volunteer_id"] or 0))
+
+
+def entity_problems_for(actor: Actor, *, hamlet: str | None = None, limit: int = 200):
+    """Entity blocks the register could not apply, in the actor's hamlets (newest first)."""
+    household_list_for_api(actor)
+    problems = _scoped(EntityProblem.objects.select_related("submission"), household_hamlets_for(actor), "hamlet_code")
+    if hamlet:
+        problems = problems.filter(hamlet_code=hamlet)
+    return list(problems[:limit])

@@ -3,7 +3,7 @@ leadership's behind a session login. Mounted at the root before the OpenRosa rou
 
 from django.urls import include, path
 
-from backend.web import dashboard_views, hamlet_views, home_views, volunteer_views
+from backend.web import dashboard_views, hamlet_views, home_views, register_views, volunteer_views
 
 volunteer_routes = [
     path("", volunteer_views.app_home, name="volunteer-home"),
@@ -22,6 +22,12 @@ volunteer_routes = [
 hamlet_routes = [
     path("", hamlet_views.hamlet_map, name="hamlet-map"),
     path("coverage", hamlet_views.hamlet_coverage, name="hamlet-coverage"),
+    path("register", register_views.hamlet_register, name="hamlet-register"),
+    path(
+        "register/conflicts/<int:conflict_id>/resolve",
+        register_views.hamlet_register_resolve,
+        name="hamlet-register-resolve",
+    ),
     path("review/bulk-approve", hamlet_views.bulk_approve, name="hamlet-bulk-approve"),
     path("submissions/<str:form_id>/<str:instance_id>", hamlet_views.submission_detail, name="hamlet-submission"),
     path(

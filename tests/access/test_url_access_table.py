@@ -134,6 +134,10 @@ TABLE: dict[str, Access] = {
     "ket-qua/cong-bo": Access(post=frozenset({ADMIN, LEAD})),
     "hamlet/": Access(get=STAFF_PAGES),
     "hamlet/coverage": Access(get=STAFF_PAGES),
+    "hamlet/register": Access(get=STAFF_PAGES),
+    "hamlet/register/conflicts/<int:conflict_id>/resolve": Access(
+        post=STAFF_PAGES, params={"conflict_id": "1"}, not_found_is_past_the_door=True
+    ),
     "hamlet/review/bulk-approve": Access(post=REVIEWERS),
     "hamlet/submissions/<str:form_id>/<str:instance_id>": Access(get=STAFF_PAGES),
     "hamlet/submissions/<str:form_id>/<str:instance_id>/review": Access(post=REVIEWERS),
