@@ -1,135 +1,57 @@
-"""REST endpoints for indicators, the scorecard, maps and exports (HTTP only).
-
-Every response is built from the stored results (`services.indicator_results_current`);
-readers without microdata access (`backend.accounts.policy.sees_microdata`) get suppressed cells.
+"""REST endpoints for indicators, the scorecard, maps and exports (HTTP only: the results
+as a reader sees them, and every body built from them, are `backend/reports/results.py`).
 """
 
 from __future__ import annotations
 
-import pandas as pd
-from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics import exports
-from analytics.catalogue import BY_ID, CRITERIA, catalogue_as_json
-from analytics.geo import hamlets_frame
-from analytics.scorecard import OPTIONAL_REQUIRED, scorecard_labelled
-from analytics.suppress import cells_hidden, rows_suppress, scorecard_suppress
-from backend.accounts import policy
+from analytics.catalogue import BY_ID, catalogue_as_json
 from backend.accounts.actors import actor_for_request
 from backend.accounts.permissions import IsCommuneAdmin
 from backend.audit.http import client_ip
 from backend.core.errors import bad_request, not_found
-from backend.core.schema import ARRAY_OF_OBJECTS, OBJECT
-from backend.places.models import Hamlet
+from backend.jobs.serializers import JobOutput
 from backend.reports.models import AdministrativeFigure, SurveyRound
-from backend.reports.selectors import hamlets_seen_unsuppressed
+from backend.reports.results import (
+    EXPORT_NAME,
+    EXPORT_TYPES,
+    StoredResults,
+    export_body,
+    hamlets_geojson,
+    indicator_rows,
+    location_review_rows,
+    map_body,
+    scorecard_body,
+)
 from backend.reports.serializers import (
     AdministrativeFigureInput,
     AdministrativeFigureSerializer,
+    CatalogueEntryOutput,
+    HamletCollectionOutput,
+    IndicatorRowOutput,
+    LocationReviewOutput,
+    ScorecardOutput,
     SurveyRoundInput,
     SurveyRoundSerializer,
-    indicator_row,
 )
-from backend.reports.services import administrative_figure_set, indicator_results_current, survey_round_create
-
-RULE = {
-    "vi": f"Ấp đạt khi đạt tất cả tiêu chí bắt buộc (BB) và ít nhất {OPTIONAL_REQUIRED} tiêu chí tự chọn (TC).",
-    "en": f"A hamlet meets the standard with every mandatory (BB) criterion and at least {OPTIONAL_REQUIRED} "
-    "optional (TC) criteria.",
-}
+from backend.reports.services import administrative_figure_set, survey_round_create
 
 
-class _Results:
-    """The stored results as frames, suppressed for this reader when needed."""
-
-    def __init__(self, request, round_name: str | None):
-        stored, self.stale = indicator_results_current(user=request.user)
-        self.microdata = policy.sees_microdata(actor_for_request(request))
-        self.min_cell = settings.ANALYTICS_MIN_CELL
-        self.rounds = sorted(r.round for r in stored)
-        if round_name:
-            stored = [r for r in stored if r.round == round_name]
-        self.stored = stored
-        self._tables = None
-        self.computed_at = max((r.computed_at for r in stored), default=None)
-        self.own_hamlets = frozenset() if self.microdata else hamlets_seen_unsuppressed(actor_for_request(request))
-        self.rows = self.frame("rows") if self.microdata else self._rows_suppressed()
-        if "suppressed" not in self.rows and not self.rows.empty:
-            self.rows["suppressed"] = False
-
-    def _rows_suppressed(self) -> pd.DataFrame:
-        """Each round's rows with its small cells hidden (the pattern is kept per stored result:
-        it does not depend on the reader), then the reader's own hamlets shown."""
-        parts = []
-        for result in self.stored:
-            rows = self._round_tables(result).get("rows", pd.DataFrame())
-            if len(rows.columns) and len(rows):
-                hidden = _hidden_cells(result, rows, self.min_cell)
-                parts.append(rows_suppress(rows, self.min_cell, own_hamlets=self.own_hamlets, hidden=hidden))
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-    def _round_tables(self, result) -> dict[str, pd.DataFrame]:
-        if self._tables is None:
-            self._tables = {r.round: _unpacked(r) for r in self.stored}
-        return self._tables[result.round]
-
-    def headers(self, response):
-        if self.computed_at:
-            response["X-Computed-At"] = self.computed_at.isoformat()
-        response["X-Results-Stale"] = "true" if self.stale else "false"
-        return response
-
-    def scorecard(self, rounds: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(criteria, summary) with the same cells hidden as in `self.rows`: a verdict or a
-        failing list derived from a hidden cell is hidden too."""
-        detail = scorecard_labelled(self.frame("scorecard", rounds))
-        summary = self.frame("summary", rounds)
-        if self.microdata:
-            return detail, summary
-        return scorecard_suppress(detail, summary, self.rows, self.min_cell)
-
-    def frame(self, name: str, rounds: list[str] | None = None) -> pd.DataFrame:
-        if self._tables is None:
-            self._tables = {r.round: _unpacked(r) for r in self.stored}
-        parts = [
-            tables.get(name, pd.DataFrame())
-            for round_name, tables in self._tables.items()
-            if rounds is None or round_name in rounds
-        ]
-        parts = [p for p in parts if len(p.columns)]
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+def _results(request, round_name: str | None = None) -> StoredResults:
+    return StoredResults(actor_for_request(request), round_name)
 
 
-_UNPACKED: dict[tuple, dict[str, pd.DataFrame]] = {}
-_HIDDEN: dict[tuple, pd.Series] = {}
-
-
-def _hidden_cells(result, rows: pd.DataFrame, min_cell: int) -> pd.Series:
-    """Which of a stored result's rows are hidden from readers without microdata, computed
-    once per process and computation (about a second for a province)."""
-    key = (result.round, result.fingerprint, result.computed_at, min_cell)
-    if key not in _HIDDEN:
-        if len(_HIDDEN) >= 16:
-            _HIDDEN.pop(next(iter(_HIDDEN)))
-        _HIDDEN[key] = cells_hidden(rows, min_cell)
-    return _HIDDEN[key]
-
-
-def _unpacked(result) -> dict[str, pd.DataFrame]:
-    """A stored result's tables, unpacked once per process and computation (a province's
-    take most of a second to unpack; every map and export reads them)."""
-    key = (result.round, result.fingerprint, result.computed_at)
-    if key not in _UNPACKED:
-        if len(_UNPACKED) >= 16:
-            _UNPACKED.pop(next(iter(_UNPACKED)))
-        _UNPACKED[key] = exports.tables_unpack(result.tables)
-    # Callers filter and add columns: hand out copies, keep the cache pristine.
-    return {name: frame.copy() for name, frame in _UNPACKED[key].items()}
+def _freshness(results: StoredResults, response):
+    """When the figures were computed, and whether a recomputation is under way."""
+    if results.computed_at:
+        response["X-Computed-At"] = results.computed_at.isoformat()
+    response["X-Results-Stale"] = "true" if results.stale else "false"
+    return response
 
 
 def _round_param(request, results_rounds: list[str]) -> str | None:
@@ -137,12 +59,6 @@ def _round_param(request, results_rounds: list[str]) -> str | None:
     if value is None or value == "":
         return results_rounds[-1] if results_rounds else None
     return value
-
-
-def _hamlets():
-    return hamlets_frame(
-        Hamlet.objects.values("code", "name", "name_en", "boundary", "registered_households", "pilot_dra")
-    )
 
 
 def _indicator_param(request, *, required: bool = True) -> str | None:
@@ -166,69 +82,42 @@ class IndicatorListApi(APIView):
             OpenApiParameter("hamlet", str, description="hamlet code, or 'commune'"),
             OpenApiParameter("indicator", str),
         ],
-        responses={200: ARRAY_OF_OBJECTS},
+        responses={200: IndicatorRowOutput(many=True)},
     )
     def get(self, request):
-        results = _Results(request, request.query_params.get("round") or None)
-        rows = results.rows
-        hamlet = request.query_params.get("hamlet")
+        results = _results(request, request.query_params.get("round") or None)
         indicator = _indicator_param(request, required=False)
-        if not rows.empty:
-            if hamlet == "commune":
-                rows = rows[rows["hamlet"].isna()]
-            elif hamlet:
-                rows = rows[rows["hamlet"] == hamlet]
-            if indicator:
-                rows = rows[rows["indicator"] == indicator]
-        data = [indicator_row(r) for r in rows.to_dict("records")] if not rows.empty else []
-        return results.headers(Response(data))
+        data = indicator_rows(results, hamlet=request.query_params.get("hamlet"), indicator=indicator)
+        return _freshness(results, Response(data))
 
 
 class IndicatorCatalogueApi(APIView):
-    @extend_schema(responses={200: ARRAY_OF_OBJECTS})
+    @extend_schema(responses={200: CatalogueEntryOutput(many=True)})
     def get(self, request):
         return Response(catalogue_as_json())
 
 
 class HamletGeoJsonApi(APIView):
-    @extend_schema(parameters=[ROUND, OpenApiParameter("indicator", str, required=True)], responses={200: OBJECT})
+    @extend_schema(
+        parameters=[ROUND, OpenApiParameter("indicator", str, required=True)],
+        responses={200: HamletCollectionOutput},
+    )
     def get(self, request):
         indicator = _indicator_param(request)
-        results = _Results(request, None)
-        round_name = _round_param(request, results.rounds)
-        rows = results.rows
-        if rows.empty:
-            rows = pd.DataFrame(
-                columns=[
-                    "indicator",
-                    "round",
-                    "hamlet",
-                    "value",
-                    "numerator",
-                    "denominator",
-                    "ci_low",
-                    "ci_high",
-                    "target",
-                    "target_year",
-                    "met",
-                    "suppressed",
-                ]
-            )
-        collection = exports.geojson_dict(_hamlets(), rows, indicator, round_name or "")
-        for feature in collection["features"]:
-            feature["properties"]["label_vi"] = BY_ID[indicator].label_vi
-            feature["properties"]["suppressed"] = bool(feature["properties"].get("suppressed") or False)
+        results = _results(request)
+        collection = hamlets_geojson(results, indicator=indicator, round_name=_round_param(request, results.rounds))
         response = Response(collection)
         response["Content-Type"] = "application/geo+json"
-        return results.headers(response)
+        return _freshness(results, response)
 
 
 class ScorecardApi(APIView):
     @extend_schema(
-        parameters=[ROUND, OpenApiParameter("tier", int, description="2027 or 2030")], responses={200: OBJECT}
+        parameters=[ROUND, OpenApiParameter("tier", int, description="2027 or 2030")],
+        responses={200: ScorecardOutput},
     )
     def get(self, request):
-        results = _Results(request, None)
+        results = _results(request)
         round_name = _round_param(request, results.rounds)
         if round_name not in results.rounds:
             raise not_found(f"survey round '{round_name}'")
@@ -240,136 +129,11 @@ class ScorecardApi(APIView):
             tier = int(tier_text)
         else:
             raise bad_request("tier phải là 2027 hoặc 2030. / tier must be 2027 or 2030.", field="tier")
-        detail, summary = results.scorecard([round_name])
-        hamlets = []
-        if not summary.empty:
-            summary = summary[summary["tier"] == tier]
-            detail = detail[detail["tier"] == tier]
-            by_hamlet = {h: g for h, g in detail.groupby("hamlet")}
-            for item in summary.to_dict("records"):
-                criteria = by_hamlet.get(item["hamlet"], pd.DataFrame())
-                keep = [
-                    "criterion",
-                    "group",
-                    "label_vi",
-                    "label_en",
-                    "role",
-                    "value",
-                    "op",
-                    "threshold",
-                    "status",
-                    "status_en",
-                    "met",
-                    "gap_pp",
-                    "source",
-                    "condition",
-                    "suppressed",
-                    "reason",
-                    "reason_en",
-                ]
-                criteria = criteria.reindex(columns=keep)
-                criteria = criteria.astype(object).where(criteria.notna(), None)
-                hamlets.append(
-                    {
-                        "hamlet": item["hamlet"],
-                        "name": item.get("name"),
-                        "pilot": bool(item.get("pilot")),
-                        "tier": tier,
-                        "status": item["status"],
-                        "status_en": item["status_en"],
-                        "dat": None if item.get("suppressed") else bool(item["dat"]),
-                        "suppressed": bool(item.get("suppressed", False)),
-                        "bb_met": item["bb_met"],
-                        "bb_total": item["bb_total"],
-                        "tc_met": item["tc_met"],
-                        "tc_required": item["tc_required"],
-                        "failing": item["failing"],
-                        "failing_mandatory": item["failing_mandatory"],
-                        "criteria": criteria.to_dict("records"),
-                    }
-                )
-        rows = results.rows
-        targets = []
-        if not rows.empty:
-            plan = rows[rows["hamlet"].isna() & rows["round"].eq(round_name) & rows["indicator"].str.startswith("P")]
-            for row in plan.to_dict("records"):
-                shaped = indicator_row(row)
-                targets.append(
-                    {
-                        **shaped,
-                        "label_vi": BY_ID[row["indicator"]].label_vi,
-                        "label_en": BY_ID[row["indicator"]].label_en,
-                        "source": "administrative"
-                        if BY_ID[row["indicator"]].administrative
-                        else BY_ID[row["indicator"]].source,
-                    }
-                )
-        return results.headers(
-            Response(
-                {
-                    "round": round_name,
-                    "tier": tier,
-                    "rule": RULE,
-                    "criteria": [c.id for c in CRITERIA],
-                    "suppression": None if results.microdata else {"min_cell": results.min_cell},
-                    "hamlets": hamlets,
-                    "commune_targets": targets,
-                }
-            )
-        )
-
-
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "gpkg": "application/geopackage+sqlite3",
-}
-EXPORT_NAME = "chi_so_phu_lam.{fmt}"
-
-
-def export_body(results: _Results, fmt: str) -> bytes:
-    """The indicator export in one format, for this reader (suppressed cells stay suppressed)."""
-    hamlets = _hamlets()
-    names = dict(zip(hamlets["code"], hamlets["name"], strict=False)) if len(hamlets) else {}
-    rows = results.rows
-    if rows.empty:
-        rows = pd.DataFrame(
-            columns=[
-                "indicator",
-                "hamlet",
-                "round",
-                "unit",
-                "numerator",
-                "denominator",
-                "value",
-                "ci_low",
-                "ci_high",
-                "target",
-                "target_year",
-                "met",
-                "suppressed",
-            ]
-        )
-    if fmt == "csv":
-        return exports.csv_bytes(rows, names)
-    if fmt == "xlsx":
-        scorecard, summary = results.scorecard()
-        return exports.xlsx_bytes(rows, scorecard, summary, results.frame("coverage"), names)
-    if fmt == "gpkg":
-        return exports.gpkg_bytes(hamlets, rows)
-    raise not_found(f"export format '{fmt}'")
-
-
-def map_body(results: _Results, indicator: str, round_name: str | None) -> bytes:
-    if round_name not in results.rounds:
-        raise not_found(f"survey round '{round_name}'")
-    return exports.choropleth_png(_hamlets(), results.rows, indicator, round_name)
+        return _freshness(results, Response(scorecard_body(results, round_name=round_name, tier=tier)))
 
 
 def _accepted(request, job) -> Response:
     """202 with the job: the client follows `url` until `state` is done, then downloads `result_url`."""
-    from backend.jobs.serializers import JobOutput
-
     response = Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)
     response["Location"] = response.data["url"]
     return response
@@ -381,12 +145,12 @@ class ExportApi(APIView):
 
     @extend_schema(parameters=[ROUND], responses={(200, "application/octet-stream"): bytes})
     def get(self, request, fmt: str):
-        results = _Results(request, request.query_params.get("round") or None)
+        results = _results(request, request.query_params.get("round") or None)
         response = HttpResponse(export_body(results, fmt), content_type=EXPORT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{EXPORT_NAME.format(fmt=fmt)}"'
-        return results.headers(response)
+        return _freshness(results, response)
 
-    @extend_schema(parameters=[ROUND], request=None, responses={202: dict})
+    @extend_schema(parameters=[ROUND], request=None, responses={202: JobOutput})
     def post(self, request, fmt: str):
         from backend.reports.services import indicator_export_enqueue
 
@@ -401,11 +165,11 @@ class MapPngApi(APIView):
     def get(self, request, indicator: str):
         if indicator not in BY_ID:
             raise not_found(f"indicator '{indicator}'")
-        results = _Results(request, None)
+        results = _results(request)
         body = map_body(results, indicator, _round_param(request, results.rounds))
-        return results.headers(HttpResponse(body, content_type="image/png"))
+        return _freshness(results, HttpResponse(body, content_type="image/png"))
 
-    @extend_schema(parameters=[ROUND], request=None, responses={202: dict})
+    @extend_schema(parameters=[ROUND], request=None, responses={202: JobOutput})
     def post(self, request, indicator: str):
         from backend.reports.services import indicator_map_enqueue
 
@@ -421,24 +185,21 @@ class LocationReviewApi(APIView):
     """Households whose point is outside their declared hamlet or has poor GPS accuracy.
     Microdata: admin and leadership see all; hamlet heads see their own hamlets."""
 
-    @extend_schema(parameters=[ROUND], responses={200: ARRAY_OF_OBJECTS})
+    @extend_schema(parameters=[ROUND], responses={200: LocationReviewOutput(many=True)})
     def get(self, request):
         from backend.audit.http import audit_microdata_read
         from backend.submissions.selectors import household_hamlets_visible_to
 
-        scope = household_hamlets_visible_to(actor_for_request(request))
-        results = _Results(request, request.query_params.get("round") or None)
-        review = results.frame("review")
-        if scope is not None and not review.empty:
-            review = review[review["hamlet"].isin(scope)]
+        results = _results(request, request.query_params.get("round") or None)
+        rows = location_review_rows(results, hamlets=household_hamlets_visible_to(actor_for_request(request)))
         audit_microdata_read(
             request=request,
             action="household.location_review",
             form_id="pl_ho",
-            rows=len(review),
+            rows=len(rows),
             round=request.query_params.get("round") or "",
         )
-        return results.headers(Response(exports.json_safe(review)))
+        return _freshness(results, Response(rows))
 
 
 class SurveyRoundApi(APIView):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from types import SimpleNamespace
 
 from django.db import connection
 
@@ -65,14 +64,15 @@ def indicators_recompute(job, progress) -> dict:
 
 def _results_for(job):
     """The stored results as the job's creator reads them (the same suppression as the API)."""
-    from backend.reports.apis import _Results
+    from backend.accounts.actors import actor_for_user
+    from backend.reports.results import StoredResults
 
-    return _Results(SimpleNamespace(user=job.created_by), job.params.get("round") or None)
+    return StoredResults(actor_for_user(job.created_by), job.params.get("round") or None)
 
 
 @job_handler("indicators.export")
 def indicator_export(job, progress) -> JobFile:
-    from backend.reports.apis import EXPORT_NAME, EXPORT_TYPES, export_body
+    from backend.reports.results import EXPORT_NAME, EXPORT_TYPES, export_body
 
     fmt = job.params["format"]
     progress(0.1, "Đọc kết quả / reading the results")
@@ -89,7 +89,7 @@ def indicator_export(job, progress) -> JobFile:
 
 @job_handler("indicators.map")
 def indicator_map(job, progress) -> JobFile:
-    from backend.reports.apis import map_body
+    from backend.reports.results import map_body
 
     indicator = job.params["indicator"]
     results = _results_for(job)
