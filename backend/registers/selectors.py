@@ -33,6 +33,7 @@ from backend.registers.models import (
     HouseholdVisit,
     VisitOutcome,
 )
+from backend.submissions.models import ReviewState
 
 CSV_HEADER = ("name", "label", "__version", *PROPERTIES)
 NOT_VISITED = "not_visited"
@@ -172,8 +173,13 @@ class RoundStatus:
 
 
 def visits_in_window(codes: frozenset[str] | None, start: date | None, end: date | None) -> QuerySet[HouseholdVisit]:
+    # A deleted or rejected submission settles nothing (as it counts in no figure).
     visits = _scoped(
-        HouseholdVisit.objects.filter(household__deleted_at__isnull=True), codes, "household__hamlet__code"
+        HouseholdVisit.objects.filter(household__deleted_at__isnull=True, submission__deleted_at__isnull=True).exclude(
+            submission__review_state=ReviewState.REJECTED
+        ),
+        codes,
+        "household__hamlet__code",
     )
     if start is not None:
         visits = visits.filter(visited_on__gte=start)

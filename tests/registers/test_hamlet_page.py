@@ -85,3 +85,19 @@ def test_the_page_is_vietnamese_by_default_english_with_the_switch_and_refused_t
     volunteer = user_create(username="tnv", password="s3cret-pass", role=Role.VOLUNTEER)
     client.force_login(volunteer)
     assert client.get("/hamlet/register").status_code == 403
+
+
+def test_a_rejected_visit_settles_nothing_and_the_household_is_not_yet_visited(client, devices, hamlet_head):
+    from backend.submissions.models import ReviewState, Submission
+
+    SurveyRound.objects.create(name="2026", start=dt.date(2026, 11, 1), end=dt.date(2026, 12, 31))
+    send(
+        client,
+        devices["AP01"][1],
+        household_instance(entity_id=str(uuid.uuid4()), create=True, label="H001", ma_ho="H001"),
+    )
+    client.force_login(hamlet_head)
+    assert cells(client.get("/hamlet/register").content.decode(), "register-coverage")[0][1:3] == ["1", "1"]
+    Submission.objects.update(review_state=ReviewState.REJECTED)
+    row = cells(client.get("/hamlet/register").content.decode(), "register-coverage")[0]
+    assert (row[1], row[2], row[6]) == ("1", "0", "1")
