@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from backend.core import errors
 from backend.core.blobs import blob_open
-from backend.core.compression import etag_matches
+from backend.core.compression import not_modified
 from backend.core.openrosa import apply_openrosa_headers, openrosa_xml_response
 from backend.core.urlbuild import (
     dataset_integrity_path,
@@ -73,8 +74,8 @@ def form_list(request: HttpRequest) -> HttpResponse:
 def form_xml(request: HttpRequest, form_id: str) -> HttpResponse:
     version = _version_or_refuse(request, form_id)
     etag = f'"{version.md5}"'
-    if etag_matches(request, etag):
-        return apply_openrosa_headers(HttpResponseNotModified())
+    if (unchanged := not_modified(request, etag)) is not None:
+        return apply_openrosa_headers(unchanged)
     response = openrosa_xml_response(bytes(version.xform))
     response["ETag"] = etag
     return response
@@ -120,10 +121,8 @@ def form_media(request: HttpRequest, form_id: str, name: str) -> HttpResponse:
     if attachment is None:
         raise errors.not_found(f"media file {name} of form {form_id}")
     etag = f'"{attachment.blob.md5}"'
-    if etag_matches(request, etag):
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        return response
+    if (unchanged := not_modified(request, etag)) is not None:
+        return unchanged
     response = FileResponse(
         blob_open(attachment.blob_id),
         content_type=attachment.content_type or "application/octet-stream",
@@ -141,13 +140,11 @@ def _entity_list(request: HttpRequest) -> HttpResponse:
     """The register as the CSV phones and the web form page load (`jr://file-csv/households.csv`),
     ETag = the manifest hash, 304 while it has not changed."""
     etag = f'"{entity_list_hash(request.actor)}"'
-    if etag_matches(request, etag):
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        return response
+    if (unchanged := not_modified(request, etag)) is not None:
+        return unchanged
     response = HttpResponse(entity_list_csv(request.actor), content_type="text/csv; charset=utf-8")
     response["ETag"] = etag
-    response["Content-Disposition"] = f'attachment; filename="{CSV_NAME}"'
+    response["Content-Disposition"] = content_disposition_header(True, CSV_NAME)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"
     return response

@@ -7,7 +7,8 @@ spreadsheets and archives are compressed already. A client that does not send
 does gets the same bytes back after decoding. Static files are pre-compressed by WhiteNoise.
 
 Compressing changes the representation, so a strong ETag becomes weak (RFC 9110 §8.8.1);
-`etag_matches` lets the views that answer 304 accept both forms.
+`not_modified` (Django's `get_conditional_response`, whose If-None-Match comparison is weak)
+lets the views that answer 304 accept both forms.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import brotli
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.text import compress_sequence, compress_string
 
 MIN_SIZE = 200
@@ -56,11 +57,13 @@ def accepted_encodings(header: str) -> set[str]:
     return accepted
 
 
-def etag_matches(request: HttpRequest, etag: str) -> bool:
-    """If-None-Match names this entity, strong or weakened by compression."""
-    header = request.headers.get("If-None-Match", "")
-    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return etag.removeprefix("W/") in candidates or "*" in candidates
+def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
+    """Django's conditional answer for this entity: 304 (with its ETag) when If-None-Match
+    names it, strong or weakened by compression; None when the body must be sent."""
+    response = get_conditional_response(request, etag=etag)
+    if response is not None:
+        response["ETag"] = etag
+    return response
 
 
 def _brotli_sequence(chunks: Iterable[bytes]) -> Iterator[bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -38,7 +39,7 @@ class PeriodicReportApi(APIView):
         else:
             raise not_found(f"report format '{fmt}'")
         response = HttpResponse(body, content_type=kind)
-        response["Content-Disposition"] = f'attachment; filename="{report.filename}.{fmt}"'
+        response["Content-Disposition"] = content_disposition_header(True, f"{report.filename}.{fmt}")
         response["X-Report-Suppressed"] = "true" if report.suppressed else "false"
         return response
 

@@ -5,6 +5,7 @@ as a reader sees them, and every body built from them, are `backend/reports/resu
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -147,7 +148,7 @@ class ExportApi(APIView):
     def get(self, request, fmt: str):
         results = _results(request, request.query_params.get("round") or None)
         response = HttpResponse(export_body(results, fmt), content_type=EXPORT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{EXPORT_NAME.format(fmt=fmt)}"'
+        response["Content-Disposition"] = content_disposition_header(True, EXPORT_NAME.format(fmt=fmt))
         return _freshness(results, response)
 
     @extend_schema(parameters=[ROUND], request=None, responses={202: JobOutput})

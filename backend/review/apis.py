@@ -5,6 +5,7 @@ Lookups go through the scoping selector, so a submission outside the caller's ha
 """
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -178,6 +179,6 @@ class SubmissionExportApi(APIView):
             rows=len(rows),
         )
         response = HttpResponse(submissions_csv(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{form_id}_submissions.csv"'
+        response["Content-Disposition"] = content_disposition_header(True, f"{form_id}_submissions.csv")
         response["X-Content-Type-Options"] = "nosniff"
         return response

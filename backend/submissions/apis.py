@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.http import FileResponse, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from backend.accounts.actors import actor_for_request
 from backend.audit.http import audit_microdata_read
 from backend.core.blobs import blob_open
-from backend.core.compression import etag_matches
+from backend.core.compression import not_modified
 from backend.core.schema import cursor_page_of
 from backend.submissions.filters import submissions_filter
 from backend.submissions.selectors import (
@@ -89,10 +89,8 @@ class SubmissionAttachmentApi(APIView):
             request=request, action="submission.attachment", form_id=form_id, instance_id=instance_id, name=name
         )
         etag = f'"{attachment.blob.md5}"'
-        if etag_matches(request, etag):
-            response = HttpResponseNotModified()
-            response["ETag"] = etag
-            return response
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         response = FileResponse(
             blob_open(attachment.blob_id), content_type=attachment.content_type or "application/octet-stream"
         )
@@ -105,7 +103,9 @@ class SubmissionAttachmentApi(APIView):
 
 
 def content_disposition(name: str) -> str:
-    """Both forms, as Central sends them: an ASCII fallback and the exact UTF-8 name (RFC 6266)."""
+    """Both forms, as Central sends them: an ASCII fallback and the exact UTF-8 name (RFC 6266).
+    Django's `content_disposition_header` sends only `filename*` for a non-ASCII name, which
+    older clients show as a nameless download; the other downloads use it."""
     fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
