@@ -7,6 +7,15 @@ from drf_spectacular.views import SpectacularAPIView
 
 from backend.core.health import healthz
 from backend.review import urls as review_urls
+from backend.web import site_views
+
+admin.site.site_header = "Quản trị khảo sát xã Phú Lâm"
+admin.site.site_title = "Quản trị Phú Lâm"
+admin.site.index_title = "Dữ liệu và tài khoản / Data and accounts"
+admin.site.site_url = "/"
+
+handler403 = site_views.error_403
+handler404 = site_views.error_404
 
 api_v1 = [
     path("", include("backend.surveys.urls")),
@@ -26,6 +35,8 @@ urlpatterns = [
     path("accounts/", include("backend.accounts.web_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", site_views.api_docs, name="api-docs"),
+    path("favicon.ico", site_views.favicon, name="favicon"),
     path("", include(review_urls.device_urlpatterns)),
     path("ket-qua/", include("backend.publication.web_urls")),
     path("", include("backend.web.urls")),

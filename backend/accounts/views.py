@@ -20,6 +20,14 @@ TOO_MANY = (
 
 class ThrottledAuthenticationForm(AuthenticationForm):
     blocked = False
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": (
+            "Sai tên đăng nhập hoặc mật khẩu (phân biệt chữ hoa, chữ thường). / "
+            "Wrong username or password (both are case-sensitive)."
+        ),
+        "inactive": "Tài khoản này đã bị khóa. / This account is disabled.",
+    }
 
     def clean(self):
         username = self.cleaned_data.get("username")

@@ -28,6 +28,10 @@ NPM_STATIC_FILES = (
 )
 
 
+# From drf-spectacular-sidecar (a Python package, no CDN): the API reference page's Redoc.
+SIDECAR_STATIC_FILES = ("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js",)
+
+
 def npm_assets_present() -> bool:
     return finders.find(f"{WEB_FORMS_DIST}/index.js") is not None
 

@@ -25,3 +25,20 @@ def vietnamese_first(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         return response
 
     return wrapped
+
+
+# Pages outside backend/web that answer in the language LocaleMiddleware picked from the
+# browser: the admin and the sign-in page. Vietnamese first there too.
+VIETNAMESE_FIRST_PREFIXES = ("/admin/", "/accounts/")
+
+
+class VietnameseFirstMiddleware:
+    """After LocaleMiddleware: on the admin and sign-in pages, ignore Accept-Language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(VIETNAMESE_FIRST_PREFIXES):
+            return vietnamese_first(self.get_response)(request)
+        return self.get_response(request)

@@ -89,6 +89,8 @@ TABLE: dict[str, Access] = {
     "api/v1/tokens/<int:token_id>/revoke": Access(post=frozenset({ADMIN, LEAD})),
     "api/v1/auth/token": Access(post=EVERYONE),
     "api/schema": Access(get=EVERYONE),
+    "api/docs/": Access(get=EVERYONE),  # the human page for api/schema (Redoc), no data in it
+    "favicon.ico": Access(get=EVERYONE),
     "healthz": Access(get=EVERYONE),  # container healthchecks; no data, errors by class name only
     # Aggregates: every signed-in role (suppressed below leadership, by the analytics layer).
     "api/v1/indicators": Access(get=SIGNED_IN),

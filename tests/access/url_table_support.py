@@ -86,6 +86,8 @@ def outcome(response, row: Access | None = None) -> str:
         return f"error {code}"
     if code in (401, 403, 404, 405):  # 405: the method does not exist for anyone
         return "deny"
-    if code in (301, 302, 303) and "login" in response.get("Location", ""):
+    location = response.get("Location", "")
+    # Signing out lands on the sign-in page with a "signed out" notice: that is the success.
+    if code in (301, 302, 303) and "login" in location and "signed_out=" not in location:
         return "deny"
     return "allow"
