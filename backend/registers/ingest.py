@@ -83,6 +83,14 @@ def household_ingest(
             )
     except EntityRejected as exc:
         _problem(submission_id, block, exc.reason, hamlet_code)
+        if exc.visited is not None:
+            household_visit_record(
+                household=exc.visited,
+                submission_id=submission_id,
+                outcome=visit_outcome(parsed),
+                visited_on=visited_on,
+                volunteer_id=volunteer_id,
+            )
     except Exception as exc:  # noqa: BLE001 — ingest must not fail for the register's sake
         log.exception("household register: entity block of submission %s not applied", submission_id)
         _problem(submission_id, block, f"Lỗi xử lý / processing error: {type(exc).__name__}: {exc}", hamlet_code)

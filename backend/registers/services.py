@@ -50,9 +50,12 @@ COLUMNS = ("ma_ho", "ten_goi", "mo_ta")
 class EntityRejected(ValueError):
     """An entity block the register cannot apply; `reason` is bilingual and shown to people."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, *, visited: Household | None = None):
         super().__init__(reason)
         self.reason = reason
+        # The household the submission did visit, when only its changes are refused (a
+        # "create" of a household already held): the visit still counts.
+        self.visited = visited
 
 
 @dataclass(frozen=True)
@@ -169,11 +172,15 @@ def household_entity_apply(
         if earlier:
             return _reapply(block, entity_id, submission_id, submission_version_id, actor, ip)
     if block.creates:
-        exists = entity_id is not None and Household.objects.filter(pk=entity_id).exists()
-        if not exists:
+        existing = Household.objects.filter(pk=entity_id).first() if entity_id is not None else None
+        if existing is None:
             return _create_from_block(block, entity_id, submission_id, submission_version_id, hamlet_code, actor, ip)
         if not block.updates:
-            raise EntityRejected(f"Hộ {entity_id} đã có trong sổ / household {entity_id} already exists")
+            raise EntityRejected(
+                f"Hộ {entity_id} đã có trong sổ; lần đến này không sửa sổ / household {entity_id} already exists; "
+                "this visit did not change the register",
+                visited=existing if existing.deleted_at is None else None,
+            )
     if block.updates:
         if entity_id is None:
             raise EntityRejected(f"Mã hộ (entity id) không hợp lệ: {block.entity_id!r} / invalid entity id")

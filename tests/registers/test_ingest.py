@@ -212,3 +212,23 @@ def test_an_edit_of_the_submission_reapplies_its_answers_and_its_visit(client, d
     assert not EntityProblem.objects.exists() and not HouseholdConflict.objects.exists()
     visit = HouseholdVisit.objects.get()
     assert visit.outcome == VisitOutcome.VISITED
+
+
+def test_a_create_for_a_household_already_held_changes_nothing_but_counts_the_visit(client, devices):
+    _, token = devices["AP01"]
+    entity = str(uuid.uuid4())
+    send(client, token, household_instance(entity_id=entity, create=True, label="Lan", ma_ho="H007", ten_goi="Lan"))
+    again = household_instance(
+        entity_id=entity,
+        create=True,
+        label="Lan",
+        ma_ho="H007",
+        ten_goi="Hồng",
+        ket_qua="khong_tim_thay",
+        today="2027-03-01",
+    )
+    assert send(client, token, again).status_code == 201
+    household = Household.objects.get(pk=entity)
+    assert (household.ten_goi, household.version) == ("Lan", 1)
+    assert "already exists" in EntityProblem.objects.get().reason
+    assert sorted(HouseholdVisit.objects.values_list("outcome", flat=True)) == ["not_found", "visited"]
