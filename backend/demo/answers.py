@@ -39,7 +39,7 @@ def household_answers(
     answers = {
         "tnv_ma": volunteer_code,
         "ap": hamlet.code,
-        # a first visit: the household is not in the list yet, so the form creates it
+        # a first visit (the generator turns later rounds into follow-ups of the listed household)
         "ho_trong_ds": "khong",
         "ma_ho": f"{hamlet.index % 100:02d}-{serial % 10000:04d}",
         "vi_tri": geopoint,

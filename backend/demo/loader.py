@@ -180,7 +180,7 @@ def demo_commune_load(
     ap_csv_publish()
     actors = demo_volunteer_actors(commune)
     models = demo_models(commune)
-    total = instance_count(spec, len(commune.hamlets))
+    total = instance_count(spec, len(commune.hamlets), commune)
     bar = progress(None, total=total) if progress is not None else None
     if workers <= 1:
         return _ingest_part(commune, models, actors, 0, 1, bar.update if bar is not None else None)

@@ -6,11 +6,26 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 
+from backend.demo.generator import DemoSpec, commune_build, household_register
+from backend.demo.generator import _visited as visited
 from backend.places.models import Hamlet, Market
+from backend.registers.models import EntityProblem, Household
 from backend.submissions.models import Submission
 from backend.surveys.models import Form
 
 pytestmark = pytest.mark.django_db
+
+
+def planned_visits(**spec) -> int:
+    """Household-form submissions the generator makes (a few households are visited twice)."""
+    commune = commune_build(DemoSpec(**spec))
+    return sum(
+        2 if index in h.duplicates else 1
+        for hamlet in commune.hamlets
+        for h in household_register(commune, hamlet)
+        for index in range(len(spec["rounds"]))
+        if visited(h, index)
+    )
 
 
 def run(**kwargs) -> str:
@@ -29,10 +44,14 @@ def test_a_small_commune_lands_as_hamlets_a_market_and_real_submissions():
     assert Hamlet.objects.filter(pilot_dra=True).count() == 2
     assert sum(Hamlet.objects.values_list("registered_households", flat=True)) == 80
     assert Market.objects.get(code="CHO_PL").registered_stalls == 6
-    assert receive.call_count == 80 + 6 + 30
+    visits = planned_visits(households=80, stalls=6, rounds=(2025,), seed=9)
+    assert receive.call_count == visits + 6 + 30
     counts = {f.form_id: Submission.objects.filter(form=f).count() for f in Form.objects.all()}
-    assert counts == {"pl_ho": 80, "pl_cho": 6, "pl_kdc": 30}
-    assert "pl_ho created: 80" in output
+    assert counts == {"pl_ho": visits, "pl_cho": 6, "pl_kdc": 30}
+    assert f"pl_ho created: {visits}" in output
+    # the first round creates every household of the register through the form's entity block
+    assert Household.objects.count() == 80
+    assert not EntityProblem.objects.exists()
 
 
 def test_running_it_again_refuses_says_what_it_would_replace_and_changes_nothing():
@@ -65,8 +84,9 @@ def test_replace_rebuilds_cleanly_with_no_household_code_twice():
     run(households=80, stalls=2, rounds="2025", seed=9)
     output = run(households=50, stalls=3, rounds="2025", seed=10, replace=True)
 
-    assert "pl_ho created: 50" in output
-    assert Submission.objects.filter(form__form_id="pl_ho").count() == 50
+    visits = planned_visits(households=50, stalls=3, rounds=(2025,), seed=10)
+    assert f"pl_ho created: {visits}" in output
+    assert Submission.objects.filter(form__form_id="pl_ho").count() == visits
     assert Submission.objects.filter(form__form_id="pl_cho").count() == 3
     assert sum(Hamlet.objects.values_list("registered_households", flat=True)) == 50
     assert Household.objects.count() == 50
@@ -100,3 +120,41 @@ def test_bad_rounds_are_refused_with_a_clear_message():
     with pytest.raises(CommandError, match="--rounds"):
         run(households=10, rounds="năm 2025")
     assert not Hamlet.objects.exists()
+
+
+def test_two_rounds_revisit_the_same_households_with_moves_new_households_and_duplicates():
+    """2025 creates the register through the form; 2027 revisits the same households as
+    follow-ups (entity updates), some moved or not found, some refused, new households
+    created, a few visited twice; nothing the register could not apply."""
+    from django.db.models import Count
+
+    from backend.registers.models import HouseholdChange, HouseholdConflict, HouseholdVisit
+
+    run(households=300, stalls=1, rounds="2025,2027", seed=12)
+    spec = DemoSpec(households=300, stalls=1, rounds=(2025, 2027), seed=12)
+    commune = commune_build(spec)
+    plan = [h for hamlet in commune.hamlets for h in household_register(commune, hamlet)]
+
+    assert not EntityProblem.objects.exists()
+    assert not HouseholdConflict.objects.exists()
+    new_in_2027 = [h for h in plan if h.joins == 1]
+    assert new_in_2027 and Household.objects.count() == 300 + len(new_in_2027)
+    by_year = {
+        year: set(
+            HouseholdVisit.objects.filter(visited_on__year=year).values_list("household_id", flat=True).distinct()
+        )
+        for year in (2025, 2027)
+    }
+    assert len(by_year[2025]) == 300
+    revisited = by_year[2025] & by_year[2027]
+    assert len(revisited) == 300  # every baseline household is revisited (moved and not found included)
+    assert {str(u) for u in by_year[2027] - by_year[2025]} == {h.entity_id for h in new_in_2027}
+    outcomes = dict(HouseholdVisit.objects.filter(visited_on__year=2027).values_list("outcome").annotate(n=Count("id")))
+    assert outcomes.get("moved", 0) == sum(1 for h in plan if h.fate.get(1) == "chuyen_di") > 0
+    assert outcomes.get("not_found", 0) == sum(1 for h in plan if h.fate.get(1) == "khong_tim_thay") > 0
+    assert outcomes.get("refused", 0) > 0 and outcomes["visited"] > 250
+    twice = HouseholdVisit.objects.values("household", "visited_on__year").annotate(n=Count("id")).filter(n__gt=1)
+    assert twice.count() == sum(len(h.duplicates) for h in plan) > 0
+    # follow-ups that changed the house description are real entity updates (version 2)
+    assert HouseholdChange.objects.filter(base_version=1).exists()
+    assert Household.objects.filter(version__gt=1).exists()
