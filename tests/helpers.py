@@ -1,4 +1,4 @@
-"""Test helpers: small XLSForms built in memory, OpenRosa request headers."""
+"""Test helpers: small XLSForms built in memory, OpenRosa request headers, API clients."""
 
 from __future__ import annotations
 
@@ -118,3 +118,17 @@ def openrosa_refusal(response, status: int) -> str:
     assert message is not None, response.content[:300]
     assert (message.text or "").strip(), "an empty message tells the volunteer nothing"
     return message.text
+
+
+def api_client_for(role: str, username: str, *, hamlets=(), name: str = "", password: str = "s3cret-pass-123"):
+    """A DRF test client signed in as a new user of `role` with a Bearer API token, as the
+    dashboard and scripts call the API; the user is on `client.user`."""
+    from rest_framework.test import APIClient
+
+    from backend.accounts.services import api_token_create, user_create
+
+    user = user_create(username=username, password=password, role=role, hamlets=hamlets, name=name)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user)}")
+    client.user = user
+    return client

@@ -17,7 +17,8 @@ def test_healthy_server_answers_200_with_each_check(client, db):
 
 
 def test_needs_no_login_and_refuses_writes(client, db):
-    assert client.get("/healthz").status_code == 200
+    anonymous = client.get("/healthz")
+    assert anonymous.status_code == 200 and anonymous.json()["status"] == "ok"
     assert client.post("/healthz").status_code == 405
 
 

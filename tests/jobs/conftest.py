@@ -1,9 +1,8 @@
 import pytest
-from rest_framework.test import APIClient
 
 from backend.accounts.models import Role
-from backend.accounts.services import api_token_create, user_create
 from tests.analytics.builders import assessment, household, member, square, stall
+from tests.helpers import api_client_for
 from tests.reports.factories import places, publish_commune_forms, store
 
 LAT0, LON0 = 10.90, 107.30
@@ -23,19 +22,11 @@ def small_commune() -> dict:
     return forms
 
 
-def client_for(role: str, username: str, hamlets=()):
-    user = user_create(username=username, password="s3cret-pass-123", role=role, hamlets=hamlets)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user)}")
-    client.user = user
-    return client
-
-
 @pytest.fixture
 def leadership(db):
-    return client_for(Role.LEADERSHIP, "lanhdao")
+    return api_client_for(Role.LEADERSHIP, "lanhdao")
 
 
 @pytest.fixture
 def viewer(db):
-    return client_for(Role.VIEWER, "nguoixem")
+    return api_client_for(Role.VIEWER, "nguoixem")

@@ -81,12 +81,18 @@ def test_a_job_that_makes_a_file_links_to_it(db, viewer):
 
 
 def test_a_job_is_seen_by_who_started_it_and_by_the_commune_not_by_another_viewer(db, leadership, viewer):
-    from tests.jobs.conftest import client_for
+    from tests.helpers import api_client_for
 
     job = job_enqueue(kind="tests.file", user=viewer.user)
-    other = client_for("viewer", "nguoixem2")
-    assert viewer.get(f"/api/v1/jobs/{job.id}").status_code == 200
-    assert leadership.get(f"/api/v1/jobs/{job.id}").status_code == 200
+    other = api_client_for("viewer", "nguoixem2")
+    for reader in (viewer, leadership):
+        seen = reader.get(f"/api/v1/jobs/{job.id}")
+        assert seen.status_code == 200
+        assert (seen.json()["id"], seen.json()["kind"], seen.json()["created_by"]) == (
+            str(job.id),
+            "tests.file",
+            "nguoixem",
+        )
     hidden = other.get(f"/api/v1/jobs/{job.id}")
     assert hidden.status_code == 404 and hidden.json()["code"] == "404.1"
     assert other.get(f"/api/v1/jobs/{job.id}/result").status_code == 404

@@ -1,8 +1,8 @@
 import pytest
-from rest_framework.test import APIClient
 
 from backend.accounts.models import Role
-from backend.accounts.services import api_token_create, user_create
+from backend.accounts.services import user_create
+from tests.helpers import api_client_for
 
 OUTPUT = __import__("pathlib").Path(__file__).resolve().parents[2] / "test-output" / "reports"
 
@@ -31,22 +31,14 @@ def commune(db, postgres_only, monkeypatch):
     indicator_results_compute()
 
 
-def _client(role: str, username: str):
-    user = user_create(username=username, password="s3cret-pass-123", role=role, name=f"Người dùng {username}")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user)}")
-    client.user = user
-    return client
-
-
 @pytest.fixture
 def leadership(db):
-    return _client(Role.LEADERSHIP, "lanhdao")
+    return api_client_for(Role.LEADERSHIP, "lanhdao", name="Người dùng lanhdao")
 
 
 @pytest.fixture
 def viewer(db):
-    return _client(Role.VIEWER, "nguoixem")
+    return api_client_for(Role.VIEWER, "nguoixem", name="Người dùng nguoixem")
 
 
 @pytest.fixture

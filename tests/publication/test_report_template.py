@@ -7,7 +7,8 @@ from docx import Document
 from docx.shared import Cm, Pt
 
 from backend.publication.docx_report import TEMPLATE, periodic_report_docx
-from backend.publication.figures import RoundFigures, TargetFigure
+from backend.publication.figures import RoundFigures
+from tests.publication.builders import target_figure
 
 ROW_COLUMNS = [
     "indicator", "hamlet", "round", "numerator", "denominator", "value", "ci_low", "ci_high",
@@ -16,25 +17,7 @@ ROW_COLUMNS = [
 
 
 def _figures() -> RoundFigures:
-    target = TargetFigure(
-        indicator="P2027_SMARTPHONE_HH",
-        label_vi="Hộ có thành viên dùng điện thoại thông minh để tiếp cận dịch vụ công, tiện ích số",
-        label_en="Households with a smartphone user",
-        unit="household",
-        percent=True,
-        administrative=False,
-        target_year=2027,
-        op=">=",
-        target=95.0,
-        value=87.4,
-        ci_low=85.1,
-        ci_high=89.5,
-        n=1450,
-        met=False,
-        suppressed=False,
-        previous_value=81.2,
-        change=6.2,
-    )
+    target = target_figure(label_vi="Hộ có thành viên dùng điện thoại thông minh để tiếp cận dịch vụ công, tiện ích số")
     return RoundFigures(
         round="2027",
         previous_round="2025",

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from backend.publication.figures import TargetFigure
 from backend.publication.narrative import target_sentence_spoken_vi, target_sentence_vi
 from backend.publication.vietnamese import date_line_vi, number_vi, number_words_vi, percent_words_vi
+from tests.publication.builders import target_figure
 
 
 @pytest.mark.parametrize(
@@ -47,50 +47,26 @@ def test_the_date_line_follows_decree_30_leading_zeros():
     assert date_line_vi("Phú Lâm", date(2026, 12, 14)) == "Phú Lâm, ngày 14 tháng 12 năm 2026"
 
 
-def _target(**overrides) -> TargetFigure:
-    values = dict(
-        indicator="P2027_SMARTPHONE_HH",
-        label_vi="Hộ có thành viên dùng điện thoại thông minh",
-        label_en="Households with a smartphone user",
-        unit="household",
-        percent=True,
-        administrative=False,
-        target_year=2027,
-        op=">=",
-        target=95.0,
-        value=87.4,
-        ci_low=85.1,
-        ci_high=89.5,
-        n=1450,
-        met=False,
-        suppressed=False,
-        previous_value=81.2,
-        change=6.2,
-    )
-    values.update(overrides)
-    return TargetFigure(**values)
-
-
 def test_the_target_sentence_reads_like_the_commune_writes_it():
-    assert target_sentence_vi(_target(), "2027", "2025") == (
+    assert target_sentence_vi(target_figure(), "2027", "2025") == (
         "Tỷ lệ hộ có thành viên dùng điện thoại thông minh đạt 87,4 % (KTC 95 %: 85,1–89,5 %), chưa đạt chỉ "
         "tiêu từ 95 % trở lên năm 2027; tăng 6,2 điểm % so với đợt 2025."
     )
 
 
 def test_a_strict_target_says_more_than_and_a_fall_says_so():
-    sentence = target_sentence_vi(_target(op=">", target=70.0, value=71.0, met=True, change=-1.5), "2027", "2025")
+    sentence = target_sentence_vi(target_figure(op=">", target=70.0, value=71.0, met=True, change=-1.5), "2027", "2025")
     assert "đạt chỉ tiêu trên 70 % năm 2027; giảm 1,5 điểm % so với đợt 2025." in sentence
 
 
 def test_the_spoken_sentence_has_no_digit_left():
-    spoken = target_sentence_spoken_vi(_target(), "2027", "2025")
+    spoken = target_sentence_spoken_vi(target_figure(), "2027", "2025")
     assert "tám mươi bảy phẩy bốn phần trăm" in spoken
     assert "tăng sáu phẩy hai điểm phần trăm so với đợt hai nghìn không trăm hai mươi lăm" in spoken
     assert not any(c.isdigit() for c in spoken)
 
 
 def test_a_hidden_cell_says_why_instead_of_a_figure():
-    sentence = target_sentence_vi(_target(suppressed=True, value=None), "2027", "2025", min_cell=5)
+    sentence = target_sentence_vi(target_figure(suppressed=True, value=None), "2027", "2025", min_cell=5)
     assert "được ẩn vì có dưới 5 đơn vị khảo sát" in sentence
     assert "%" not in sentence.split(":")[1]

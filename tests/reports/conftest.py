@@ -1,10 +1,9 @@
 import pytest
-from rest_framework.test import APIClient
 
 from backend.accounts.models import Role
-from backend.accounts.services import api_token_create, user_create
 from backend.jobs.models import Job, JobState
 from backend.reports import services
+from tests.helpers import api_client_for
 from tests.reports.factories import publish_commune_forms
 
 
@@ -27,28 +26,21 @@ def forms(db):
     return publish_commune_forms()
 
 
-def _client_for(role: str, username: str, hamlets=()):
-    user = user_create(username=username, password="s3cret-pass-123", role=role, hamlets=hamlets)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user)}")
-    return client
-
-
 @pytest.fixture
 def leadership(db):
-    return _client_for(Role.LEADERSHIP, "lanhdao")
+    return api_client_for(Role.LEADERSHIP, "lanhdao")
 
 
 @pytest.fixture
 def viewer(db):
-    return _client_for(Role.VIEWER, "nguoixem")
+    return api_client_for(Role.VIEWER, "nguoixem")
 
 
 @pytest.fixture
 def admin(db):
-    return _client_for(Role.ADMIN, "quantri")
+    return api_client_for(Role.ADMIN, "quantri")
 
 
 @pytest.fixture
 def client_for(db):
-    return _client_for
+    return lambda role, username, hamlets=(): api_client_for(role, username, hamlets=hamlets)

@@ -7,6 +7,7 @@ from backend.accounts.models import Role
 from backend.accounts.services import user_create, volunteer_create
 from backend.places.models import Commune, Hamlet
 from backend.surveys.services import form_publish
+from backend.web.selectors import SubmissionFilters
 from tests.helpers import xlsform_bytes
 
 pytestmark = pytest.mark.django_db
@@ -72,9 +73,16 @@ def test_a_hamlet_head_gets_404_for_unknown_submissions_and_bad_filters_are_igno
     assert client.post("/hamlet/submissions/ho_thu/uuid:nope/review", {"action": "reject"}).status_code == 404
     response = client.get("/hamlet/?form=ho_thu&state=bogus&volunteer=abc&from=2026-13-45&to=x")
     assert response.status_code == 200
+    assert response.context["form"].form_id == "ho_thu"
+    assert response.context["filters"] == SubmissionFilters()  # every malformed filter dropped
     response = client.post("/hamlet/review/bulk-approve", {"form": "ho_thu", "instance": ["uuid:nope"]})
     assert response.status_code == 302
-    assert client.get("/hamlet/coverage?form=nope&round=x").status_code == 200
+    shown = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert len(shown) == 1 and "uuid:nope" in shown[0]
+    coverage = client.get("/hamlet/coverage?form=nope&round=x")
+    assert coverage.status_code == 200
+    # An unknown form falls back to the first published one; an unknown round to none.
+    assert (coverage.context["form"].form_id, coverage.context["round"]) == ("ho_thu", "")
     assert client.get("/").status_code == 302
 
 
