@@ -17,10 +17,18 @@ from backend.accounts.permissions import CanReview, IsCommuneAdmin
 from backend.audit.http import client_ip
 from backend.core import errors
 from backend.core.schema import counted_list_of
-from backend.registers.selectors import conflict_get, conflicts_for, duplicate_visits, household_list_for_api
+from backend.registers.selectors import (
+    conflict_get,
+    conflicts_for,
+    duplicate_visits,
+    household_get,
+    household_history,
+    household_list_for_api,
+)
 from backend.registers.serializers import (
     ConflictOutput,
     DuplicateVisitsOutput,
+    HouseholdDetailOutput,
     HouseholdOutput,
     ImportReportOutput,
     ResolveInput,
@@ -61,6 +69,18 @@ class HouseholdListApi(APIView):
         )
         rows = list(households[:LIST_LIMIT])
         return Response({"count": households.count(), "results": HouseholdOutput(rows, many=True).data})
+
+
+class HouseholdDetailApi(APIView):
+    """One household with every version (what changed, from which submission, import or person)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=HouseholdDetailOutput)
+    def get(self, request, household_id):
+        household = household_get(actor_for_request(request), household_id=household_id)
+        household.history = household_history(household)
+        return Response(HouseholdDetailOutput(household).data)
 
 
 class ConflictListApi(APIView):

@@ -172,7 +172,12 @@ class RoundStatus:
     visits: int  # visits in the window (2 or more: a duplicate visit)
 
 
-def visits_in_window(codes: frozenset[str] | None, start: date | None, end: date | None) -> QuerySet[HouseholdVisit]:
+def visits_in_window(
+    codes: frozenset[str] | None, start: date | None, end: date | None, submissions: QuerySet | None = None
+) -> QuerySet[HouseholdVisit]:
+    """Visits in the actor's hamlets, in [start, end] by interview day, or — when the caller
+    passes `submissions` (a round's submissions by the rounds' own rule, manual assignments
+    included) — the visits of those submissions."""
     # A deleted or rejected submission settles nothing (as it counts in no figure).
     visits = _scoped(
         HouseholdVisit.objects.filter(household__deleted_at__isnull=True, submission__deleted_at__isnull=True).exclude(
@@ -181,6 +186,8 @@ def visits_in_window(codes: frozenset[str] | None, start: date | None, end: date
         codes,
         "household__hamlet__code",
     )
+    if submissions is not None:
+        return visits.filter(submission_id__in=submissions.values("pk"))
     if start is not None:
         visits = visits.filter(visited_on__gte=start)
     if end is not None:
@@ -189,15 +196,23 @@ def visits_in_window(codes: frozenset[str] | None, start: date | None, end: date
 
 
 def household_round_status(
-    actor: Actor | None, *, start: date | None, end: date | None, hamlet: str | None = None
+    actor: Actor | None,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    submissions: QuerySet | None = None,
+    hamlet: str | None = None,
+    hamlets: frozenset[str] | None = None,
 ) -> list[RoundStatus]:
     """Each live household's status in the round whose window is [start, end] (inclusive;
     the caller passes the declared window): the latest visit in the window settles it (by
     interview day, then arrival), earlier ones stay in history; no visit is "not_visited".
     `actor` None reads every hamlet (the recomputation)."""
     codes = None if actor is None else household_hamlets_for(actor)
+    if hamlets is not None:
+        codes = hamlets if codes is None else codes & hamlets
     households = _scoped(Household.objects.filter(deleted_at__isnull=True), codes)
-    visits = visits_in_window(codes, start, end)
+    visits = visits_in_window(codes, start, end, submissions)
     if hamlet:
         households = households.filter(hamlet__code=hamlet)
         visits = visits.filter(household__hamlet__code=hamlet)
@@ -227,11 +242,18 @@ def round_coverage(statuses: Iterable[RoundStatus]) -> dict[str, dict[str, int]]
     return out
 
 
-def duplicate_visits(actor: Actor, *, start: date | None, end: date | None, hamlet: str | None = None) -> list[dict]:
+def duplicate_visits(
+    actor: Actor,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    submissions: QuerySet | None = None,
+    hamlet: str | None = None,
+) -> list[dict]:
     """Households visited more than once in the window, each with its visits in order (the
     last one settles the round): the pairs the hamlet head checks."""
     household_list_for_api(actor)
-    visits = visits_in_window(household_hamlets_for(actor), start, end)
+    visits = visits_in_window(household_hamlets_for(actor), start, end, submissions)
     if hamlet:
         visits = visits.filter(household__hamlet__code=hamlet)
     repeated = (
@@ -273,3 +295,19 @@ def entity_problems_for(actor: Actor, *, hamlet: str | None = None, limit: int =
     if hamlet:
         problems = problems.filter(hamlet_code=hamlet)
     return list(problems[:limit])
+
+
+def household_get(actor: Actor, *, household_id) -> Household:
+    """One household in the actor's scope with its history (404 outside it, as submissions)."""
+    try:
+        pk = uuid.UUID(str(household_id))
+    except ValueError:
+        raise errors.not_found(f"household {household_id}", f"hộ {household_id}")
+    household = household_list_for_api(actor).filter(pk=pk).first()
+    if household is None:
+        raise errors.not_found(f"household {household_id}", f"hộ {household_id}")
+    return household
+
+
+def household_history(household: Household) -> list:
+    return list(household.changes.select_related("user", "submission").order_by("version"))

@@ -21,6 +21,25 @@ class HouseholdOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+class ChangeOutput(serializers.Serializer):
+    version = serializers.IntegerField()
+    data = serializers.DictField()
+    changed = serializers.ListField(child=serializers.CharField())
+    source = serializers.CharField()
+    instance_id = serializers.CharField(source="submission.instance_id", allow_null=True, default=None)
+    import_name = serializers.CharField()
+    user = serializers.CharField(source="user.username", allow_null=True, default=None)
+    base_version = serializers.IntegerField(allow_null=True)
+    trunk_version = serializers.IntegerField(allow_null=True)
+    branch_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class HouseholdDetailOutput(HouseholdOutput):
+    properties = serializers.DictField()
+    history = ChangeOutput(many=True)
+
+
 class ConflictOutput(serializers.Serializer):
     id = serializers.IntegerField()
     household = serializers.UUIDField(source="household_id")

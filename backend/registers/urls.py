@@ -11,5 +11,6 @@ urlpatterns = [
         apis.ConflictResolveApi.as_view(),
         name="api-household-conflict-resolve",
     ),
+    path("registers/households/<uuid:household_id>", apis.HouseholdDetailApi.as_view(), name="api-household"),
     path("registers/households/visits/duplicates", apis.DuplicateVisitsApi.as_view(), name="api-household-duplicates"),
 ]

@@ -84,6 +84,9 @@ TABLE: dict[str, Access] = {
         post=REVIEWERS, params={"conflict_id": "1"}, not_found_is_past_the_door=True
     ),
     "api/v1/registers/households/visits/duplicates": Access(get=REVIEWERS),
+    "api/v1/registers/households/<uuid:household_id>": Access(
+        get=REVIEWERS, params={"household_id": "00000000-0000-0000-0000-000000000001"}, not_found_is_past_the_door=True
+    ),
     # API tokens: everyone signed in manages their own; the sample token is leadership's.
     "api/v1/tokens": Access(get=SIGNED_IN, post=SIGNED_IN),
     "api/v1/tokens/<int:token_id>/revoke": Access(post=frozenset({ADMIN, LEAD})),

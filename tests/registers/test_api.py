@@ -109,3 +109,13 @@ def test_duplicate_visits_in_a_round_window_are_listed_as_pairs_in_order(client,
     assert empty["count"] == 0
     bad = client.get("/api/v1/registers/households/visits/duplicates?from=hôm-qua", **bearer(hamlet_head))
     assert bad.status_code == 400
+
+
+def test_a_household_shows_its_history_to_its_hamlet_head_only(client, devices, hamlet_head):
+    entity = conflict_in(client, devices, "AP01")
+    other = conflict_in(client, devices, "AP02")
+    body = client.get(f"/api/v1/registers/households/{entity}", **bearer(hamlet_head)).json()
+    assert [c["version"] for c in body["history"]] == [1, 2, 3]
+    assert body["history"][2]["changed"] == ["mo_ta"] and body["history"][2]["base_version"] == 1
+    assert body["history"][0]["instance_id"].startswith("uuid:")
+    assert client.get(f"/api/v1/registers/households/{other}", **bearer(hamlet_head)).status_code == 404
