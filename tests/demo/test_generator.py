@@ -1,5 +1,6 @@
 """The synthetic commune: deterministic for a seed, shaped like Phú Lâm, valid against its forms."""
 
+import csv
 import json
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ from pyxform.xls2xform import convert
 from shapely.geometry import Point
 
 from backend.demo import geography
-from backend.demo.generator import DemoSpec, commune_build, instances_stream
+from backend.demo.generator import DemoSpec, commune_build, household_register, instances_stream
 from backend.demo.xform_fill import InstanceInvalid, XFormModel, instance_xml
 from backend.places.boundaries import boundaries_check
 
@@ -213,7 +214,14 @@ def test_generated_instances_are_valid_for_the_odk_web_forms_engine(tmp_path):
     per_form: dict[str, list] = {"pl_ho": [], "pl_cho": [], "pl_kdc": []}
     for item in instances_stream(commune, models_for(commune)):
         bucket = per_form[item.form_id]
-        if len(bucket) < 20 or (item.xml.count(b"<dong_y>khong") and len(bucket) < 24):
+        follow_up = b"<ho_trong_ds>co" in item.xml
+        moved = b"<ket_qua>chuyen_di" in item.xml or b"<ket_qua>khong_tim_thay" in item.xml
+        if (
+            len(bucket) < 20
+            or (item.xml.count(b"<dong_y>khong") and len(bucket) < 24)
+            or (follow_up and len(bucket) < 32)
+            or (moved and len(bucket) < 36)
+        ):
             path = tmp_path / f"{item.form_id}-{len(bucket)}.xml"
             path.write_bytes(item.xml)
             today = item.xml.decode().split("<today>")[1].split("<")[0]
@@ -224,12 +232,24 @@ def test_generated_instances_are_valid_for_the_odk_web_forms_engine(tmp_path):
     ap.write_text("name,label\n" + "".join(f"{h.plan.code},{h.plan.name}\n" for h in commune.hamlets))
     cho = tmp_path / "cho.csv"
     cho.write_text("name,label\nCHO_PL,Chợ xã Phú Lâm\n")
+    # the register as the server serves it (follow-ups pick their household from it)
+    households = tmp_path / "households.csv"
+    with households.open("w", newline="") as out:
+        writer = csv.DictWriter(out, ["name", "label", "__version", "ap", "ma_ho", "ten_goi", "mo_ta", "geometry"])
+        writer.writeheader()
+        for hamlet in commune.hamlets:
+            for h in household_register(commune, hamlet):
+                writer.writerow({**h.row(hamlet.plan.code), "__version": "1"})
     job = {"forms": []}
     for form_id, items in per_form.items():
         source = tmp_path / f"{form_id}.xml"
         source.write_bytes(xform(form_id))
         job["forms"].append(
-            {"xform": str(source), "attachments": {"ap.csv": str(ap), "cho.csv": str(cho)}, "instances": items}
+            {
+                "xform": str(source),
+                "attachments": {"ap.csv": str(ap), "cho.csv": str(cho), "households.csv": str(households)},
+                "instances": items,
+            }
         )
     (tmp_path / "job.json").write_text(json.dumps(job))
 
@@ -240,6 +260,7 @@ def test_generated_instances_are_valid_for_the_odk_web_forms_engine(tmp_path):
     assert run.returncode == 0, run.stderr
     results = [json.loads(line) for line in run.stdout.splitlines()]
     assert len(results) == sum(len(v) for v in per_form.values()) >= 60
+    assert sum(b"<ho_trong_ds>co" in open(i["path"], "rb").read() for i in per_form["pl_ho"]) >= 8
     invalid = [r for r in results if not r["valid"]]
     assert invalid == []
 
