@@ -37,7 +37,7 @@ from analytics.catalogue import (
     gate_reason,
 )
 from analytics.estimate import hamlet_proportions, stratified, wilson, with_intervals
-from analytics.rounds import Round, round_year
+from analytics.rounds import DEFAULT_ROUNDS, Round, tier_for_round
 from analytics.units import Units
 
 ROW_COLUMNS = [
@@ -99,14 +99,18 @@ def indicators_compute(
     units: Units,
     hamlets: pd.DataFrame,
     *,
-    rounds: Sequence[Round] = (),
+    rounds: Sequence[Round] | None = None,
     administrative: Sequence[AdministrativeFigure] = (),
     registered_stalls: int = 0,
     tier: int | None = None,
     catalogue: Sequence[Indicator] = CATALOGUE,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows, coverage). `tier` forces the target year of criteria rows (2027 or 2030);
-    by default each round is judged against the first target year not before it."""
+    by default each round is judged against its declared target year (`tier_for_round`).
+    `rounds`: the declared rounds (None: the defaults); figures of any other round are ignored."""
+    rounds = DEFAULT_ROUNDS if rounds is None else rounds
+    declared = {r.name for r in rounds}
+    administrative = [f for f in administrative if f.round in declared]
     coverage = coverage_table(units, hamlets)
     round_names = sorted(
         set(coverage["round"])
@@ -370,7 +374,7 @@ def _judge(
         found = target_of.get((row.indicator, row.round))
         if found is None:
             indicator = by_id[row.indicator]
-            year = tier if (tier and indicator.criterion) else round_year(row.round, rounds)
+            year = tier if (tier and indicator.criterion) else tier_for_round(row.round, rounds)
             found = target_of[(row.indicator, row.round)] = (indicator, *indicator.target_for(year))
         indicator, target_year, target = found
         targets.append(target.value if target else None)

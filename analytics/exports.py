@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from analytics.catalogue import BY_ID, UNIT_LABELS
+from analytics.sample import TOO_FEW_TEXT
 from analytics.spreadsheet_safety import neutralise_formula
 
 MAX_LABELLED_HAMLETS = 80
@@ -42,6 +43,9 @@ ROW_HEADERS = {
     "target_op": "So sánh với chỉ tiêu",
     "reason": "Ghi chú",
     "reason_en": "Note",
+    # Added by issue 12 at the end.
+    "n": "Số đơn vị khảo sát (n)",
+    "too_few": "Không đủ mẫu / Too few",
 }
 SUMMARY_HEADERS = {
     "round": "Đợt khảo sát",
@@ -81,6 +85,11 @@ def rows_readable(rows: pd.DataFrame, hamlet_names: dict[str, str] | None = None
         out["suppressed"] = False
     for column in ("numerator", "denominator", "value", "ci_low", "ci_high"):
         out[column] = pd.to_numeric(out[column], errors="coerce").round(1)
+    if "n" in out:
+        out["n"] = pd.to_numeric(out["n"], errors="coerce").round().astype("Int64")
+    if "too_few" in out:
+        few = out["too_few"].astype(object).where(out["too_few"].notna(), False).astype(bool)
+        out["too_few"] = few.map({True: TOO_FEW_TEXT, False: ""})
     out["met"] = out["met"].map(
         lambda m: "" if m is None or (isinstance(m, float) and math.isnan(m)) else ("Đạt" if m else "Chưa đạt")
     )
@@ -205,7 +214,7 @@ def hamlet_values(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str,
     """Hamlets with the indicator's row for one round merged in (NaN where no data)."""
     selected = rows[(rows["indicator"] == indicator) & (rows["round"] == round_name) & rows["hamlet"].notna()]
     columns = ["hamlet", "numerator", "denominator", "value", "ci_low", "ci_high", "target", "target_year", "met"]
-    columns += [c for c in ("target_op", "reason", "reason_en", "suppressed") if c in selected]
+    columns += [c for c in ("target_op", "reason", "reason_en", "suppressed", "n", "too_few") if c in selected]
     merged = hamlets.merge(selected[columns], left_on="code", right_on="hamlet", how="left")
     return merged.drop(columns="hamlet")
 

@@ -33,7 +33,7 @@ META_COLUMNS = [
     "lon",
     "accuracy",
     "survey_date",
-    "survey_round",
+    "survey_round",  # the round the submission was assigned to by hand ("" = by its survey date)
     "received_at",
 ]
 

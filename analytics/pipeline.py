@@ -52,7 +52,7 @@ def hamlet_indicators_compute(
     frames: Frames,
     hamlets: gpd.GeoDataFrame,
     *,
-    rounds: Sequence[Round] = (),
+    rounds: Sequence[Round] | None = None,
     administrative: Sequence[AdministrativeFigure] = (),
     registered_stalls: int = 0,
     tolerance_m: float = 100.0,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.frames import Frames
-from analytics.rounds import Round, rounds_assign
+from analytics.rounds import UNASSIGNED, Round, rounds_assign
 
 # tv_ts (DOMAIN §4.1, 4.16): smartphone used for a public service or a digital utility.
 SERVICE_USES = {"dvc", "thanh_toan", "mua_sam", "ban_hang", "hoc_tap", "y_te", "tin_tuc", "nong_nghiep"}
@@ -74,12 +74,17 @@ def _received_info(value: str) -> float:
     return 1.0 if tokens and "khong_nhan" not in tokens else 0.0
 
 
-def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
+def units_build(frames: Frames, rounds: Sequence[Round] | None = None) -> Units:
+    """`rounds`: the declared rounds (None: `analytics.rounds.DEFAULT_ROUNDS`). Submissions
+    outside every round are unassigned: counted in `unassigned_round`, in no unit."""
     households = frames.households.copy()
     households["hamlet"] = _answer_or(households["hamlet_code"], households["ap"])
+    households["round"] = rounds_assign(households["survey_date"], households["survey_round"], rounds)
+    assigned = households["round"].ne(UNASSIGNED).to_numpy()
+    unassigned = int((~assigned).sum())
     # Categoricals: every groupby by (round, hamlet) below then works on small integer codes.
-    households["round"] = rounds_assign(households["survey_date"], _round_field(households), rounds).astype("category")
-    unassigned = int((households["round"] == "").sum())
+    households = rows_where(households, assigned)
+    households["round"] = households["round"].astype("category")
     # The latest interview of a household decides, consent included: a household that
     # consented and then refused on a later visit in the round has withdrawn its consent,
     # and its earlier answers leave every figure with it.
@@ -117,12 +122,6 @@ def units_build(frames: Frames, rounds: Sequence[Round] = ()) -> Units:
 
     assessments = _assessments(frames, rounds)
     return Units(households, persons15, adults18, stalls, assessments, refusals, unassigned)
-
-
-def _round_field(frame: pd.DataFrame) -> pd.Series:
-    if "dot_ks" in frame:
-        return _answer_or(frame["survey_round"], frame["dot_ks"])
-    return frame["survey_round"]
 
 
 def _answer_or(primary: pd.Series, fallback: pd.Series) -> pd.Series:
@@ -178,12 +177,13 @@ def _latest_per_household(households: pd.DataFrame) -> pd.DataFrame:
     return rows_where(households, keep)
 
 
-def _latest_per_stall(frames_stalls: pd.DataFrame, rounds: Sequence[Round]) -> pd.DataFrame:
+def _latest_per_stall(frames_stalls: pd.DataFrame, rounds: Sequence[Round] | None) -> pd.DataFrame:
     """One row per stall and round (data dictionary: the latest `pl_cho` per market,
     upper-cased `sap_so` and round): a stall interviewed twice counts once, with its latest
     interview. A stall without a number cannot be matched and counts on its own."""
     stalls = frames_stalls.copy()
-    stalls["round"] = rounds_assign(stalls["survey_date"], _round_field(stalls), rounds)
+    stalls["round"] = rounds_assign(stalls["survey_date"], stalls["survey_round"], rounds)
+    stalls = rows_where(stalls, stalls["round"].ne(UNASSIGNED))
     stalls["hamlet"] = stalls["ap_cu_tru"]
     number = _text(stalls["sap_so"]).str.strip().str.upper()
     stalls["stall_key"] = number
@@ -199,10 +199,11 @@ def _latest_per_stall(frames_stalls: pd.DataFrame, rounds: Sequence[Round]) -> p
     return stalls.drop(columns="stall_key").reset_index(drop=True)
 
 
-def _assessments(frames: Frames, rounds: Sequence[Round]) -> pd.DataFrame:
+def _assessments(frames: Frames, rounds: Sequence[Round] | None) -> pd.DataFrame:
     assessments = frames.assessments.copy()
     date = assessments["ngay_dg"].fillna(assessments["survey_date"])
-    assessments["round"] = rounds_assign(date, _round_field(assessments), rounds)
+    assessments["round"] = rounds_assign(date, assessments["survey_round"], rounds)
+    assessments = rows_where(assessments, assessments["round"].ne(UNASSIGNED))
     assessments["hamlet"] = assessments["hamlet_code"].where(assessments["hamlet_code"] != "", assessments["ap"])
     assessments = assessments.sort_values(["ngay_dg", "received_at", "submission_id"], na_position="first")
     # The latest assessment of a hamlet in a round is its assessment for that round.

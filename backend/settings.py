@@ -312,6 +312,8 @@ MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 # Analytics (issue 5): small-cell suppression for roles without microdata, and which submissions count.
 ANALYTICS_MIN_CELL = env_int("ANALYTICS_MIN_CELL", 5)
+# A value from fewer households than this is marked too_few ("không đủ mẫu"): analytics/sample.py.
+ANALYTICS_MIN_SAMPLE = env_int("ANALYTICS_MIN_SAMPLE", 30)
 ANALYTICS_ONLY_APPROVED = env_bool("ANALYTICS_ONLY_APPROVED", False)
 ANALYTICS_OUTSIDE_TOLERANCE_M = env_int("ANALYTICS_OUTSIDE_TOLERANCE_M", 100)
 ANALYTICS_MAX_ACCURACY_M = env_int("ANALYTICS_MAX_ACCURACY_M", 50)

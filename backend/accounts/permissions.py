@@ -25,6 +25,11 @@ class IsCommuneAdmin(Capability):
     message = "Only a commune admin may do this."
 
 
+class ManagesRounds(Capability):
+    capability = staticmethod(policy.can_manage_rounds)
+    message = "Chỉ lãnh đạo xã và quản trị viên sửa đợt khảo sát. / Only commune leadership and admins edit rounds."
+
+
 class ManagesUsers(Capability):
     capability = staticmethod(policy.can_manage_users)
     message = "Only a commune admin may do this."

@@ -36,6 +36,11 @@ def can_administer(actor: Actor) -> bool:
     return _user_role(actor) == Role.ADMIN
 
 
+def can_manage_rounds(actor: Actor) -> bool:
+    """Edit the survey rounds' windows and put unassigned submissions in a round."""
+    return _user_role(actor) in COMMUNE_WIDE
+
+
 def can_manage_users(actor: Actor) -> bool:
     """Create and edit users, issue and revoke devices, see everyone's API tokens."""
     return can_administer(actor)

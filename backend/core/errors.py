@@ -150,6 +150,22 @@ def register_import_invalid(problems: list[dict[str, Any]]) -> Problem:
     )
 
 
+@problem("400.23")
+def survey_round_overlap(name: str, other: str) -> Problem:
+    return Problem(
+        "400.23",
+        f"Khoảng ngày của đợt '{name}' trùng với đợt '{other}'. / The window of round '{name}' overlaps round "
+        f"'{other}'.",
+        {"field": "start", "name": name, "overlaps": other},
+    )
+
+
+@problem("400.24")
+def round_assignment_refused(message: str, **details: Any) -> Problem:
+    """An assignment of submissions to a round that cannot be made as a whole."""
+    return Problem("400.24", message, details)
+
+
 @problem("400.39")
 def multipart_parse_failed(reason: str = "") -> Problem:
     return Problem("400.39", "Multipart form content failed to parse.", _details(reason=reason))

@@ -22,6 +22,7 @@ from analytics.suppress import rows_suppress, scorecard_suppress
 from backend.core.errors import not_found
 from backend.places.models import Commune, Hamlet
 from backend.reports.models import AdministrativeFigure
+from backend.reports.selectors import round_scorecard_tier
 from backend.reports.services import indicator_results_current
 
 TARGET_YEARS = (2025, 2027, 2030)
@@ -131,8 +132,7 @@ class RoundFigures:
 
 def scorecard_tier(round_name: str) -> int:
     """The DRA tier a round is judged against: the same rule as GET /api/v1/scorecard."""
-    year = int(round_name[:4]) if round_name[:4].isdigit() else 2027
-    return 2027 if year <= 2027 else 2030
+    return round_scorecard_tier(round_name)
 
 
 def _number(value) -> float | None:

@@ -8,14 +8,16 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.catalogue import BY_ID, catalogue_as_json
 from backend.accounts.actors import actor_for_request
-from backend.accounts.permissions import IsCommuneAdmin
+from backend.accounts.permissions import CanReview, IsCommuneAdmin, ManagesRounds
 from backend.audit.http import client_ip
 from backend.core.errors import bad_request, not_found
+from backend.core.schema import cursor_page_of
 from backend.jobs.serializers import JobOutput
 from backend.reports.models import AdministrativeFigure, SurveyRound
 from backend.reports.results import (
@@ -29,6 +31,7 @@ from backend.reports.results import (
     map_body,
     scorecard_body,
 )
+from backend.reports.selectors import round_coverage, round_scorecard_tier, submissions_unassigned
 from backend.reports.serializers import (
     AdministrativeFigureInput,
     AdministrativeFigureSerializer,
@@ -36,11 +39,21 @@ from backend.reports.serializers import (
     HamletCollectionOutput,
     IndicatorRowOutput,
     LocationReviewOutput,
+    RoundAssignInput,
+    RoundAssignOutput,
+    RoundCoverageOutput,
     ScorecardOutput,
     SurveyRoundInput,
+    SurveyRoundPatch,
     SurveyRoundSerializer,
+    UnassignedSubmissionOutput,
 )
-from backend.reports.services import administrative_figure_set, survey_round_create
+from backend.reports.services import (
+    administrative_figure_set,
+    submissions_round_assign,
+    survey_round_create,
+    survey_round_update,
+)
 
 
 def _results(request, round_name: str | None = None) -> StoredResults:
@@ -124,8 +137,7 @@ class ScorecardApi(APIView):
             raise not_found(f"survey round '{round_name}'")
         tier_text = request.query_params.get("tier")
         if tier_text is None:
-            year = int(round_name[:4]) if round_name[:4].isdigit() else 2027
-            tier = 2027 if year <= 2027 else 2030
+            tier = round_scorecard_tier(round_name)
         elif tier_text in ("2027", "2030"):
             tier = int(tier_text)
         else:
@@ -217,6 +229,82 @@ class SurveyRoundApi(APIView):
         data.is_valid(raise_exception=True)
         created = survey_round_create(**data.validated_data, actor=request.user, ip=client_ip(request))
         return Response(SurveyRoundSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class CoverageApi(APIView):
+    """Households surveyed and refused per hamlet in one round (default: the latest): the
+    reading the hamlet coverage page shows (`selectors.round_coverage`)."""
+
+    @extend_schema(parameters=[ROUND], responses={200: RoundCoverageOutput})
+    def get(self, request):
+        results = _results(request)
+        round_name = _round_param(request, results.rounds)
+        if round_name not in results.rounds:
+            raise not_found(f"survey round '{round_name}'", f"đợt khảo sát '{round_name}'")
+        coverage = round_coverage(results.stored, round_name=round_name)
+        return _freshness(results, Response(RoundCoverageOutput(coverage).data))
+
+
+class SurveyRoundDetailApi(APIView):
+    """PATCH a round's name, window, note or target year (leadership and admins)."""
+
+    permission_classes = [ManagesRounds]
+
+    @extend_schema(request=SurveyRoundPatch, responses={200: SurveyRoundSerializer})
+    def patch(self, request, round_id: int):
+        survey_round = SurveyRound.objects.filter(pk=round_id).first()
+        if survey_round is None:
+            raise not_found(f"survey round {round_id}", f"đợt khảo sát {round_id}")
+        data = SurveyRoundPatch(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        updated = survey_round_update(
+            survey_round=survey_round, changes=dict(data.validated_data), actor=request.user, ip=client_ip(request)
+        )
+        return Response(SurveyRoundSerializer(updated).data)
+
+
+class UnassignedCursor(CursorPagination):
+    ordering = "id"
+    page_size = 100
+    page_size_query_param = "limit"
+    max_page_size = 1000
+
+
+class UnassignedSubmissionsApi(APIView):
+    """Counted submissions that belong to no declared round, as the caller may see them."""
+
+    permission_classes = [CanReview]
+
+    @extend_schema(responses=cursor_page_of(UnassignedSubmissionOutput))
+    def get(self, request):
+        from backend.audit.http import audit_microdata_read
+
+        paginator = UnassignedCursor()
+        page = paginator.paginate_queryset(submissions_unassigned(actor_for_request(request)), request, view=self)
+        audit_microdata_read(request=request, action="survey_round.unassigned", form_id="", returned=len(page))
+        return paginator.get_paginated_response(UnassignedSubmissionOutput(page, many=True).data)
+
+
+class UnassignedAssignApi(APIView):
+    """Put submissions in a declared round by hand: all of them or none."""
+
+    permission_classes = [ManagesRounds]
+
+    @extend_schema(request=RoundAssignInput, responses={200: RoundAssignOutput})
+    def post(self, request):
+        from backend.submissions.selectors import submissions_visible_to
+
+        data = RoundAssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        survey_round = submissions_round_assign(
+            round_name=data.validated_data["round"],
+            submission_ids=data.validated_data["submissions"],
+            visible=submissions_visible_to(actor_for_request(request)),
+            actor=request.user,
+            ip=client_ip(request),
+        )
+        assigned = len(set(data.validated_data["submissions"]))
+        return Response(RoundAssignOutput({"round": survey_round.name, "assigned": assigned}).data)
 
 
 class AdministrativeFigureApi(APIView):

@@ -28,11 +28,14 @@ ADMINISTRATIVE_INDICATORS = [
 
 
 class SurveyRound(models.Model):
-    """A named survey round ("2025", "2027-giua-ky") covering a date range (inclusive)."""
+    """A declared survey round ("2025", "2027-giua-ky"): a date window (inclusive) and the
+    target year (tier 2025/2027/2030) its figures are judged against. Rounds are declared,
+    never guessed: a submission outside every window is unassigned until someone assigns it."""
 
     name = models.CharField(max_length=50, unique=True)
     start = models.DateField()
     end = models.DateField()
+    target_year = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -42,6 +45,21 @@ class SurveyRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.start} – {self.end})"
+
+
+class RoundAssignment(models.Model):
+    """A submission put in a round by hand (its survey date is outside every window, or wrong).
+    A manual assignment wins over the windows."""
+
+    submission = models.OneToOneField(
+        "submissions.Submission", primary_key=True, on_delete=models.CASCADE, related_name="round_assignment"
+    )
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    assigned_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"submission {self.submission_id} → {self.round_id}"
 
 
 class AdministrativeFigure(models.Model):

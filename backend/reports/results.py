@@ -21,6 +21,7 @@ from django.conf import settings
 from analytics import exports
 from analytics.catalogue import BY_ID, CRITERIA
 from analytics.geo import hamlets_frame
+from analytics.sample import rows_sample_marked
 from analytics.scorecard import OPTIONAL_REQUIRED, scorecard_labelled
 from analytics.suppress import cells_hidden, rows_suppress, scorecard_suppress
 from backend.accounts import policy
@@ -136,6 +137,8 @@ class StoredResults:
         self.rows = self.frame("rows") if self.microdata else self._rows_suppressed()
         if "suppressed" not in self.rows and not self.rows.empty:
             self.rows["suppressed"] = False
+        self.min_sample = settings.ANALYTICS_MIN_SAMPLE
+        self.rows = rows_sample_marked(self.rows, self.min_sample)
 
     def latest_round(self, requested: str | None) -> str | None:
         """The round asked for, or the latest stored one."""
@@ -200,6 +203,7 @@ def hamlets_geojson(results: StoredResults, *, indicator: str, round_name: str |
     for feature in collection["features"]:
         feature["properties"]["label_vi"] = BY_ID[indicator].label_vi
         feature["properties"]["suppressed"] = bool(feature["properties"].get("suppressed") or False)
+        feature["properties"]["too_few"] = bool(feature["properties"].get("too_few") or False)
     return collection
 
 

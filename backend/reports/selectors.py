@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import pandas as pd
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from analytics.compute import AdministrativeFigure as Figure
 from analytics.frames import (
@@ -37,9 +38,9 @@ from analytics.frames import (
     raw_from_records,
 )
 from analytics.geo import LocationRule, hamlets_frame
-from analytics.rounds import Round
+from analytics.rounds import Round, scorecard_tier, tier_for_round
 from backend.places.models import Hamlet, Market
-from backend.reports.models import ANSWERS_BY_KEY, AdministrativeFigure, SurveyRound
+from backend.reports.models import ANSWERS_BY_KEY, AdministrativeFigure, RoundAssignment, SurveyRound
 from backend.submissions.models import ReviewState, Submission
 from backend.surveys.models import Form
 
@@ -85,6 +86,7 @@ def data_fingerprint() -> str:
             deleted=Count("id", filter=Q(deleted_at__isnull=False)),
         ),
         SurveyRound.objects.aggregate(n=Count("id"), last=Max("updated_at")),
+        RoundAssignment.objects.aggregate(n=Count("submission_id"), last=Max("assigned_at")),
         AdministrativeFigure.objects.aggregate(n=Count("id"), last=Max("updated_at")),
         Hamlet.objects.aggregate(n=Count("id"), last=Max("updated_at")),
         Market.objects.aggregate(stalls=Max("registered_stalls"), n=Count("id")),
@@ -110,11 +112,70 @@ def analysis_inputs_read() -> AnalysisInputs:
                 "code", "name", "name_en", "boundary", "registered_households", "population", "pilot_dra"
             )
         ),
-        rounds=[Round(r.name, r.start, r.end) for r in SurveyRound.objects.all()],
+        rounds=declared_rounds(),
         administrative=[
             Figure(f.indicator, f.round, f.numerator, f.denominator) for f in AdministrativeFigure.objects.all()
         ],
         registered_stalls=sum(Market.objects.values_list("registered_stalls", flat=True)),
+    )
+
+
+# --- Which round a submission belongs to (the rule of `analytics.rounds.rounds_assign`) -------
+# The analytics assign rounds in pandas from the survey date and the manual assignment (the
+# frames' `survey_round` column carries the assignment, never the form's own round field); the
+# lists below ask the same question of the database.
+
+
+def declared_rounds() -> list[Round]:
+    return [Round(r.name, r.start, r.end, r.target_year) for r in SurveyRound.objects.all()]
+
+
+def round_target_year(round_name: str) -> int | None:
+    """`analytics.rounds.tier_for_round` of a declared round (None: not declared)."""
+    return tier_for_round(round_name, declared_rounds())
+
+
+def round_scorecard_tier(round_name: str) -> int:
+    """The scorecard tier (2027 or 2030) a round is judged against, from its target year: the
+    one rule for the scorecard API, the dashboard and the public results page."""
+    return scorecard_tier(round_target_year(round_name))
+
+
+def _in_some_window(rounds) -> Q:
+    inside = Q(pk__in=[])
+    for round_ in rounds:
+        inside |= Q(survey_date__gte=round_.start, survey_date__lte=round_.end)
+    return inside
+
+
+def analysed_submissions() -> QuerySet[Submission]:
+    """The submissions that count (`counted_submissions`) of the forms the analytics read."""
+    return counted_submissions().filter(form__form_id__in=list(FIELDS))
+
+
+def submissions_unassigned(actor) -> QuerySet[Submission]:
+    """Counted submissions this actor may read that belong to no round: no manual assignment
+    and a survey date (or none) outside every declared window. Oldest survey date first."""
+    from backend.submissions.selectors import submissions_visible_to
+
+    visible = submissions_visible_to(actor).values("pk")
+    return (
+        analysed_submissions()
+        .filter(pk__in=visible, round_assignment__isnull=True)
+        .exclude(_in_some_window(SurveyRound.objects.all()))
+        .select_related("form", "volunteer")
+        .annotate(current_instance_id=F("current_version__instance_id"))
+        .order_by(F("survey_date").asc(nulls_first=True), "id")
+    )
+
+
+def submissions_in_round(survey_round: SurveyRound, queryset: QuerySet[Submission] | None = None):
+    """The submissions of one declared round: assigned to it by hand, or inside its window and
+    assigned to no other round by hand (windows do not overlap: the services refuse that)."""
+    queryset = analysed_submissions() if queryset is None else queryset
+    return queryset.filter(
+        Q(round_assignment__round=survey_round)
+        | Q(round_assignment__isnull=True, survey_date__gte=survey_round.start, survey_date__lte=survey_round.end)
     )
 
 
@@ -126,8 +187,8 @@ def raw_frames_read() -> RawFrames:
 
 def _raw_frames_iter() -> RawFrames:
     rows = (
-        counted_submissions()
-        .filter(form__form_id__in=list(FIELDS))
+        analysed_submissions()
+        .annotate(assigned_round=Coalesce(F("round_assignment__round__name"), Value("")))
         .values_list(
             "id",
             "form__form_id",
@@ -136,7 +197,7 @@ def _raw_frames_iter() -> RawFrames:
             "lon",
             "accuracy",
             "survey_date",
-            "survey_round",
+            "assigned_round",
             "received_at",
             "current_version__parsed",
         )
@@ -164,6 +225,7 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[s
     itself, compiled to SQL (`_counted_sql`), so the two readers cannot disagree. Repeat rows
     are read whole, without the join, and filtered in pandas (`_only_counted`): a hash join of
     millions of rows costs more."""
+    assignments, rounds = RoundAssignment._meta.db_table, SurveyRound._meta.db_table
     queries, empty = [], {}
     forms = {f.form_id: f for f in Form.objects.filter(form_id__in=list(FIELDS))}
     for form_id, fields in FIELDS.items():
@@ -179,11 +241,13 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[s
             (
                 form_id,
                 f"SELECT s.id AS submission_id, '{form_id}' AS form_id, s.hamlet_code, s.lat, s.lon, s.accuracy, "
-                f"s.survey_date, s.survey_round, date_part('epoch', s.received_at) AS received_at, {selected}, "
+                f"s.survey_date, COALESCE(r.name, '') AS survey_round, "
+                f"date_part('epoch', s.received_at) AS received_at, {selected}, "
                 f"a.submission_id IS NULL AS unprojected "
                 f"FROM ({_counted_sql(form)}) s LEFT JOIN {answers} a "
                 f"ON a.submission_id = s.id AND a.version_id = s.current_version_id "
-                f"AND a.layout = '{answers_layout(form_id)}'",
+                f"AND a.layout = '{answers_layout(form_id)}' "
+                f"LEFT JOIN {assignments} ra ON ra.submission_id = s.id LEFT JOIN {rounds} r ON r.id = ra.round_id",
                 ("submission_id", "lat", "lon", "accuracy", "received_at"),
                 0,
             )
@@ -333,3 +397,103 @@ def _copy_csv(cursor, query: str, *, numeric: tuple[str, ...]) -> pd.DataFrame:
         if name in frame:
             frame[name] = frame[name].astype("int64")
     return frame
+
+
+# --- Coverage: one reading for the hamlet page, the dashboard and the exports ---------------
+# The households of a round as the indicators count them: the submissions that count
+# (`counted_submissions`, ANALYTICS_ONLY_APPROVED included), in the round by `rounds_assign`,
+# one row per household (its latest interview), refusals apart. It is read from the stored
+# results (the coverage table the xlsx export carries), never counted again another way.
+
+COVERAGE_STATUSES = ("surveyed", "refused")  # the register adds "moved", "not_visited"…
+
+
+@dataclass(frozen=True)
+class HamletCoverage:
+    code: str
+    name: str
+    registered: int
+    counts: dict[str, int]  # households per status (COVERAGE_STATUSES)
+    flagged: int = 0  # surveyed households whose location awaits review
+
+    @property
+    def surveyed(self) -> int:
+        return self.counts.get("surveyed", 0)
+
+    @property
+    def refused(self) -> int:
+        return self.counts.get("refused", 0)
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.surveyed / self.registered, 1) if self.registered else None
+
+
+@dataclass(frozen=True)
+class RoundCoverage:
+    round: str
+    hamlets: list[HamletCoverage]
+
+    @property
+    def registered(self) -> int:
+        return sum(h.registered for h in self.hamlets)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {status: sum(h.counts.get(status, 0) for h in self.hamlets) for status in COVERAGE_STATUSES}
+
+
+def computed_rounds(stored) -> list[str]:
+    """The declared rounds with stored results, oldest first (the rounds every page offers)."""
+    return sorted(r.round for r in stored)
+
+
+def round_coverage(stored, *, round_name: str, hamlets: frozenset[str] | None = None) -> RoundCoverage:
+    """Coverage of one round per hamlet (only `hamlets` when given) from the stored results
+    `stored` (`services.indicator_results_current`)."""
+    from analytics.exports import tables_unpack
+    from backend.places.selectors import hamlet_list
+
+    result = next((r for r in stored if r.round == round_name), None)
+    table = tables_unpack(result.tables).get("coverage") if result is not None else None
+    by_hamlet: dict[str, dict] = {}
+    if table is not None and len(table):
+        for row in table.to_dict("records"):
+            by_hamlet[str(row["hamlet"])] = row
+    rows = []
+    for hamlet in hamlet_list(codes=hamlets):
+        found = by_hamlet.get(hamlet.code, {})
+        rows.append(
+            HamletCoverage(
+                code=hamlet.code,
+                name=hamlet.name,
+                registered=int(hamlet.registered_households or 0),
+                counts={status: int(found.get(status, 0) or 0) for status in COVERAGE_STATUSES},
+                flagged=int(found.get("flagged", 0) or 0),
+            )
+        )
+    return RoundCoverage(round=round_name, hamlets=rows)
+
+
+def round_interviews_by_volunteer(actor, *, survey_round: SurveyRound, hamlets: frozenset[str] | None) -> list[dict]:
+    """Household interviews per volunteer and hamlet in one round (every interview, a revisit
+    included: this is the volunteers' work, the households are in `round_coverage`)."""
+    from backend.submissions.selectors import submissions_visible_to
+
+    household_form = Form.objects.filter(form_id="pl_ho").first()
+    if household_form is None:
+        return []
+    rows = submissions_in_round(survey_round, analysed_submissions().filter(form=household_form))
+    rows = rows.filter(pk__in=submissions_visible_to(actor, form=household_form).values("pk"))
+    if hamlets is not None:
+        rows = rows.filter(hamlet_code__in=hamlets)
+    answers = ANSWERS_BY_KEY["pl_ho"].objects.filter(submission__in=rows)
+    return list(
+        answers.values("submission__volunteer__name", "submission__hamlet_code")
+        .annotate(
+            n=Count("submission"),
+            refused=Count("submission", filter=~Q(dong_y="co")),
+            approved=Count("submission", filter=Q(submission__review_state=ReviewState.APPROVED)),
+        )
+        .order_by("submission__volunteer__name", "submission__hamlet_code")
+    )

@@ -35,13 +35,16 @@ def indicator_row(row: dict) -> dict:
         "target_op": _clean(row.get("target_op")),
         "reason": _clean(row.get("reason")),
         "reason_en": _clean(row.get("reason_en")),
+        # Added for issue 12: the units behind the value, and whether they are too few to read it.
+        "n": _clean(row.get("n")),
+        "too_few": bool(row.get("too_few", False)),
     }
 
 
 class SurveyRoundSerializer(serializers.ModelSerializer):
     class Meta:
         model = SurveyRound
-        fields = ["id", "name", "start", "end", "note"]
+        fields = ["id", "name", "start", "end", "note", "target_year"]
         read_only_fields = ["id"]
 
 
@@ -50,6 +53,42 @@ class SurveyRoundInput(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    target_year = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class SurveyRoundPatch(serializers.Serializer):
+    """Any of the fields; the ones sent are changed."""
+
+    name = serializers.CharField(max_length=50, required=False)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    target_year = serializers.IntegerField(required=False, allow_null=True)
+
+
+class UnassignedSubmissionOutput(serializers.Serializer):
+    """A counted submission that belongs to no round (no microdata beyond what a reviewer sees
+    in the submission list)."""
+
+    id = serializers.IntegerField()
+    form_id = serializers.CharField(source="form.form_id")
+    instance_id = serializers.CharField(source="current_instance_id")
+    hamlet_code = serializers.CharField()
+    survey_date = serializers.DateField(allow_null=True)
+    survey_round = serializers.CharField(help_text="the round field the form sent (dot_ks), not used for counting")
+    received_at = serializers.DateTimeField()
+    volunteer = serializers.CharField(source="volunteer.name", allow_null=True, default=None)
+    review_state = serializers.CharField()
+
+
+class RoundAssignInput(serializers.Serializer):
+    round = serializers.CharField(max_length=50)
+    submissions = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
+
+
+class RoundAssignOutput(serializers.Serializer):
+    round = serializers.CharField()
+    assigned = serializers.IntegerField()
 
 
 class AdministrativeFigureSerializer(serializers.ModelSerializer):
@@ -88,6 +127,8 @@ class IndicatorRowOutput(serializers.Serializer):
     target_op = serializers.CharField(allow_null=True, help_text='">=" or ">"')
     reason = serializers.CharField(allow_null=True)
     reason_en = serializers.CharField(allow_null=True)
+    n = serializers.IntegerField(allow_null=True, help_text="surveyed units behind the value; null when not a sample")
+    too_few = serializers.BooleanField(help_text="from fewer units than ANALYTICS_MIN_SAMPLE: read as 'too few'")
 
 
 class TargetOutput(serializers.Serializer):
@@ -208,3 +249,21 @@ class LocationReviewOutput(serializers.Serializer):
     reason = serializers.CharField(help_text="outside_declared_hamlet or poor_gps_accuracy")
     round = serializers.CharField(allow_null=True)
     ma_ho = serializers.CharField(allow_null=True, help_text="household code")
+
+
+class HamletCoverageOutput(serializers.Serializer):
+    hamlet = serializers.CharField(source="code")
+    name = serializers.CharField()
+    registered = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="households per status")
+    surveyed = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    flagged = serializers.IntegerField()
+    percent = serializers.FloatField(allow_null=True)
+
+
+class RoundCoverageOutput(serializers.Serializer):
+    round = serializers.CharField()
+    registered = serializers.IntegerField()
+    totals = serializers.DictField(child=serializers.IntegerField())
+    hamlets = HamletCoverageOutput(many=True)

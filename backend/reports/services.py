@@ -22,14 +22,28 @@ from django.utils import timezone
 from analytics.exports import tables_pack
 from analytics.frames import frames_typed
 from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
+from analytics.rounds import Round, windows_overlapping
 from analytics.scorecard import LABEL_COLUMNS
 from backend.audit.services import audit_record
-from backend.core.errors import bad_request, results_computing, survey_round_exists
+from backend.core.errors import (
+    bad_request,
+    results_computing,
+    round_assignment_refused,
+    survey_round_exists,
+    survey_round_overlap,
+)
+from backend.core.locks import row_lock, rows_lock
 from backend.jobs.models import Job, JobState
 from backend.jobs.services import job_enqueue
 from backend.reports.answers import submission_answers_repair
-from backend.reports.models import ADMINISTRATIVE_INDICATORS, AdministrativeFigure, ComputedResult, SurveyRound
-from backend.reports.selectors import analysis_inputs_read, data_fingerprint, location_rule
+from backend.reports.models import (
+    ADMINISTRATIVE_INDICATORS,
+    AdministrativeFigure,
+    ComputedResult,
+    RoundAssignment,
+    SurveyRound,
+)
+from backend.reports.selectors import analysed_submissions, analysis_inputs_read, data_fingerprint, location_rule
 from backend.submissions.models import Submission
 
 logger = logging.getLogger(__name__)
@@ -185,20 +199,144 @@ def indicator_map_enqueue(*, user, indicator: str, round_name: str = "") -> Job:
     )
 
 
-@transaction.atomic
-def survey_round_create(
-    *, name: str, start: date, end: date, note: str = "", actor=None, ip: str | None = None
-) -> SurveyRound:
+def _round_checked(*, name: str, start: date, end: date, target_year: int | None, exclude_pk: int | None) -> str:
+    """The stripped name, or the catalogue error for a round that cannot be declared."""
     name = name.strip()
     if not name:
-        raise bad_request("Tên đợt khảo sát không được để trống. / The round needs a name.")
+        raise bad_request("Tên đợt khảo sát không được để trống. / The round needs a name.", field="name")
     if end < start:
-        raise bad_request("Ngày kết thúc phải sau ngày bắt đầu. / The end date must not be before the start date.")
-    if SurveyRound.objects.filter(name=name).exists():
+        raise bad_request(
+            "Ngày kết thúc phải sau ngày bắt đầu. / The end date must not be before the start date.", field="end"
+        )
+    if target_year is not None and not 2000 <= target_year <= 2100:
+        raise bad_request("Năm mục tiêu không hợp lệ. / The target year is not valid.", field="target_year")
+    others = SurveyRound.objects.exclude(pk=exclude_pk) if exclude_pk else SurveyRound.objects.all()
+    if others.filter(name=name).exists():
         raise survey_round_exists(name)
-    created = SurveyRound.objects.create(name=name, start=start, end=end, note=note)
-    audit_record(actor=actor, action="survey_round.create", obj=created, ip=ip, name=name, start=start, end=end)
+    mine = Round(name, start, end)
+    for other in others:
+        if windows_overlapping([mine, Round(other.name, other.start, other.end)]):
+            raise survey_round_overlap(name, other.name)
+    return name
+
+
+@transaction.atomic
+def survey_round_create(
+    *,
+    name: str,
+    start: date,
+    end: date,
+    note: str = "",
+    target_year: int | None = None,
+    actor=None,
+    ip: str | None = None,
+) -> SurveyRound:
+    """Declare a round. Its window must not overlap another round's (a submission belongs to
+    one round); without a target year it is judged by its window's end year."""
+    # Every round row locked: two declarations at once cannot both pass the overlap check.
+    rows_lock(SurveyRound.objects.all())
+    name = _round_checked(name=name, start=start, end=end, target_year=target_year, exclude_pk=None)
+    target_year = end.year if target_year is None else target_year
+    created = SurveyRound.objects.create(name=name, start=start, end=end, note=note, target_year=target_year)
+    audit_record(
+        actor=actor,
+        action="survey_round.create",
+        obj=created,
+        ip=ip,
+        name=name,
+        start=start,
+        end=end,
+        target_year=target_year,
+    )
     return created
+
+
+ROUND_FIELDS = ("name", "start", "end", "note", "target_year")
+
+
+@transaction.atomic
+def survey_round_update(*, survey_round: SurveyRound, changes: dict, actor=None, ip: str | None = None) -> SurveyRound:
+    """Edit a round (any of name, start, end, note, target_year). Submissions follow the new
+    window at the next recomputation; one audit row with the previous and new values, none
+    when nothing changed."""
+    rows_lock(SurveyRound.objects.all())
+    current = row_lock(SurveyRound.objects.all(), pk=survey_round.pk)
+    unknown = set(changes) - set(ROUND_FIELDS)
+    if unknown:
+        raise bad_request("Trường không sửa được. / These fields cannot be edited.", fields=sorted(unknown))
+    wanted = {field: changes.get(field, getattr(current, field)) for field in ROUND_FIELDS}
+    wanted["name"] = _round_checked(
+        name=wanted["name"],
+        start=wanted["start"],
+        end=wanted["end"],
+        target_year=wanted["target_year"],
+        exclude_pk=current.pk,
+    )
+    previous = {field: getattr(current, field) for field in ROUND_FIELDS}
+    changed = {field: value for field, value in wanted.items() if previous[field] != value}
+    if not changed:
+        return current
+    if "name" in changed:
+        # Stored results and administrative figures are keyed by the round's name.
+        AdministrativeFigure.objects.filter(round=previous["name"]).update(round=changed["name"])
+        ComputedResult.objects.filter(round=previous["name"]).delete()
+    for field, value in changed.items():
+        setattr(current, field, value)
+    current.save()
+    audit_record(
+        actor=actor,
+        action="survey_round.update",
+        obj=current,
+        ip=ip,
+        changed={field: [previous[field], value] for field, value in changed.items()},
+    )
+    return current
+
+
+@transaction.atomic
+def submissions_round_assign(
+    *, round_name: str, submission_ids: list[int], visible, actor=None, ip: str | None = None
+) -> SurveyRound:
+    """Put these submissions in a declared round by hand (it wins over the windows), all or
+    nothing: every id must be a counted submission of an analysed form that `visible` (the
+    caller's actor-scoped queryset) holds, else nothing is stored. One audit row per call."""
+    survey_round = SurveyRound.objects.filter(name=round_name).first()
+    if survey_round is None:
+        raise round_assignment_refused(
+            f"Không có đợt khảo sát '{round_name}'. / There is no survey round '{round_name}'.",
+            field="round",
+            allowed=list(SurveyRound.objects.values_list("name", flat=True)),
+        )
+    wanted = sorted(set(submission_ids))
+    if not wanted:
+        raise round_assignment_refused("Chưa chọn phiếu nào. / No submissions given.", field="submissions")
+    found = rows_lock(analysed_submissions().filter(pk__in=visible.values("pk")), wanted, of=("self",))
+    missing = sorted(set(wanted) - {s.pk for s in found})
+    if missing:
+        raise round_assignment_refused(
+            "Một số phiếu không có hoặc không được tính; không phiếu nào được gán. / Some submissions do not exist "
+            "or do not count; none was assigned.",
+            field="submissions",
+            missing=missing[:50],
+        )
+    previous = dict(
+        RoundAssignment.objects.filter(submission_id__in=wanted).values_list("submission_id", "round__name")
+    )
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    for submission in found:
+        RoundAssignment.objects.update_or_create(
+            submission=submission, defaults={"round": survey_round, "assigned_by": user}
+        )
+    audit_record(
+        actor=actor,
+        action="survey_round.assign",
+        obj=survey_round,
+        ip=ip,
+        round=survey_round.name,
+        submissions=wanted,
+        previous={str(k): v for k, v in previous.items()},
+    )
+    return survey_round
 
 
 @transaction.atomic

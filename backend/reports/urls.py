@@ -8,8 +8,12 @@ urlpatterns = [
     path("indicators/review", apis.LocationReviewApi.as_view(), name="indicator-review"),
     path("hamlets.geojson", apis.HamletGeoJsonApi.as_view(), name="hamlets-geojson"),
     path("scorecard", apis.ScorecardApi.as_view(), name="scorecard"),
+    path("coverage", apis.CoverageApi.as_view(), name="coverage"),
     re_path(r"^exports/indicators\.(?P<fmt>csv|xlsx|gpkg)$", apis.ExportApi.as_view(), name="indicator-export"),
     re_path(r"^maps/(?P<indicator>[A-Za-z0-9_]+)\.png$", apis.MapPngApi.as_view(), name="indicator-map"),
     path("survey-rounds", apis.SurveyRoundApi.as_view(), name="survey-rounds"),
+    path("survey-rounds/unassigned", apis.UnassignedSubmissionsApi.as_view(), name="survey-rounds-unassigned"),
+    path("survey-rounds/unassigned/assign", apis.UnassignedAssignApi.as_view(), name="survey-rounds-assign"),
+    path("survey-rounds/<int:round_id>", apis.SurveyRoundDetailApi.as_view(), name="survey-round"),
     path("administrative-figures", apis.AdministrativeFigureApi.as_view(), name="administrative-figures"),
 ]

@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from analytics.rounds import TARGET_YEARS
+from analytics.sample import TOO_FEW_TEXT
 from backend.accounts import policy
 from backend.web.csp import with_csp
 from backend.web.language import vietnamese_first
@@ -44,11 +46,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stale": _("Results are being recomputed."),
             "computing": _("Indicators are being computed for the first time; this page updates by itself."),
             "suppressed": _("hidden (fewer than the minimum cell size)"),
+            "too_few": TOO_FEW_TEXT,
+            "saved": "Đã lưu. / Saved.",
+            "assigned": "Đã gán vào đợt. / Assigned to the round.",
+            "none_unassigned": "Không có phiếu nào ngoài các đợt. / No submission outside the rounds.",
         },
+        "minSample": settings.ANALYTICS_MIN_SAMPLE,
+        "managesRounds": policy.can_manage_rounds(request.actor),
     }
     can_publish = policy.can_publish_results(request.actor)  # the publication app's publish button
     return render(
         request,
         "web/staff/dashboard.html",
-        {"config": config, "target_years": (2025, 2027, 2030), "can_publish": can_publish},
+        {
+            "config": config,
+            "target_years": TARGET_YEARS,
+            "can_publish": can_publish,
+            "manages_rounds": config["managesRounds"],
+        },
     )

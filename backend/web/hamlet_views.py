@@ -234,31 +234,30 @@ def _next_or(request: HttpRequest, default: str) -> str:
 @staff_page(policy.can_open_hamlet_pages)
 @personal_data
 def hamlet_coverage(request: HttpRequest) -> HttpResponse:
-    form = selectors.page_form(request.GET.get("form"))
-    table, who, rounds, chosen = [], [], [], ""
-    if form is not None:
-        try:
-            rounds = selectors.survey_rounds(request.actor, form=form)
-            chosen = request.GET.get("round") if request.GET.get("round") in rounds else (rounds[-1] if rounds else "")
-            scope = household_hamlets_visible_to(request.actor)
-            table, who = selectors.coverage(request.actor, form=form, hamlets=scope, survey_round=chosen or None)
-        except Problem as problem:
-            messages.error(request, problem.message)
-    totals = {
-        "registered": sum(r["registered"] for r in table),
-        "surveyed": sum(r["surveyed"] for r in table),
-        "approved": sum(r["approved"] for r in table),
-    }
+    """Households surveyed and refused per hamlet in a declared round: the same reading
+    (`backend.reports.selectors.round_coverage`) as the dashboard and the exports."""
+    from backend.reports import selectors as report_selectors
+    from backend.reports.models import SurveyRound
+    from backend.reports.services import indicator_results_current
+
+    coverage, who, rounds, chosen = None, [], [], ""
+    try:
+        scope = household_hamlets_visible_to(request.actor)
+        stored, _stale = indicator_results_current(user=request.user)
+        rounds = report_selectors.computed_rounds(stored)
+        wanted = request.GET.get("round")
+        chosen = wanted if wanted in rounds else (rounds[-1] if rounds else "")
+        if chosen:
+            coverage = report_selectors.round_coverage(stored, round_name=chosen, hamlets=scope)
+            survey_round = SurveyRound.objects.filter(name=chosen).first()
+            if survey_round is not None:
+                who = report_selectors.round_interviews_by_volunteer(
+                    request.actor, survey_round=survey_round, hamlets=scope
+                )
+    except Problem as problem:
+        messages.error(request, problem.message)
     return render(
         request,
         "web/staff/coverage.html",
-        {
-            "form": form,
-            "forms": selectors.forms_with_submissions(),
-            "table": table,
-            "who": who,
-            "totals": totals,
-            "rounds": rounds,
-            "round": chosen,
-        },
+        {"coverage": coverage, "who": who, "rounds": rounds, "round": chosen},
     )

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 from analytics.geo import hamlets_frame, households_locate
 from backend.places.models import Hamlet
-from backend.places.selectors import hamlet_list
 from backend.reports.selectors import location_rule
 from backend.submissions.filters import SubmissionFilter
-from backend.submissions.models import ReviewState, Submission
+from backend.submissions.models import Submission
 from backend.submissions.selectors import submissions_visible_to
 from backend.surveys.models import Form
 
@@ -100,42 +99,3 @@ def outside_flags(rows: list[Submission]) -> dict[int, bool]:
     rule = location_rule()
     result = households_locate(households, hamlets, tolerance_m=rule.tolerance_m, max_accuracy_m=rule.max_accuracy_m)
     return dict(zip(result["submission_id"].tolist(), result["outside"].tolist(), strict=True))
-
-
-def survey_rounds(actor, *, form: Form) -> list[str]:
-    """The survey rounds (dot_ks) of the form's visible submissions, oldest first."""
-    rounds = submissions_visible_to(actor, form=form).exclude(survey_round="").values_list("survey_round", flat=True)
-    return sorted(set(rounds))
-
-
-def coverage(
-    actor, *, form: Form, hamlets: frozenset[str] | None, survey_round: str | None
-) -> tuple[list[dict], list[dict]]:
-    """Per hamlet, in one survey round: registered households vs submissions (rejected ones
-    not counted); and per volunteer and hamlet: how many each surveyed."""
-    rows = submissions_visible_to(actor, form=form).exclude(review_state=ReviewState.REJECTED)
-    if hamlets is not None:
-        rows = rows.filter(hamlet_code__in=hamlets)
-    if survey_round:
-        rows = rows.filter(survey_round=survey_round)
-    per_hamlet = dict(rows.values_list("hamlet_code").annotate(n=Count("id")))
-    approved = dict(rows.filter(review_state=ReviewState.APPROVED).values_list("hamlet_code").annotate(n=Count("id")))
-    table = []
-    for hamlet in hamlet_list(codes=hamlets):
-        surveyed = per_hamlet.get(hamlet.code, 0)
-        registered = hamlet.registered_households
-        table.append(
-            {
-                "hamlet": hamlet,
-                "registered": registered,
-                "surveyed": surveyed,
-                "approved": approved.get(hamlet.code, 0),
-                "percent": round(100 * surveyed / registered, 1) if registered else None,
-            }
-        )
-    who = (
-        rows.values("volunteer__name", "hamlet_code")
-        .annotate(n=Count("id"), approved=Count("id", filter=Q(review_state=ReviewState.APPROVED)))
-        .order_by("volunteer__name", "hamlet_code")
-    )
-    return table, list(who)

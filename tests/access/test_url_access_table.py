@@ -101,11 +101,15 @@ TABLE: dict[str, Access] = {
     "api/v1/indicators/review": Access(get=STAFF_PAGES),
     "api/v1/hamlets.geojson": Access(get=SIGNED_IN),
     "api/v1/scorecard": Access(get=SIGNED_IN, not_found_is_past_the_door=True),
+    "api/v1/coverage": Access(get=SIGNED_IN, not_found_is_past_the_door=True),
     "api/v1/^exports/indicators\\.(?P<fmt>csv|xlsx|gpkg)$": Access(get=SIGNED_IN, post=SIGNED_IN),
     "api/v1/^maps/(?P<indicator>[A-Za-z0-9_]+)\\.png$": Access(
         get=SIGNED_IN, post=SIGNED_IN, not_found_is_past_the_door=True
     ),
     "api/v1/survey-rounds": Access(get=SIGNED_IN, post=ADMIN_ONLY),
+    "api/v1/survey-rounds/unassigned": Access(get=REVIEWERS),  # scoped by submissions_visible_to
+    "api/v1/survey-rounds/unassigned/assign": Access(post=frozenset({ADMIN, LEAD})),
+    "api/v1/survey-rounds/<int:round_id>": Access(patch=frozenset({ADMIN, LEAD})),
     "api/v1/administrative-figures": Access(get=SIGNED_IN, post=ADMIN_ONLY),
     "api/v1/^reports/periodic\\.(?P<fmt>docx|pdf)$": Access(
         get=SIGNED_IN, params={"fmt": "docx"}, not_found_is_past_the_door=True
@@ -250,7 +254,7 @@ def scene(world):
         publish=False,
     )
     submission = world.submit(hamlet="AP01")
-    SurveyRound.objects.create(name="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
+    declared = SurveyRound.objects.create(name="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
     indicator_results_compute()  # stored results: no request recomputes them in a background job
     job = Job.objects.create(
         kind="indicators.recompute",
@@ -275,6 +279,7 @@ def scene(world):
         "draft_token": draft.version.draft_token,
         "id": world.users["viewer"].pk,
         "job_id": str(job.pk),
+        "round_id": declared.pk,
     }
     return world, params, revoked
 

@@ -13,7 +13,7 @@ from analytics import exports
 from analytics.frames import frames_typed, raw_from_records
 from analytics.geo import hamlets_frame
 from analytics.pipeline import hamlet_indicators_compute
-from analytics.rounds import Round, rounds_assign
+from analytics.rounds import Round, rounds_assign, scorecard_tier, tier_for_round, windows_overlapping
 from analytics.suppress import rows_suppress, scorecard_suppress
 from tests.analytics.builders import assessment, hamlet_rows, household, square
 
@@ -22,17 +22,49 @@ def compute(records, hamlets, **kwargs):
     return hamlet_indicators_compute(frames_typed(raw_from_records(records)), hamlets_frame(hamlets), **kwargs)
 
 
-def test_rounds_come_from_defined_date_ranges_then_the_round_field_then_the_year():
-    dates = pd.Series(pd.to_datetime(["2025-03-10", "2025-11-02", "2026-01-15", None, "2027-06-01"]))
-    field = pd.Series(["", "2025", "2025", "2027", ""])
-    rounds = [Round("2025-dau-ky", date(2025, 1, 1), date(2025, 6, 30))]
-    assert list(rounds_assign(dates, field, rounds)) == [
-        "2025-dau-ky",  # inside the defined range
-        "2025",  # outside every range: the form's round field
-        "2025",  # January 2026 interview, sent as round 2025: the field wins over the year
-        "2027",  # no date at all: the field
-        "2027",  # neither a range nor a field: the year of the interview
+def test_rounds_are_declared_a_manual_assignment_wins_and_the_rest_is_unassigned():
+    dates = pd.Series(pd.to_datetime(["2025-03-10", "2025-11-02", "2026-12-15", None, "2026-06-01", "2025-04-01"]))
+    override = pd.Series(["", "", "", "2027", "2026", "2027"])
+    rounds = [
+        Round("2025-dau-ky", date(2025, 1, 1), date(2025, 6, 30), 2025),
+        Round("2027", date(2027, 1, 1), date(2027, 12, 31), 2027),
     ]
+    assert list(rounds_assign(dates, override, rounds)) == [
+        "2025-dau-ky",  # inside the declared window
+        "",  # outside every window: unassigned, no guessing from the form's round field
+        "",  # a December-2026 test interview creates no "2026" round
+        "2027",  # no date, assigned by hand
+        "",  # assigned by hand to a round nobody declared: still unassigned
+        "2027",  # the manual assignment wins over the window
+    ]
+
+
+def test_tier_comes_from_the_declared_target_year():
+    rounds = [
+        Round("2025-dau-ky", date(2025, 1, 1), date(2025, 6, 30), 2027),
+        Round("x", date(2028, 1, 1), date(2028, 2, 1)),
+    ]
+    assert tier_for_round("2025-dau-ky", rounds) == 2027  # not the "2025" in its name
+    assert tier_for_round("x", rounds) == 2028  # no target year declared: the window's end year
+    assert tier_for_round("2026", rounds) is None  # not declared
+    assert [scorecard_tier(y) for y in (2025, 2027, 2028, 2030, 2031, None)] == [2027, 2027, 2030, 2030, 2030, 2027]
+
+
+def test_overlapping_windows_are_found():
+    a = Round("a", date(2025, 1, 1), date(2025, 6, 30))
+    b = Round("b", date(2025, 6, 30), date(2025, 12, 31))
+    c = Round("c", date(2026, 1, 1), date(2026, 1, 31))
+    assert windows_overlapping([c, b, a]) == [("a", "b")]
+
+
+def test_a_submission_outside_every_round_changes_no_figure():
+    base = [household("AP01", tt_57="co", day=date(2025, 10, 1)) for _ in range(6)]
+    stray = [household("AP01", tt_57="khong", day=date(2026, 12, 1)) for _ in range(2)]
+    before = compute(base, hamlet_rows(("AP01", 8, None, False)))
+    after = compute(base + stray, hamlet_rows(("AP01", 8, None, False)))
+    assert set(after.rows["round"]) == {"2025"}
+    pd.testing.assert_frame_equal(before.rows, after.rows)
+    assert after.counts["unassigned_round"] == 2 and before.counts["unassigned_round"] == 0
 
 
 def test_each_round_is_its_own_series_point():

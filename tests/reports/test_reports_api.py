@@ -34,6 +34,9 @@ ROW_KEYS = [
     "target_op",
     "reason",
     "reason_en",
+    # Extended by issue 12.
+    "n",
+    "too_few",
 ]
 LAT0, LON0 = 10.90, 107.30
 
@@ -200,7 +203,16 @@ def test_strict_targets_and_gate_reasons_reach_the_api_the_exports_and_the_score
 
     text = leadership.get("/api/v1/exports/indicators.csv", {"round": "2025"}).content.decode("utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))
-    assert list(table[0])[-3:] == ["So sánh với chỉ tiêu", "Ghi chú", "Note"]
+    assert list(table[0])[-5:] == [
+        "So sánh với chỉ tiêu",
+        "Ghi chú",
+        "Note",
+        "Số đơn vị khảo sát (n)",
+        "Không đủ mẫu / Too few",
+    ]
+    # Ten households in AP01: fewer than the minimum sample (30), and the export says so.
+    a2_csv = next(r for r in table if r["Mã chỉ tiêu"] == "A2" and r["Mã ấp"] == "AP01")
+    assert (a2_csv["Số đơn vị khảo sát (n)"], a2_csv["Không đủ mẫu / Too few"]) == ("10", "không đủ mẫu / too few")
     by_cell = {(r["Mã chỉ tiêu"], r["Tên ấp"]): r for r in table}
     assert by_cell[("P2025_INFO", "Toàn xã")]["So sánh với chỉ tiêu"] == ">"
     assert by_cell[("A2", "Ấp AP01")]["Note"] == "gate: no official Zalo group"
@@ -289,14 +301,106 @@ def test_survey_rounds_defined_by_date_range_regroup_submissions(forms, admin, n
     places(("AP01", 10, None, False))
     store(forms, household("AP01", day=date(2025, 3, 1)))
     store(forms, household("AP01", day=date(2025, 11, 1)))
-    response = admin.post(
+    declared = {r["name"]: r for r in admin.get("/api/v1/survey-rounds").json()}
+    assert {name: (r["start"], r["end"], r["target_year"]) for name, r in declared.items()} == {
+        "2025": ("2025-01-01", "2025-12-31", 2025),
+        "2027": ("2027-01-01", "2027-12-31", 2027),
+        "2030": ("2030-01-01", "2030-12-31", 2030),
+    }
+    # Overlapping the declared 2025 window: refused, nothing stored.
+    clash = admin.post(
         "/api/v1/survey-rounds", {"name": "2025-dau-ky", "start": "2025-01-01", "end": "2025-06-30"}, format="json"
+    )
+    assert clash.status_code == 400 and clash.json()["code"] == "400.23", clash.content
+    shrunk = admin.patch(f"/api/v1/survey-rounds/{declared['2025']['id']}", {"end": "2025-06-30"}, format="json")
+    assert shrunk.status_code == 200 and shrunk.json()["end"] == "2025-06-30"
+    response = admin.post(
+        "/api/v1/survey-rounds",
+        {"name": "2025-cuoi-ky", "start": "2025-07-01", "end": "2025-12-31", "target_year": 2025},
+        format="json",
     )
     assert response.status_code == 201
     bad = admin.post("/api/v1/survey-rounds", {"name": "x", "start": "2025-06-30", "end": "2025-01-01"}, format="json")
     assert bad.status_code == 400
     services.indicator_results_compute()
-    assert sorted(ComputedResult.objects.values_list("round", flat=True)) == ["2025", "2025-dau-ky"]
+    assert sorted(ComputedResult.objects.values_list("round", flat=True)) == ["2025", "2025-cuoi-ky"]
+
+
+def _a5(client, round_name="2025"):
+    rows = rows_of(client.get(f"/api/v1/indicators?round={round_name}&indicator=A5"))
+    return rows.get(("A5", "AP01"))
+
+
+def test_a_submission_outside_every_round_is_unassigned_counts_nowhere_until_assigned(forms, leadership, no_background):
+    from backend.audit.models import AuditEvent
+
+    places(("AP01", 40, None, False))
+    for n in range(30):
+        store(forms, household("AP01", tt_57="co" if n < 15 else "khong", day=date(2025, 10, 1)))
+    services.indicator_results_compute()
+    before = _a5(leadership)
+    assert (before["value"], before["denominator"]) == (50.0, 30)
+    every_round_before = sorted({r["round"] for r in leadership.get("/api/v1/indicators").json()})
+
+    # A December-2026 test interview: no "2026" round appears and no figure moves.
+    stray = store(forms, household("AP01", tt_57="co", day=date(2026, 12, 3)))
+    services.indicator_results_compute()
+    assert sorted({r["round"] for r in leadership.get("/api/v1/indicators").json()}) == every_round_before == ["2025"]
+    assert _a5(leadership) == before
+    assert "2026" not in ComputedResult.objects.values_list("round", flat=True)
+    listed = leadership.get("/api/v1/survey-rounds/unassigned")
+    assert listed.status_code == 200
+    assert [(r["id"], r["survey_date"], r["hamlet_code"]) for r in listed.json()["results"]] == [
+        (stray.pk, "2026-12-03", "AP01")
+    ]
+
+    # All or nothing: one unknown id and nothing is assigned.
+    refused = leadership.post(
+        "/api/v1/survey-rounds/unassigned/assign", {"round": "2025", "submissions": [stray.pk, 999999]}, format="json"
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "400.24"
+    assert refused.json()["details"]["missing"] == [999999]
+    undeclared = leadership.post(
+        "/api/v1/survey-rounds/unassigned/assign", {"round": "2026", "submissions": [stray.pk]}, format="json"
+    )
+    assert undeclared.status_code == 400
+    assert len(leadership.get("/api/v1/survey-rounds/unassigned").json()["results"]) == 1
+
+    assigned = leadership.post(
+        "/api/v1/survey-rounds/unassigned/assign", {"round": "2025", "submissions": [stray.pk]}, format="json"
+    )
+    assert assigned.status_code == 200 and assigned.json() == {"round": "2025", "assigned": 1}
+    assert leadership.get("/api/v1/survey-rounds/unassigned").json()["results"] == []
+    event = AuditEvent.objects.get(action="survey_round.assign")
+    assert event.details["submissions"] == [stray.pk] and event.ip
+    services.indicator_results_compute()
+    after = _a5(leadership)
+    assert (after["denominator"], after["numerator"]) == (31, 16)
+
+
+def test_editing_a_window_reassigns_and_is_audited(forms, leadership, viewer, no_background):
+    from backend.audit.models import AuditEvent
+    from backend.reports.models import SurveyRound
+
+    places(("AP01", 40, None, False))
+    for _ in range(3):
+        store(forms, household("AP01", day=date(2026, 12, 3)))
+    services.indicator_results_compute()
+    assert "2027" not in ComputedResult.objects.values_list("round", flat=True)
+    round_2027 = SurveyRound.objects.get(name="2027")
+    url = f"/api/v1/survey-rounds/{round_2027.pk}"
+    assert viewer.patch(url, {"start": "2026-11-01"}, format="json").status_code == 403
+    overlap = leadership.patch(url, {"start": "2025-12-01"}, format="json")  # into the 2025 window
+    assert overlap.status_code == 400 and overlap.json()["code"] == "400.23"
+    round_2027.refresh_from_db()
+    assert round_2027.start == date(2027, 1, 1)
+    moved = leadership.patch(url, {"start": "2026-11-01", "note": "Bắt đầu sớm"}, format="json")
+    assert moved.status_code == 200, moved.content
+    event = AuditEvent.objects.get(action="survey_round.update")
+    assert event.details["changed"]["start"] == ["2027-01-01", "2026-11-01"] and event.ip
+    services.indicator_results_compute()
+    assert list(ComputedResult.objects.values_list("round", flat=True)) == ["2027"]
+    assert leadership.get("/api/v1/survey-rounds/unassigned").json()["results"] == []
 
 
 def test_location_review_lists_flagged_households_to_leadership_and_to_their_hamlet_head_only(

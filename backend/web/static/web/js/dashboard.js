@@ -32,6 +32,16 @@
     return td;
   }
 
+  // Every value carries its n; a value from fewer than the minimum sample is not shown as a figure.
+  function valueCell(row) {
+    const td = el("td", "", "num value");
+    if (row.suppressed) td.textContent = t.suppressed;
+    else if (row.too_few) { td.append(el("span", t.too_few, "too-few")); td.dataset.tooFew = "true"; }
+    else td.textContent = fmt(row.value);
+    if (row.n !== null && row.n !== undefined) td.append(el("div", `n = ${row.n}`, "muted note n"));
+    return td;
+  }
+
   function drawTargets(targets) {
     for (const table of document.querySelectorAll("table.targets")) {
       const year = Number(table.dataset.year);
@@ -41,9 +51,9 @@
         const tr = el("tr");
         tr.dataset.indicator = row.indicator;
         const name = el("td", label(row));
-        const value = el("td", row.suppressed ? t.suppressed : fmt(row.value), "num value");
+        const value = valueCell(row);
         // The interval only means something when coverage is partial (it collapses to the value otherwise).
-        const partial = row.ci_low !== null && row.ci_low !== undefined && row.ci_low !== row.ci_high;
+        const partial = !row.too_few && row.ci_low !== null && row.ci_low !== undefined && row.ci_low !== row.ci_high;
         const interval = el("td", partial ? `${fmt(row.ci_low)}–${fmt(row.ci_high)}` : "—", "num");
         // Strict targets ("> 70") are not met at exactly 70: the operator is part of the target.
         const op = row.target_op === ">" ? ">" : "≥";
@@ -112,15 +122,19 @@
     if (!map) map = PhuLamMaps.create("choropleth", config);
     if (layer) layer.remove();
     if (legend) legend.remove();
-    const values = geo.features.map((f) => f.properties.value).filter((v) => v !== null && v !== undefined);
+    // A hamlet value from too few households is drawn as "no data", with the reason on hover.
+    const valueOf = (p) => (p.too_few ? null : p.value);
+    const values = geo.features.map((f) => valueOf(f.properties)).filter((v) => v !== null && v !== undefined);
     const breaks = classes(values);
     const color = (v) => (v === null || v === undefined ? "#d9d9d9" : PALETTE[breaks.filter((b) => v > b).length]);
     layer = L.geoJSON(geo, {
       filter: (f) => !!f.geometry,
-      style: (f) => ({ color: "#333", weight: 1, fillColor: color(f.properties.value), fillOpacity: 0.85 }),
+      style: (f) => ({ color: "#333", weight: 1, fillColor: color(valueOf(f.properties)), fillOpacity: 0.85 }),
       onEachFeature: (f, l) => {
         const p = f.properties;
-        l.bindTooltip(`${p.name || p.hamlet || p.code}: ${p.suppressed ? t.suppressed : fmt(p.value)}`, { sticky: true });
+        const shown = p.suppressed ? t.suppressed : p.too_few ? t.too_few : fmt(p.value);
+        const n = p.n === null || p.n === undefined ? "" : ` (n = ${p.n})`;
+        l.bindTooltip(`${p.name || p.hamlet || p.code}: ${shown}${n}`, { sticky: true });
       },
     }).addTo(map);
     // Hamlet names stay on the map.
@@ -156,14 +170,21 @@
     if (publishRound) { publishRound.value = round; document.getElementById("publish-round-label").textContent = round; }
   }
 
+  // Rounds are points, not a line: nothing is known between two rounds. Each point has its
+  // interval (a floating bar); a value from too few households is not plotted.
   function drawTrend(rows, indicator, catalogue) {
     const series = rows.filter((r) => r.indicator === indicator).sort((a, b) => a.round.localeCompare(b.round));
     const info = catalogue.find((c) => c.id === indicator) || {};
     const targetYears = Object.keys(info.targets || {});
-    const datasets = [{ label: label(info) || indicator, data: series.map((r) => r.value), borderColor: "#1b6e3a",
-      backgroundColor: "#1b6e3a", tension: 0.2 }];
+    const shown = (r) => !r.suppressed && !r.too_few && r.value !== null && r.value !== undefined;
+    const datasets = [
+      { type: "line", label: label(info) || indicator, data: series.map((r) => (shown(r) ? r.value : null)),
+        borderColor: "#1b6e3a", backgroundColor: "#1b6e3a", showLine: false, pointRadius: 6, pointHoverRadius: 7 },
+      { type: "bar", label: t.interval, data: series.map((r) => (shown(r) && r.ci_low !== null && r.ci_high !== null ? [r.ci_low, r.ci_high] : null)),
+        backgroundColor: "rgba(27,110,58,0.18)", borderColor: "#1b6e3a", borderWidth: 1, barPercentage: 0.15 },
+    ];
     for (const year of targetYears) {
-      datasets.push({ label: `${t.target} ${year}`, data: series.map(() => info.targets[year].value), borderColor: "#b3261e",
+      datasets.push({ type: "line", label: `${t.target} ${year}`, data: series.map(() => info.targets[year].value), borderColor: "#b3261e",
         borderDash: [6, 4], pointRadius: 0, fill: false });
     }
     if (chart) chart.destroy();
@@ -173,7 +194,95 @@
       options: { responsive: true, maintainAspectRatio: false, animation: false,
         scales: { y: { beginAtZero: true } }, plugins: { legend: { position: "bottom" } } },
     });
-    window.dashboardTrend = { labels: series.map((r) => r.round), values: series.map((r) => r.value) };
+    window.dashboardTrend = {
+      labels: series.map((r) => r.round),
+      values: series.map((r) => (shown(r) ? r.value : null)),
+      intervals: series.map((r) => (shown(r) ? [r.ci_low, r.ci_high] : null)),
+      n: series.map((r) => r.n),
+      tooFew: series.map((r) => !!r.too_few),
+      showLine: false,
+    };
+  }
+
+  async function drawCoverage(round) {
+    const coverage = await getJson(`/coverage?round=${encodeURIComponent(round)}`);
+    document.getElementById("coverage-round").textContent = `(${t.round} ${coverage.round})`;
+    document.getElementById("coverage-registered").textContent = coverage.registered;
+    document.getElementById("coverage-surveyed").textContent = coverage.totals.surveyed;
+    document.getElementById("coverage-refused").textContent = coverage.totals.refused;
+    const body = document.querySelector("#coverage-table tbody");
+    body.replaceChildren();
+    for (const h of coverage.hamlets) {
+      const tr = el("tr");
+      tr.dataset.hamlet = h.hamlet;
+      tr.append(el("td", h.name || h.hamlet), el("td", String(h.registered), "num"), el("td", String(h.surveyed), "num"),
+        el("td", String(h.refused), "num"), el("td", h.percent === null ? "—" : fmt(h.percent), "num"));
+      body.append(tr);
+    }
+  }
+
+  // Leadership: edit the rounds' windows, and put submissions outside every round in one.
+  function csrf() { const input = document.querySelector("#rounds-section input[name=csrfmiddlewaretoken]"); return input ? input.value : ""; }
+  async function send(method, path, body) {
+    const response = await fetch(config.api + path, { method, credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() }, body: JSON.stringify(body) });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.message || `${path}: ${response.status}`);
+    return data;
+  }
+  async function drawRounds() {
+    const section = document.getElementById("rounds-section");
+    if (!section) return;
+    const note = document.getElementById("rounds-status");
+    const rounds = await getJson("/survey-rounds");
+    const body = section.querySelector("#rounds-table tbody");
+    body.replaceChildren();
+    const select = document.getElementById("assign-round");
+    select.replaceChildren();
+    for (const r of rounds) {
+      select.append(new Option(r.name, r.name));
+      const tr = el("tr");
+      tr.dataset.round = r.name;
+      const input = (type, name, value) => { const i = el("input"); i.type = type; i.name = name; i.value = value ?? ""; return i; };
+      const start = input("date", "start", r.start), end = input("date", "end", r.end), year = input("number", "target_year", r.target_year);
+      const save = el("button", "Lưu / Save", "btn secondary");
+      save.type = "button";
+      save.addEventListener("click", async () => {
+        try {
+          await send("PATCH", `/survey-rounds/${r.id}`, { start: start.value, end: end.value, target_year: year.value ? Number(year.value) : null });
+          note.textContent = t.saved;
+        } catch (error) { note.textContent = error.message; }
+      });
+      const cells = [el("td", r.name), el("td"), el("td"), el("td"), el("td")];
+      cells[1].append(start); cells[2].append(end); cells[3].append(year); cells[4].append(save);
+      tr.append(...cells);
+      body.append(tr);
+    }
+    const page = await getJson("/survey-rounds/unassigned?limit=200");
+    const list = section.querySelector("#unassigned-table tbody");
+    list.replaceChildren();
+    for (const s of page.results) {
+      const tr = el("tr");
+      tr.dataset.submission = s.id;
+      const box = el("input"); box.type = "checkbox"; box.value = s.id;
+      const pick = el("td"); pick.append(box);
+      tr.append(pick, el("td", s.form_id), el("td", s.hamlet_code), el("td", s.survey_date || "—"), el("td", s.volunteer || "—"));
+      list.append(tr);
+    }
+    if (!page.results.length) list.append(Object.assign(el("tr"), { innerHTML: `<td colspan="5" class="muted">${t.none_unassigned}</td>` }));
+  }
+  function wireAssign() {
+    const button = document.getElementById("assign-button");
+    if (!button) return;
+    button.addEventListener("click", async () => {
+      const ids = [...document.querySelectorAll("#unassigned-table input[type=checkbox]:checked")].map((b) => Number(b.value));
+      const note = document.getElementById("rounds-status");
+      try {
+        await send("POST", "/survey-rounds/unassigned/assign", { round: document.getElementById("assign-round").value, submissions: ids });
+        note.textContent = t.assigned;
+        await drawRounds();
+      } catch (error) { note.textContent = error.message; }
+    });
   }
 
   async function main() {
@@ -194,11 +303,14 @@
       roundSelect.value = card.round;
       const redraw = () => {
         drawTrend(communeRows, indicatorSelect.value, catalogue);
-        return drawMap(indicatorSelect.value, roundSelect.value).catch((e) => { status.textContent = `${t.load_failed} ${e.message}`; });
+        return Promise.all([drawMap(indicatorSelect.value, roundSelect.value), drawCoverage(roundSelect.value)])
+          .catch((e) => { status.textContent = `${t.load_failed} ${e.message}`; });
       };
       indicatorSelect.addEventListener("change", redraw);
       roundSelect.addEventListener("change", redraw);
       await redraw();
+      wireAssign();
+      await drawRounds();
       document.body.dataset.dashboardReady = "true";
     } catch (error) {
       status.textContent = `${t.load_failed} ${error.message}`;
