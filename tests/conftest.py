@@ -21,6 +21,17 @@ def _media_root(settings, tmp_path):
     settings.PUBLIC_BASE_URL = "https://survey.example.org"
 
 
+@pytest.fixture(autouse=True)
+def _declared_rounds(request):
+    """A transactional test's database is flushed after the previous one, which also empties
+    the rounds the reports migration declares (2025, 2027, 2030): declare them again."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        from backend.reports.services import survey_rounds_declare_defaults
+
+        survey_rounds_declare_defaults()
+
+
 @pytest.fixture
 def postgres_only():
     if connection.vendor != "postgresql":

@@ -29,6 +29,7 @@ from backend.places.services import (
     hamlet_registers_save,
     market_ensure,
 )
+from backend.reports.services import survey_rounds_declare_defaults
 from backend.surveys.models import Form
 
 DEMO_FORMS = ("pl_ho", "pl_cho", "pl_kdc")
@@ -175,6 +176,9 @@ def demo_commune_load(
             raise DemoDataExists(existing, demo_planned(spec))
         demo_data_clear()
     demo_forms_ensure()
+    # The demo's interviews fall in September–November of each round year: inside the declared
+    # windows of rounds 2025 and 2027 (created by the reports migration; again here after a flush).
+    survey_rounds_declare_defaults()
     commune = commune_build(spec)
     demo_places_save(commune)
     ap_csv_publish()

@@ -22,7 +22,7 @@ from django.utils import timezone
 from analytics.exports import tables_pack
 from analytics.frames import frames_typed
 from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
-from analytics.rounds import Round, windows_overlapping
+from analytics.rounds import DEFAULT_ROUNDS, Round, windows_overlapping
 from analytics.scorecard import LABEL_COLUMNS
 from backend.audit.services import audit_record
 from backend.core.errors import (
@@ -197,6 +197,29 @@ def indicator_map_enqueue(*, user, indicator: str, round_name: str = "") -> Job:
         user=user,
         dedupe_key=f"indicators.map:{getattr(user, 'pk', '')}:{indicator}:{round_name}",
     )
+
+
+@transaction.atomic
+def survey_rounds_declare_defaults() -> list[SurveyRound]:
+    """Make sure the rounds every database starts with exist (`analytics.rounds.DEFAULT_ROUNDS`,
+    as the reports migration creates them): a missing one is created, an existing row of that
+    name is left as leadership edited it. For databases emptied after migrating (a flush)."""
+    created = []
+    for default in DEFAULT_ROUNDS:
+        if SurveyRound.objects.filter(name=default.name).exists():
+            continue
+        if any(windows_overlapping([default, Round(o.name, o.start, o.end)]) for o in SurveyRound.objects.all()):
+            continue  # leadership declared another round over that window: theirs stands
+        created.append(
+            SurveyRound.objects.create(
+                name=default.name,
+                start=default.start,
+                end=default.end,
+                target_year=default.target_year,
+                note=f"Đợt khảo sát {default.name} / Survey round {default.name}",
+            )
+        )
+    return created
 
 
 def _round_checked(*, name: str, start: date, end: date, target_year: int | None, exclude_pk: int | None) -> str:

@@ -32,8 +32,12 @@ def test_the_leadership_dashboard_shows_the_same_figures_as_the_analytics_api_fo
         table = page.locator(f"table.targets[data-year='{target['target_year']}']")
         row = table.locator(f"tr[data-indicator='{target['indicator']}']")
         expect(row).to_have_count(1)
-        shown = row.locator("td.value").inner_text()
-        if target["value"] is None:
+        shown = row.locator("td.value .figure").inner_text()
+        if target["n"] is not None:  # every value carries its n
+            expect(row.locator("td.value .n")).to_have_text(f"n = {target['n']}")
+        if target["too_few"]:
+            assert shown == "không đủ mẫu / too few"
+        elif target["value"] is None:
             assert shown == "—"
         else:
             assert _number(shown) == pytest.approx(target["value"], abs=0.05)
@@ -74,3 +78,65 @@ def test_the_leadership_dashboard_shows_the_same_figures_as_the_analytics_api_fo
     screenshot(page, "dashboard")
     for export in ("csv", "xlsx", "gpkg"):
         assert page.request.get(f"{live_server.url}/api/v1/exports/indicators.{export}").status == 200
+
+    # Rounds are points with their intervals, not a smoothed line.
+    trend = page.evaluate("window.dashboardTrend")
+    assert trend["showLine"] is False and trend["labels"] == sorted(trend["labels"])
+    assert set(trend["labels"]) <= {"2025", "2027", "2030"}
+
+
+def test_the_hamlet_page_and_the_dashboard_show_the_same_coverage_for_the_demo_commune(
+    postgres_only, live_server, desktop, demo_commune
+):
+    from backend.places.models import Hamlet
+
+    indicator_results_compute()
+    user_create(username="lanhdao", password="Lanh-dao-2026!", role=Role.LEADERSHIP, name="Phạm Thị Mai")
+    page = desktop.new_page()
+    sign_in(page, live_server.url, "lanhdao", "Lanh-dao-2026!")
+    page.goto(f"{live_server.url}/hamlet/coverage?round=2025")
+    hamlet_page = {
+        row.get_attribute("data-hamlet"): [row.locator("td").nth(i).inner_text() for i in range(1, 4)]
+        for row in page.locator("#coverage-table tbody tr").all()
+    }
+    assert sorted(hamlet_page) == sorted(Hamlet.objects.values_list("code", flat=True))
+    totals = [page.locator(f"#total-{k}").inner_text() for k in ("registered", "surveyed", "refused")]
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.locator("body")).to_have_attribute("data-dashboard-ready", "true", timeout=20000)
+    page.select_option("#round-select", "2025")
+    expect(page.locator("#coverage-round")).to_contain_text("2025")
+    dashboard = {
+        row.get_attribute("data-hamlet"): [row.locator("td").nth(i).inner_text() for i in range(1, 4)]
+        for row in page.locator("#coverage-table tbody tr").all()
+    }
+    assert dashboard == hamlet_page
+    assert [page.locator(f"#coverage-{k}").inner_text() for k in ("registered", "surveyed", "refused")] == totals
+    # The API says the same, and refusals are not counted as surveyed.
+    api = page.request.get(f"{live_server.url}/api/v1/coverage?round=2025").json()
+    assert [str(api["registered"]), str(api["totals"]["surveyed"]), str(api["totals"]["refused"])] == totals
+    assert api["totals"]["surveyed"] > 0
+
+
+def test_a_value_from_too_few_households_reads_too_few_on_the_dashboard(
+    postgres_only, live_server, desktop, demo_commune, settings
+):
+    settings.ANALYTICS_MIN_SAMPLE = 100_000  # every survey value of the demo commune is then too few
+    indicator_results_compute()
+    user_create(username="lanhdao", password="Lanh-dao-2026!", role=Role.LEADERSHIP, name="Phạm Thị Mai")
+    page = desktop.new_page()
+    sign_in(page, live_server.url, "lanhdao", "Lanh-dao-2026!")
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.locator("body")).to_have_attribute("data-dashboard-ready", "true", timeout=20000)
+    card = page.request.get(f"{live_server.url}/api/v1/scorecard").json()
+    few = [t for t in card["commune_targets"] if t["too_few"]]
+    assert few and all(t["n"] is not None and t["n"] < 100_000 for t in few)
+    for target in few:
+        cell = page.locator(
+            f"table.targets[data-year='{target['target_year']}'] tr[data-indicator='{target['indicator']}'] td.value"
+        )
+        expect(cell.locator(".figure")).to_have_text("không đủ mẫu / too few")
+        expect(cell.locator(".n")).to_have_text(f"n = {target['n']}")
+    # Its trend plots no point for a round whose value is too few.
+    page.select_option("#indicator-select", few[0]["indicator"])
+    trend = page.evaluate("window.dashboardTrend")
+    assert trend["tooFew"] and all(trend["tooFew"]) and all(v is None for v in trend["values"])

@@ -82,13 +82,16 @@ def test_the_coverage_page_counts_registered_and_surveyed_households_of_the_haml
     page.goto(f"{live_server.url}/hamlet/coverage")
     rows = page.locator("#coverage-table tbody tr")
     assert rows.count() == 1
-    latest = max(Submission.objects.filter(form__form_id="pl_ho").values_list("survey_round", flat=True))
-    surveyed = (
-        Submission.objects.filter(form__form_id="pl_ho", hamlet_code="AP01", survey_round=latest)
-        .exclude(review_state=ReviewState.REJECTED)
-        .count()
-    )
-    assert 0 < surveyed <= phu_dung.registered_households
+    # The households of the latest declared round as the indicators count them (the same
+    # reading as the dashboard): consenting households, refusals apart.
+    from backend.reports.selectors import round_coverage
+    from backend.reports.services import indicator_results_current
+
+    stored, _ = indicator_results_current()
+    latest = max(r.round for r in stored)
+    ap01 = round_coverage(stored, round_name=latest, hamlets=frozenset({"AP01"})).hamlets[0]
+    assert 0 < ap01.surveyed <= phu_dung.registered_households
     expect(rows.first.locator("td").nth(1)).to_have_text(str(phu_dung.registered_households))
-    expect(rows.first.locator("td").nth(2)).to_have_text(str(surveyed))
+    expect(rows.first.locator("td").nth(2)).to_have_text(str(ap01.surveyed))
+    expect(rows.first.locator("td").nth(3)).to_have_text(str(ap01.refused))
     screenshot(page, "hamlet-coverage")

@@ -35,9 +35,9 @@
   // Every value carries its n; a value from fewer than the minimum sample is not shown as a figure.
   function valueCell(row) {
     const td = el("td", "", "num value");
-    if (row.suppressed) td.textContent = t.suppressed;
-    else if (row.too_few) { td.append(el("span", t.too_few, "too-few")); td.dataset.tooFew = "true"; }
-    else td.textContent = fmt(row.value);
+    if (row.suppressed) td.append(el("span", t.suppressed, "figure"));
+    else if (row.too_few) { td.append(el("span", t.too_few, "figure too-few")); td.dataset.tooFew = "true"; }
+    else td.append(el("span", fmt(row.value), "figure"));
     if (row.n !== null && row.n !== undefined) td.append(el("div", `n = ${row.n}`, "muted note n"));
     return td;
   }
