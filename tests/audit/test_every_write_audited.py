@@ -59,10 +59,23 @@ def test_form_writes_are_audited_with_the_admin_and_the_address(admin_api):
 
 
 def test_survey_rounds_and_administrative_figures_are_audited(admin_api):
-    body = {"name": "2025", "start": "2025-09-01", "end": "2025-11-30"}
+    body = {"name": "2026-thu-nghiem", "start": "2026-09-01", "end": "2026-11-30"}
     assert admin_api.post("/api/v1/survey-rounds", body, format="json").status_code == 201
     (round_row,) = rows("survey_round.create")
-    assert (round_row.actor_label, round_row.ip, round_row.details["name"]) == ("user:quantri", ADDRESS, "2025")
+    assert (round_row.actor_label, round_row.ip, round_row.details["name"]) == (
+        "user:quantri",
+        ADDRESS,
+        "2026-thu-nghiem",
+    )
+    from backend.reports.models import SurveyRound
+
+    declared = SurveyRound.objects.get(name="2025")
+    edit = {"start": "2025-09-01", "end": "2025-11-30"}
+    assert admin_api.patch(f"/api/v1/survey-rounds/{declared.pk}", edit, format="json").status_code == 200
+    assert admin_api.patch(f"/api/v1/survey-rounds/{declared.pk}", edit, format="json").status_code == 200
+    (update_row,) = rows("survey_round.update")  # the unchanged second PATCH writes none
+    assert (update_row.actor_label, update_row.ip) == ("user:quantri", ADDRESS)
+    assert update_row.details["changed"] == {"start": ["2025-01-01", "2025-09-01"], "end": ["2025-12-31", "2025-11-30"]}
 
     figure = {"indicator": "P2025_DOSSIERS_ONLINE", "round": "2025", "numerator": 40, "denominator": 50}
     assert admin_api.post("/api/v1/administrative-figures", figure, format="json").status_code == 200
