@@ -2,7 +2,7 @@
 the same file (a province's) and answers 202 with the job to follow and download."""
 
 from backend.jobs.models import Job
-from tests.jobs.conftest import small_commune
+from tests.reports.factories import small_commune
 
 
 def follow(client, response):

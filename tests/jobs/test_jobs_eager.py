@@ -9,8 +9,7 @@ from backend.jobs.services import job_enqueue, job_run
 from backend.reports.models import ComputedResult
 from backend.reports.services import RECOMPUTE_JOB, indicator_recompute_request
 from tests.analytics.builders import household
-from tests.jobs.conftest import small_commune
-from tests.reports.factories import store
+from tests.reports.factories import small_commune, store
 
 
 @job_handler("tests.broken")

@@ -14,8 +14,8 @@ from backend.jobs.models import Job, JobState
 from backend.reports.jobs import ADVISORY_LOCK_KEY
 from backend.reports.models import ComputedResult
 from backend.reports.services import indicator_recompute_request
-from tests.jobs.conftest import small_commune
 from tests.jobs.worker import TEST_REDIS_URL, VISIBILITY_TIMEOUT_S, Worker, redis_answers, wait_for
+from tests.reports.factories import small_commune
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
 WORKER_START_S = 120  # importing Django, pandas and geopandas on a loaded 2-core machine

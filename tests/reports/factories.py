@@ -15,6 +15,7 @@ from backend.reports.answers import submission_answers_store
 from backend.submissions.models import Submission, SubmissionVersion
 from backend.surveys.models import Form
 from backend.surveys.services import form_publish
+from tests.analytics.builders import assessment, household, member, square, stall
 from tests.reports.xform_paths import split_at_repeat, xform_paths
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms_xlsform"
@@ -114,3 +115,20 @@ def places(*specs, stalls: int = 0):
         )
     if stalls:
         Market.objects.create(commune=commune, code="CHO01", name="Chợ xã Phú Lâm", registered_stalls=stalls)
+
+
+LAT0, LON0 = 10.90, 107.30
+
+
+def small_commune() -> dict:
+    """Two hamlets, a market and a few households: enough for every indicator to have rows."""
+    forms = publish_commune_forms()
+    places(("AP01", 10, square(LON0, LAT0, 0.01), True), ("AP02", 3, square(LON0 + 0.01, LAT0, 0.01), False), stalls=4)
+    for n in range(6):
+        store(forms, household("AP01", tt_57="co" if n < 4 else "khong", lat=LAT0 + 0.005, lon=LON0 + 0.005))
+    for _ in range(3):
+        store(forms, household("AP02", members=[member(), member(smartphone="khong")]))
+    store(forms, stall())
+    store(forms, assessment("AP01"))
+    store(forms, assessment("AP02", team=False))
+    return forms

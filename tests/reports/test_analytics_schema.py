@@ -10,11 +10,10 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from backend.accounts.models import Role
 from backend.accounts.services import api_token_create, user_create
 from backend.wsgi import application
-from tests.analytics.builders import assessment, household, member, square, stall
-from tests.reports.factories import places, store
+from tests.analytics.builders import household
+from tests.reports.factories import LAT0, LON0, small_commune, store
 
 schema = schemathesis.openapi.from_wsgi("/api/schema", application)
-LAT0, LON0 = 10.90, 107.30
 ENDPOINTS = [
     ("/api/v1/indicators", {"round": "2025"}),
     ("/api/v1/indicators/catalogue", {}),
@@ -39,20 +38,11 @@ def _connections_kept():
 
 
 @pytest.fixture
-def commune(forms, no_background, _connections_kept):
-    places(("AP01", 10, square(LON0, LAT0, 0.01), True), ("AP02", 3, square(LON0 + 0.01, LAT0, 0.01), False), stalls=4)
-    for n in range(6):
-        store(
-            forms, household("AP01", tt_57="co" if n < 4 else "khong", lat=LAT0 + 0.005, lon=LON0 + 0.005, accuracy=5)
-        )
+def commune(db, no_background, _connections_kept):
+    forms = small_commune()
     # One point far outside its hamlet and one with a poor fix: the location review has rows.
     store(forms, household("AP01", lat=LAT0 + 0.05, lon=LON0 + 0.005, accuracy=5))
     store(forms, household("AP01", lat=LAT0 + 0.005, lon=LON0 + 0.005, accuracy=300))
-    for _ in range(3):
-        store(forms, household("AP02", members=[member(), member(smartphone="khong")]))
-    store(forms, stall())
-    store(forms, assessment("AP01"))
-    store(forms, assessment("AP02", team=False))
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.VIEWER])
