@@ -76,3 +76,11 @@ class SubmissionBatchApi(APIView):
             summary[result.result] = summary.get(result.result, 0) + 1
         body = BatchOutput({"results": [asdict(r) for r in results], "summary": summary}).data
         return Response(body, status=status.HTTP_200_OK)
+
+
+class DeviceSubmissionBatchApi(SubmissionBatchApi):
+    """The same batch push under a device key (`/key/<token>/api/v1/sync/submissions`)."""
+
+    @extend_schema(request=BatchInput, responses={200: BatchOutput}, operation_id="sync_submissions_batch_device")
+    def post(self, request, token: str | None = None):
+        return super().post(request, token=token)

@@ -26,7 +26,9 @@ urlpatterns = [
     # The JSON sync API (batch push), with an API token or under a device key.
     path("api/v1/sync/submissions", batch_api.SubmissionBatchApi.as_view(), name="sync-submissions"),
     path(
-        "key/<str:token>/api/v1/sync/submissions", batch_api.SubmissionBatchApi.as_view(), name="sync-submissions-key"
+        "key/<str:token>/api/v1/sync/submissions",
+        batch_api.DeviceSubmissionBatchApi.as_view(),
+        name="sync-submissions-key",
     ),
     path("", include((openrosa_routes, "openrosa"), namespace="openrosa")),
     path("key/<str:token>/", include((openrosa_routes + device_only_routes, "openrosa"), namespace="openrosa-key")),
