@@ -140,3 +140,43 @@ def test_a_value_from_too_few_households_reads_too_few_on_the_dashboard(
     page.select_option("#indicator-select", few[0]["indicator"])
     trend = page.evaluate("window.dashboardTrend")
     assert trend["tooFew"] and all(trend["tooFew"]) and all(v is None for v in trend["values"])
+
+
+def test_leadership_assigns_a_stray_submission_and_edits_a_window_on_the_dashboard(
+    postgres_only, live_server, desktop, demo_commune
+):
+    from datetime import date
+
+    from backend.audit.models import AuditEvent
+    from backend.reports.models import RoundAssignment, SurveyRound
+    from backend.submissions.models import Submission
+
+    stray = Submission.objects.filter(form__form_id="pl_ho").order_by("id").first()
+    Submission.objects.filter(pk=stray.pk).update(survey_date=date(2026, 12, 3))  # outside every window
+    indicator_results_compute()
+    user_create(username="lanhdao", password="Lanh-dao-2026!", role=Role.LEADERSHIP, name="Phạm Thị Mai")
+    page = desktop.new_page()
+    sign_in(page, live_server.url, "lanhdao", "Lanh-dao-2026!")
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.locator("body")).to_have_attribute("data-dashboard-ready", "true", timeout=20000)
+    listed = page.locator("#unassigned-table tbody tr[data-submission]")
+    expect(listed).to_have_count(1)
+    expect(listed.first.locator("td").nth(3)).to_have_text("2026-12-03")
+    listed.first.locator("input[type=checkbox]").check()
+    page.select_option("#assign-round", "2025")
+    page.click("#assign-button")
+    expect(page.locator("#rounds-status")).to_have_text("Đã gán vào đợt. / Assigned to the round.")
+    expect(page.locator("#unassigned-table tbody tr[data-submission]")).to_have_count(0)
+    assert RoundAssignment.objects.get(submission=stray).round.name == "2025"
+
+    row = page.locator("#rounds-table tr[data-round='2030']")
+    row.locator("input[name=start]").fill("2030-03-01")
+    row.locator("button").click()
+    expect(page.locator("#rounds-status")).to_have_text("Đã lưu. / Saved.")
+    assert SurveyRound.objects.get(name="2030").start == date(2030, 3, 1)
+    assert AuditEvent.objects.filter(action="survey_round.update").count() == 1
+    # An overlapping window is refused with the catalogue's message, nothing stored.
+    row.locator("input[name=start]").fill("2027-06-01")
+    row.locator("button").click()
+    expect(page.locator("#rounds-status")).to_contain_text("trùng với đợt '2027'")
+    assert SurveyRound.objects.get(name="2030").start == date(2030, 3, 1)
