@@ -17,7 +17,15 @@ from django.db import transaction
 from backend.accounts.actors import Actor
 from backend.accounts.models import Role, Volunteer
 from backend.core.blobs import blob_read
-from backend.demo.generator import MARKET_CODE, DemoCommune, DemoSpec, commune_build, instance_count, instances_stream
+from backend.demo.generator import (
+    MARKET_CODE,
+    DemoCommune,
+    DemoSpec,
+    commune_build,
+    household_register,
+    instance_count,
+    instances_stream,
+)
 from backend.demo.xform_fill import XFormModel
 from backend.places.boundaries import boundaries_check
 from backend.places.models import Hamlet
@@ -187,8 +195,24 @@ def demo_commune_load(
     total = instance_count(spec, len(commune.hamlets), commune)
     bar = progress(None, total=total) if progress is not None else None
     if workers <= 1:
-        return _ingest_part(commune, models, actors, 0, 1, bar.update if bar is not None else None)
-    return _ingest_in_processes(commune, models, actors, workers, bar)
+        outcomes = _ingest_part(commune, models, actors, 0, 1, bar.update if bar is not None else None)
+    else:
+        outcomes = _ingest_in_processes(commune, models, actors, workers, bar)
+    if "pl_ho" in models:
+        demo_register_settle(commune)
+    return outcomes
+
+
+def demo_register_settle(commune: DemoCommune) -> None:
+    """The register the visits built is the demo's: baseline households confirmed, the ones
+    added in a later round left for the hamlet head to confirm."""
+    from backend.registers.services import demo_households_settle
+
+    listed, added = [], []
+    for hamlet in commune.hamlets:
+        for household in household_register(commune, hamlet):
+            (listed if household.joins == 0 else added).append(household.entity_id)
+    demo_households_settle(listed=listed, added=added)
 
 
 def _ingest_part(commune, models, actors, part: int, parts: int, advance: Callable | None) -> Counter:

@@ -600,3 +600,22 @@ def _import_plan_apply(rows, *, filename: str, apply: bool, user: Any) -> Import
     if problems:
         raise errors.register_import_invalid([p.as_dict() for p in problems])
     return report
+
+
+# --- the synthetic commune ----------------------------------------------------------------
+
+
+@transaction.atomic
+def demo_households_settle(*, listed: list[str], added: list[str], ip: str | None = None) -> int:
+    """After the demo generator's visits created its households through the form: they are
+    demo data (source "demo"), and the baseline ones (`listed`, the commune's list the first
+    round worked from) are confirmed; households the generator adds in a later round (`added`)
+    stay flagged for the hamlet head, as a volunteer's would. `updated_at` moves, so the
+    entity list's hash changes. One audit row; returns the households changed."""
+    now = timezone.now()
+    changed = Household.objects.filter(pk__in=listed).update(source=Source.DEMO, added_in_field=False, updated_at=now)
+    changed += Household.objects.filter(pk__in=added).update(source=Source.DEMO, updated_at=now)
+    audit_record(
+        actor=None, action="household.demo_settle", ip=ip, object_type="demo", listed=len(listed), added=len(added)
+    )
+    return changed

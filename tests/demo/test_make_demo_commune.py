@@ -155,6 +155,10 @@ def test_two_rounds_revisit_the_same_households_with_moves_new_households_and_du
     assert outcomes.get("refused", 0) > 0 and outcomes["visited"] > 250
     twice = HouseholdVisit.objects.values("household", "visited_on__year").annotate(n=Count("id")).filter(n__gt=1)
     assert twice.count() == sum(len(h.duplicates) for h in plan) > 0
+    # the register is the demo's: baseline households confirmed, 2027's new ones left for the hamlet head
+    assert set(Household.objects.values_list("source", flat=True)) == {"demo"}
+    flagged = {str(u) for u in Household.objects.filter(added_in_field=True).values_list("id", flat=True)}
+    assert flagged == {h.entity_id for h in new_in_2027}
     # follow-ups that changed the house description are real entity updates (version 2)
     assert HouseholdChange.objects.filter(base_version=1).exists()
     assert Household.objects.filter(version__gt=1).exists()
