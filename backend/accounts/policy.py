@@ -46,6 +46,12 @@ def can_manage_users(actor: Actor) -> bool:
     return can_administer(actor)
 
 
+def can_manage_volunteers(actor: Actor) -> bool:
+    """The volunteers page: create volunteers, assign them, revoke and reissue their links,
+    print a hamlet's QR sheet. Commune admin and leadership."""
+    return _user_role(actor) in (Role.ADMIN, Role.LEADERSHIP)
+
+
 # --- forms and submitting -----------------------------------------------------------------
 
 

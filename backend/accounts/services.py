@@ -195,6 +195,17 @@ def device_token_revoke(*, device: DeviceToken, actor=None, ip: str | None = Non
 
 
 @transaction.atomic
+def device_token_reissue(*, volunteer: Volunteer, actor=None, ip: str | None = None) -> str:
+    """A new key for a volunteer whose link was lost or shared: every active key is revoked
+    (the old link gets 403 at once) and the new raw token is returned, shown once."""
+    for device in volunteer.tokens.filter(revoked_at__isnull=True):
+        device_token_revoke(device=device, actor=actor, ip=ip)
+    token = device_token_issue(volunteer=volunteer)
+    audit_record(actor=actor, action="device_token.reissue", obj=volunteer, ip=ip)
+    return token
+
+
+@transaction.atomic
 def api_token_create(*, user, name: str = "", actor=None, ip: str | None = None) -> str:
     token = token_new()
     api_token = ApiToken.objects.create(user=user, name=name, token_hash=token_hash(token))

@@ -3,7 +3,14 @@ leadership's behind a session login. Mounted at the root before the OpenRosa rou
 
 from django.urls import include, path
 
-from backend.web import dashboard_views, hamlet_views, home_views, register_views, volunteer_views
+from backend.web import (
+    dashboard_views,
+    hamlet_views,
+    home_views,
+    register_views,
+    volunteer_views,
+    volunteers_views,
+)
 
 volunteer_routes = [
     path("", volunteer_views.app_home, name="volunteer-home"),
@@ -47,5 +54,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("hamlet/", include(hamlet_routes)),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("staff/volunteers/", volunteers_views.volunteers, name="staff-volunteers"),
+    path("staff/volunteers/sheet", volunteers_views.hamlet_sheet, name="staff-volunteers-sheet"),
+    path(
+        "staff/volunteers/<int:volunteer_id>/<str:action>",
+        volunteers_views.volunteer_action,
+        name="staff-volunteer-action",
+    ),
     path("key/<str:token>/app/", include(volunteer_routes)),
 ]

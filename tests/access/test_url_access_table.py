@@ -137,6 +137,11 @@ TABLE: dict[str, Access] = {
     "api/v1/forms/<str:form_id>/submissions/review-bulk": Access(post=REVIEWERS),
     # Hamlet heads' and leadership's pages.
     "dashboard/": Access(get=frozenset({ADMIN, LEAD, HEAD, VIEW})),  # aggregates, suppressed below leadership
+    "staff/volunteers/": Access(get=frozenset({ADMIN, LEAD}), post=frozenset({ADMIN, LEAD})),
+    "staff/volunteers/sheet": Access(post=frozenset({ADMIN, LEAD})),
+    "staff/volunteers/<int:volunteer_id>/<str:action>": Access(
+        post=frozenset({ADMIN, LEAD}), params={"action": "assign"}
+    ),
     "ket-qua/": Access(get=EVERYONE),  # the published round, suppressed aggregates only
     "ket-qua/du-lieu.json": Access(get=EVERYONE),
     "ket-qua/loa.txt": Access(get=EVERYONE),

@@ -51,6 +51,8 @@ class Command(BaseCommand):
                 f"{role_label:<20}{settings.PUBLIC_BASE_URL}/accounts/login/  user '{username}'  password '{password}'"
             )
         self.stdout.write(f"Collect server URL: {server_url}")
+        self.stdout.write(f"Volunteer web app:  {server_url}/app/  (open it in the phone's browser)")
+        self.stdout.write(f"Volunteers page:    {settings.PUBLIC_BASE_URL}/staff/volunteers/  (links, QR sheets)")
         self.stdout.write(f"Collect QR code:    {qr_path}  (also at {server_url}/qr.png)")
 
     def _admin(self) -> str:
