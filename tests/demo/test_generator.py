@@ -272,3 +272,15 @@ def test_the_shares_of_parallel_workers_add_up_to_exactly_the_whole_stream():
     shares = [{(i.instance_id, i.xml) for i in instances_stream(commune, models, part=k, parts=3)} for k in range(3)]
     assert sum(len(s) for s in shares) == len(whole)
     assert set().union(*shares) == whole
+
+
+def test_every_interview_day_falls_inside_the_declared_window_of_its_round():
+    import pandas as pd
+
+    from analytics.rounds import DEFAULT_ROUNDS, rounds_assign
+    from backend.demo.generator import _interview_day
+
+    rng = np.random.default_rng(7)
+    for year in (2025, 2027):
+        days = pd.Series(pd.to_datetime([_interview_day(year, rng) for _ in range(500)]))
+        assert set(rounds_assign(days, None, DEFAULT_ROUNDS)) == {str(year)}
