@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from backend.accounts import policy
 from backend.accounts.actors import Actor
@@ -29,6 +29,7 @@ from backend.registers.models import (
     PROPERTIES,
     EntityProblem,
     Household,
+    HouseholdChange,
     HouseholdConflict,
     HouseholdVisit,
     VisitOutcome,
@@ -212,6 +213,11 @@ def household_round_status(
     if hamlets is not None:
         codes = hamlets if codes is None else codes & hamlets
     households = _scoped(Household.objects.filter(deleted_at__isnull=True), codes)
+    if end is not None:
+        # A household first found by a visit after the round was not in that round's register.
+        households = households.exclude(
+            Exists(HouseholdChange.objects.filter(household=OuterRef("pk"), version=1, submission__survey_date__gt=end))
+        )
     visits = visits_in_window(codes, start, end, submissions)
     if hamlet:
         households = households.filter(hamlet__code=hamlet)

@@ -101,3 +101,17 @@ def test_a_rejected_visit_settles_nothing_and_the_household_is_not_yet_visited(c
     Submission.objects.update(review_state=ReviewState.REJECTED)
     row = cells(client.get("/hamlet/register").content.decode(), "register-coverage")[0]
     assert (row[1], row[2], row[6]) == ("1", "0", "1")
+
+
+def test_a_household_first_found_after_a_round_is_not_in_that_rounds_register(client, devices, hamlet_head):
+    SurveyRound.objects.create(name="2025", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    SurveyRound.objects.create(name="2027", start=dt.date(2027, 1, 1), end=dt.date(2027, 12, 31))
+    _, token = devices["AP01"]
+    old, new = str(uuid.uuid4()), str(uuid.uuid4())
+    send(client, token, household_instance(entity_id=old, create=True, label="H001", ma_ho="H001", today="2025-10-01"))
+    send(client, token, household_instance(entity_id=new, create=True, label="H002", ma_ho="H002", today="2027-10-01"))
+    client.force_login(hamlet_head)
+    row_2025 = cells(client.get("/hamlet/register?round=2025").content.decode(), "register-coverage")[0]
+    row_2027 = cells(client.get("/hamlet/register?round=2027").content.decode(), "register-coverage")[0]
+    assert (row_2025[1], row_2025[2], row_2025[6]) == ("1", "1", "0")
+    assert (row_2027[1], row_2027[2], row_2027[6]) == ("2", "1", "1")
