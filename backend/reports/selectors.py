@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from django.conf import settings
@@ -405,7 +405,10 @@ def _copy_csv(cursor, query: str, *, numeric: tuple[str, ...]) -> pd.DataFrame:
 # one row per household (its latest interview), refusals apart. It is read from the stored
 # results (the coverage table the xlsx export carries), never counted again another way.
 
-COVERAGE_STATUSES = ("surveyed", "refused")  # the register adds "moved", "not_visited"…
+COVERAGE_STATUSES = ("surveyed", "refused")
+# Against the household register (backend/registers): each household of the register in the
+# round's scope, settled by its latest counted visit of the round, or not yet visited.
+REGISTER_STATUSES = ("visited", "refused", "moved", "not_found", "not_visited")
 
 
 @dataclass(frozen=True)
@@ -415,6 +418,8 @@ class HamletCoverage:
     registered: int
     counts: dict[str, int]  # households per status (COVERAGE_STATUSES)
     flagged: int = 0  # surveyed households whose location awaits review
+    # Register households per status (REGISTER_STATUSES) and "households" (in the register).
+    register: dict[str, int] = field(default_factory=dict)
 
     @property
     def surveyed(self) -> int:
@@ -442,6 +447,13 @@ class RoundCoverage:
     def totals(self) -> dict[str, int]:
         return {status: sum(h.counts.get(status, 0) for h in self.hamlets) for status in COVERAGE_STATUSES}
 
+    @property
+    def register_totals(self) -> dict[str, int]:
+        return {
+            status: sum(h.register.get(status, 0) for h in self.hamlets)
+            for status in ("households", *REGISTER_STATUSES)
+        }
+
 
 def computed_rounds(stored) -> list[str]:
     """The declared rounds with stored results, oldest first (the rounds every page offers)."""
@@ -456,6 +468,7 @@ def round_coverage(stored, *, round_name: str, hamlets: frozenset[str] | None = 
 
     result = next((r for r in stored if r.round == round_name), None)
     table = tables_unpack(result.tables).get("coverage") if result is not None else None
+    register = round_register_coverage(round_name, hamlets=hamlets)
     by_hamlet: dict[str, dict] = {}
     if table is not None and len(table):
         for row in table.to_dict("records"):
@@ -470,9 +483,35 @@ def round_coverage(stored, *, round_name: str, hamlets: frozenset[str] | None = 
                 registered=int(hamlet.registered_households or 0),
                 counts={status: int(found.get(status, 0) or 0) for status in COVERAGE_STATUSES},
                 flagged=int(found.get("flagged", 0) or 0),
+                register=register.get(hamlet.code, dict.fromkeys(("households", *REGISTER_STATUSES), 0)),
             )
         )
     return RoundCoverage(round=round_name, hamlets=rows)
+
+
+def round_register_visits(survey_round: SurveyRound):
+    """The submissions whose household visits count in this round (any form with an entity
+    block): counted, and in the round by manual assignment or window."""
+    return submissions_in_round(survey_round, counted_submissions())
+
+
+def round_register_coverage(round_name: str, *, hamlets: frozenset[str] | None = None) -> dict[str, dict[str, int]]:
+    """{hamlet: {households, visited, refused, moved, not_found, not_visited}} of one declared
+    round against the household register: the round's submissions by the rounds' own rule
+    (`submissions_in_round`: manual assignment or window, counted submissions only)."""
+    from backend.registers.selectors import household_round_status
+    from backend.registers.selectors import round_coverage as register_counts
+
+    survey_round = SurveyRound.objects.filter(name=round_name).first()
+    if survey_round is None:
+        return {}
+    statuses = household_round_status(
+        None,
+        submissions=round_register_visits(survey_round),
+        end=survey_round.end,
+        hamlets=hamlets,
+    )
+    return register_counts(statuses)
 
 
 def round_interviews_by_volunteer(actor, *, survey_round: SurveyRound, hamlets: frozenset[str] | None) -> list[dict]:

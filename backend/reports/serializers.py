@@ -260,10 +260,15 @@ class HamletCoverageOutput(serializers.Serializer):
     refused = serializers.IntegerField()
     flagged = serializers.IntegerField()
     percent = serializers.FloatField(allow_null=True)
+    register = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="against the household register: households, visited, refused, moved, not_found, not_visited",
+    )
 
 
 class RoundCoverageOutput(serializers.Serializer):
     round = serializers.CharField()
     registered = serializers.IntegerField()
     totals = serializers.DictField(child=serializers.IntegerField())
+    register_totals = serializers.DictField(child=serializers.IntegerField())
     hamlets = HamletCoverageOutput(many=True)

@@ -25,6 +25,7 @@ from backend.places.selectors import hamlet_list
 from backend.registers import selectors as registers
 from backend.registers.services import household_conflict_resolve
 from backend.reports.models import SurveyRound
+from backend.reports.selectors import round_register_visits
 from backend.submissions.selectors import household_hamlets_visible_to
 from backend.web.csp import with_csp
 from backend.web.language import vietnamese_first
@@ -88,10 +89,13 @@ def hamlet_register(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     rounds = list(SurveyRound.objects.order_by("start", "name"))
     chosen = next((r for r in rounds if r.name == request.GET.get("round")), rounds[-1] if rounds else None)
-    start, end = (chosen.start, chosen.end) if chosen else (None, None)
+    # The round's visits by the rounds' own rule (manual assignment or window, counted
+    # submissions only), so this page and the coverage page agree.
+    in_round = round_register_visits(chosen) if chosen else None
+    end = chosen.end if chosen else None
     context = {"t": _texts(), "rounds": rounds, "round": chosen}
     try:
-        statuses = registers.household_round_status(actor, start=start, end=end)
+        statuses = registers.household_round_status(actor, submissions=in_round, end=end)
         per_hamlet = registers.round_coverage(statuses)
         names = {h.code: h.name for h in hamlet_list(codes=household_hamlets_visible_to(actor))}
         volunteers = dict(Volunteer.objects.values_list("id", "name"))
@@ -103,7 +107,7 @@ def hamlet_register(request: HttpRequest) -> HttpResponse:
             ],
             conflicts=list(registers.conflicts_for(actor)[:200]),
             added=list(registers.household_list_for_api(actor, added_in_field=True)[:500]),
-            duplicates=registers.duplicate_visits(actor, start=start, end=end),
+            duplicates=registers.duplicate_visits(actor, submissions=in_round),
             problems=registers.entity_problems_for(actor),
         )
     except Problem as problem:
