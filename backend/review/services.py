@@ -47,6 +47,19 @@ def _body_clean(body: str) -> str:
     return body
 
 
+# Sending a submission back (or flagging it) without saying why leaves the volunteer guessing.
+NEEDS_REASON = (ReviewState.REJECTED, ReviewState.HAS_ISSUES)
+
+
+def _reason_check(state: str, body: str) -> None:
+    if state in NEEDS_REASON and not body:
+        raise errors.bad_request(
+            "Say what is wrong: a comment is required to reject or flag a submission. / "
+            "Hãy ghi lý do: cần nhận xét khi trả lại hoặc đánh dấu có vấn đề.",
+            field="comment",
+        )
+
+
 def _locked_visible(actor: Actor, submission_ids: Iterable[int]) -> list[Submission]:
     # Re-read under the scoping selector with a row lock: the caller's copy may be stale and the
     # actor's scope is checked at the moment of writing, not only when the URL was resolved.
@@ -67,6 +80,7 @@ def submission_review_set(
     _reviewer_check(actor)
     _state_check(state)
     body = _body_clean(comment)
+    _reason_check(state, body)
     locked = _locked_visible(actor, [submission.pk])
     if not locked:
         raise errors.not_found("submission")
@@ -111,6 +125,7 @@ def submissions_review_bulk(
     All or nothing: if any instanceID is not one the actor may see, nothing changes (404)."""
     _reviewer_check(actor)
     _state_check(state)
+    _reason_check(state, _body_clean(comment))
     wanted = list(dict.fromkeys(instance_ids))
     if not wanted:
         raise errors.bad_request("Give at least one instanceID. / Cần ít nhất một mã bản ghi.")

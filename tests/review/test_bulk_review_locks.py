@@ -61,7 +61,10 @@ def test_two_overlapping_bulk_reviews_in_threads_both_finish_without_deadlock(re
             for n in range(ROUNDS):
                 start.wait(timeout=60)
                 state = "approved" if n % 2 else "has_issues"
-                done = submissions_review_bulk(actor=actor, form=world.form, instance_ids=ids, state=state)
+                comment = "" if state == "approved" else "Thiếu ảnh cổng nhà."  # flagging needs a reason
+                done = submissions_review_bulk(
+                    actor=actor, form=world.form, instance_ids=ids, state=state, comment=comment
+                )
                 assert len(done) == SIZE
         except BaseException as exc:  # noqa: BLE001 — reported below, with its type
             failures.append(exc)

@@ -151,3 +151,35 @@ def test_a_configured_tile_server_is_allowed_by_the_policy_and_the_form_may_show
     response = client.get(f"/key/{key}/app/forms/ho_thu")
     assert "img-src 'self' data: blob: https://*.tiles.example.vn" in response["Content-Security-Policy"]
     assert _page_config(response)["mapTiles"] is True
+
+
+def test_rejecting_or_flagging_without_a_comment_is_refused_and_nothing_changes(form, key):
+    from backend.submissions.models import ReviewState, Submission
+    from tests.submissions.factories import instance_xml, multipart
+
+    hamlet = Hamlet.objects.create(
+        commune=Commune.objects.create(code="PL", name="Phú Lâm"), code="AP01", name="Phú Dũng"
+    )
+    data, content_type = multipart(
+        instance_xml(
+            instance_id="uuid:khong-ly-do",
+            form_id="ho_thu",
+            version=form.current_version.version,
+            ap="AP01",
+            photo=None,
+            audit=None,
+        )
+    )
+    sent = Client().post(f"/key/{key}/submission", data=data, content_type=content_type, HTTP_X_OPENROSA_VERSION="1.0")
+    assert sent.status_code == 201, sent.content
+    user_create(username="ta", password="Truong-ap-2026!", role=Role.HAMLET_HEAD, hamlets=[hamlet])
+    client = Client()
+    client.login(username="ta", password="Truong-ap-2026!")
+    for action in ("reject", "flag"):
+        response = client.post(
+            "/hamlet/submissions/ho_thu/uuid:khong-ly-do/review", {"action": action, "comment": "  "}, follow=True
+        )
+        assert "cần nhận xét" in response.content.decode()
+    submission = Submission.objects.get()
+    assert submission.review_state == ReviewState.RECEIVED
+    assert not submission.comments.exists()
