@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
@@ -88,7 +89,9 @@ def _texts() -> dict[str, str]:
 def hamlet_register(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     rounds = list(SurveyRound.objects.order_by("start", "name"))
-    chosen = next((r for r in rounds if r.name == request.GET.get("round")), rounds[-1] if rounds else None)
+    # Default: the latest round that has started (rounds 2027 and 2030 are declared from the start).
+    started = [r for r in rounds if r.start <= timezone.localdate()] or rounds
+    chosen = next((r for r in rounds if r.name == request.GET.get("round")), started[-1] if started else None)
     # The round's visits by the rounds' own rule (manual assignment or window, counted
     # submissions only), so this page and the coverage page agree.
     in_round = round_register_visits(chosen) if chosen else None
