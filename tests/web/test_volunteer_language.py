@@ -78,6 +78,11 @@ ALLOWED = {
     "hoa",
     "khi",
     "tham",
+    # Vietnamese words without diacritics in the household form's follow-up questions
+    "ra",
+    "sai",
+    "trong",
+    "xanh",
     "thu",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
