@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.accounts import policy
-from backend.accounts.models import Volunteer
 from backend.audit.http import audit_microdata_read, client_ip
 from backend.core.blobs import blob_open
 from backend.core.errors import Problem
@@ -81,15 +81,23 @@ def hamlet_map(request: HttpRequest) -> HttpResponse:
         for s in rows
         if s.lat is not None and s.lon is not None
     ]
+    # The map shows every point (up to LIST_LIMIT); the list beside it one page at a time.
+    page = Paginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "form": form,
         "forms": selectors.forms_with_submissions(),
         "rows": [
-            {"s": s, "outside": bool(outside.get(s.pk)), "url": _detail_url(form.form_id, s.instance_id)} for s in rows
+            {"s": s, "outside": bool(outside.get(s.pk)), "url": _detail_url(form.form_id, s.instance_id)}
+            for s in page.object_list
         ],
+        "page": page,
+        "total": len(rows),
+        "page_query": query.urlencode(),
         "filters": filters,
         "states": ReviewState.values,
-        "volunteers": Volunteer.objects.filter(forms=form).order_by("name"),
+        "volunteers": selectors.volunteers_for_filter(form=form, hamlets=scope),
         "hamlets": hamlet_list(codes=scope),
         "limit": selectors.LIST_LIMIT,
         "map_data": {

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 
 from analytics.geo import hamlets_frame, households_locate
+from backend.accounts.models import Volunteer
 from backend.places.models import Hamlet
 from backend.reports.selectors import location_rule
 from backend.submissions.filters import SubmissionFilter
@@ -20,6 +21,7 @@ from backend.surveys.models import Form
 
 HOUSEHOLD_FORM_ID = "pl_ho"
 LIST_LIMIT = 500
+PAGE_SIZE = 50  # submissions a page of the hamlet head's list (the map shows them all)
 
 
 @dataclass(frozen=True)
@@ -99,3 +101,12 @@ def outside_flags(rows: list[Submission]) -> dict[int, bool]:
     rule = location_rule()
     result = households_locate(households, hamlets, tolerance_m=rule.tolerance_m, max_accuracy_m=rule.max_accuracy_m)
     return dict(zip(result["submission_id"].tolist(), result["outside"].tolist(), strict=True))
+
+
+def volunteers_for_filter(*, form, hamlets: frozenset[str] | None):
+    """The volunteers the list's filter offers: those assigned the form, and for a hamlet
+    head only those assigned one of their hamlets (`hamlets` None: the whole commune)."""
+    volunteers = Volunteer.objects.filter(forms=form)
+    if hamlets is not None:
+        volunteers = volunteers.filter(hamlets__code__in=hamlets)
+    return volunteers.distinct().order_by("name")
