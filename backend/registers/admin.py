@@ -10,7 +10,7 @@ from django.urls import path
 from backend.audit.http import client_ip
 from backend.core.errors import Problem
 from backend.registers.models import EntityProblem, Household, HouseholdChange, HouseholdConflict, HouseholdVisit
-from backend.registers.services import households_import
+from backend.registers.services import household_delete, households_import
 
 
 class HouseholdChangeInline(admin.TabularInline):
@@ -37,6 +37,29 @@ class HouseholdAdmin(admin.ModelAdmin):
     readonly_fields = ("id", "version", "properties", "source", "created_at", "updated_at")
     inlines = [HouseholdChangeInline]
     change_list_template = "admin/registers/household/change_list.html"
+    actions = ["delete_from_register"]
+
+    # Households change only through versions (submissions, the import, conflict resolution,
+    # the delete action below): an edit here would change what phones hold without a version.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description="Xoá khỏi sổ hộ (giữ lịch sử) / Remove from the register (history kept)")
+    def delete_from_register(self, request, queryset):
+        for household in queryset:
+            household_delete(household=household, user=request.user, ip=client_ip(request))
+        messages.success(request, f"Đã xoá / removed: {queryset.count()}")
 
     def get_urls(self):
         return [path("import/", self.admin_site.admin_view(self.import_view), name="registers_household_import")] + (

@@ -439,6 +439,24 @@ def household_conflict_resolve(
     return conflict
 
 
+@transaction.atomic
+def household_delete(*, household: Household, user: Any, actor: Any = None, ip: str | None = None) -> Household:
+    """Take a household off the register (soft: it stays with its history). Phones drop it at
+    the next list download, and the integrity endpoint reports it deleted to those that
+    created it offline. A new version records who did it."""
+    household = row_lock(Household.objects.select_related("hamlet"), pk=household.pk)
+    if household.deleted_at is not None:
+        return household
+    before = household_state(household)
+    household.deleted_at = timezone.now()
+    household.version += 1
+    household.save()
+    change = _record_change(household, before=before, source=Source.USER, user=user)
+    HouseholdChange.objects.filter(pk=change.pk).update(changed=["deleted"])
+    audit_record(actor=actor or user, action="household.delete", obj=household, ip=ip, version=household.version)
+    return household
+
+
 # --- the commune's own list (CSV import) ----------------------------------------------------
 
 

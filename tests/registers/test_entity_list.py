@@ -154,13 +154,14 @@ def test_integrity_says_which_offline_households_were_deleted(client, devices):
     assert [e.findtext("deleted") for e in root.iter("entity")] == ["false", "true"]
 
 
-def test_a_deleted_household_leaves_the_csv_and_changes_the_hash(client, devices):
+def test_a_deleted_household_leaves_the_csv_and_changes_the_hash(client, devices, admin):
+    from backend.registers.services import household_delete
+
     register(client, devices)
     _, token = devices["AP01"]
     before = manifest(client, token).content
-    household = Household.objects.get(pk=B)
-    household.deleted_at = "2026-12-03T10:00:00Z"
-    household.save()
+    deleted = household_delete(household=Household.objects.get(pk=B), user=admin, ip="10.0.0.1")
+    assert deleted.version == 2 and deleted.changes.get(version=2).changed == ["deleted"]
     csv = client.get(f"/key/{token}/forms/ho_theo_doi/attachments/households.csv").content.decode()
     assert B not in csv and A in csv
     assert manifest(client, token).content != before

@@ -148,3 +148,18 @@ def test_an_import_confirms_a_household_added_in_the_field_by_its_uuid(client, h
     )
     assert response.status_code == 200 and response.json()["updated"] == 1
     assert Household.objects.get(pk=entity).added_in_field is False
+
+
+def test_the_admin_import_page_shows_the_dry_run_then_applies_it(client, hamlets, admin):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/admin/registers/household/").status_code == 200
+    upload = io.BytesIO(LIST)
+    upload.name = "ho.csv"
+    html = client.post("/admin/registers/household/import/", {"file": upload}).content.decode()
+    assert "created 3" in html.replace("Thêm / created ", "created ") and not Household.objects.exists()
+    response = client.post("/admin/registers/household/import/", {"apply": "1", "replace": "0"})
+    assert response.status_code == 302 and Household.objects.count() == 3
+    assert client.get(f"/admin/registers/household/{Household.objects.first().pk}/change/").status_code == 200
