@@ -206,6 +206,9 @@ TABLE: dict[str, Access] = {
     "admin/surveys/formversion/add/": Access(get=NOBODY),
     "admin/audit/auditevent/add/": Access(get=NOBODY),
     "admin/audit/auditevent/<path:object_id>/delete/": Access(get=NOBODY),
+    # Households change only through versions: no add or delete page (the delete action versions it).
+    "admin/registers/household/add/": Access(get=NOBODY),
+    "admin/registers/household/<path:object_id>/delete/": Access(get=NOBODY),
     "admin/logout/": Access(post=EVERYONE),
     # No model registered here has a public page, so "view on site" is 404 even for admins.
     "admin/r/<path:content_type_id>/<path:object_id>/": Access(get=NOBODY),
