@@ -35,7 +35,7 @@ from backend.web.language import vietnamese_first
 from backend.web.reviews import REVIEW_ACTIONS, bulk_approve_apply, review_apply, review_history
 from backend.web.staff import staff_page
 from backend.web.templatetags.web_tags import state_label
-from backend.web.xform_labels import answer_rows, form_labels
+from backend.web.xform_labels import answer_changes, answer_rows, form_labels
 
 
 def _detail_url(form_id: str, instance_id: str) -> str:
@@ -133,6 +133,13 @@ def submission_detail(request: HttpRequest, form_id: str, instance_id: str) -> H
     labels = form_labels(bytes(submission.form_version.xform), language=request.LANGUAGE_CODE)
     hamlet_names = {h.code: h.name for h in hamlet_list()}
     rows = answer_rows(version.parsed, labels, extra_choices={"ap": hamlet_names})
+    # A correction (meta/deprecatedID): the previous version beside this one, what changed.
+    previous = selectors.previous_version(submission)
+    changes = (
+        answer_changes(answer_rows(previous.parsed, labels, extra_choices={"ap": hamlet_names}), rows)
+        if previous is not None
+        else []
+    )
     files = submission_attachments(submission)
     photos = [
         {"name": a.name, "url": f"{_detail_url(form_id, instance_id)}/files/{quote(a.name, safe='')}"}
@@ -144,6 +151,8 @@ def submission_detail(request: HttpRequest, form_id: str, instance_id: str) -> H
         "submission": submission,
         "version": version,
         "rows": rows,
+        "previous": previous,
+        "changes": changes,
         "photos": photos,
         "missing_files": [a.name for a in files if not a.blob_id],
         "history": review_history(submission),

@@ -110,3 +110,10 @@ def volunteers_for_filter(*, form, hamlets: frozenset[str] | None):
     if hamlets is not None:
         volunteers = volunteers.filter(hamlets__code__in=hamlets)
     return volunteers.distinct().order_by("name")
+
+
+def previous_version(submission):
+    """The version a correction replaced (None for a submission never corrected)."""
+    current = submission.current_version
+    older = submission.versions.exclude(pk=current.pk) if current is not None else submission.versions.none()
+    return older.order_by("-created_at", "-pk").first()

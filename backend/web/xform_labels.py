@@ -89,3 +89,25 @@ def answer_rows(
 
     walk(parsed, "", 0)
     return rows
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    label: str
+    before: str
+    after: str
+    path: str
+
+
+def answer_changes(before: list[AnswerRow], after: list[AnswerRow]) -> list[AnswerChange]:
+    """What a correction changed: every answered question whose shown value differs between
+    two versions, in the newer version's order (questions only in the older one last)."""
+    old = {r.path: r for r in before if not r.is_group}
+    new = {r.path: r for r in after if not r.is_group}
+    changes = []
+    for path in [*new, *(p for p in old if p not in new)]:
+        was, now = old.get(path), new.get(path)
+        before_value, after_value = (was.value if was else ""), (now.value if now else "")
+        if before_value != after_value:
+            changes.append(AnswerChange((now or was).label, before_value, after_value, path))
+    return changes

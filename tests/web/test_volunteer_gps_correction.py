@@ -85,3 +85,15 @@ def test_a_submission_rejected_for_its_gps_point_gets_a_new_point_offline_and_ar
     assert round(submission.lon, 4) == AT_THE_GATE["longitude"]
     assert b"<ma_ho>01-0321</ma_ho>" in bytes(submission.current_version.xml)
     assert blocked == []
+
+    # The hamlet head sees what the correction changed, side by side: only the location.
+    from django.test import Client
+
+    head_client = Client()
+    head_client.force_login(head)
+    detail = head_client.get(f"/hamlet/submissions/pl_ho/{submission.current_version.instance_id}")
+    assert detail.status_code == 200
+    changes = detail.context["changes"]
+    assert [c.path for c in changes] == ["vi_tri"]
+    assert "10.8021" in changes[0].before and "10.8612" in changes[0].after
+    assert "Những gì bản sửa đã thay đổi" in detail.content.decode()
