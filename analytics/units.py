@@ -90,7 +90,11 @@ def units_build(frames: Frames, rounds: Sequence[Round] | None = None) -> Units:
     # and its earlier answers leave every figure with it.
     households = _latest_per_household(households)
     consented = households["dong_y"].eq("co")
-    refusals = households[~consented].groupby(["hamlet", "round"], observed=True).size().rename("refused")
+    # A refusal is a household met that said no. One that moved away or was not found
+    # (`ket_qua`, the consent question skipped) is out of scope for the round, not a refusal:
+    # counting it as one would lower the response rate for households nobody could ask.
+    refused = households["dong_y"].eq("khong")
+    refusals = households[refused].groupby(["hamlet", "round"], observed=True).size().rename("refused")
     refusals = refusals.reset_index()
     households = rows_where(households, consented)
 

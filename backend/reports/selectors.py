@@ -531,7 +531,8 @@ def round_interviews_by_volunteer(actor, *, survey_round: SurveyRound, hamlets: 
         answers.values("submission__volunteer__name", "submission__hamlet_code")
         .annotate(
             n=Count("submission"),
-            refused=Count("submission", filter=~Q(dong_y="co")),
+            # a household met that said no; moved away / not found are not refusals
+            refused=Count("submission", filter=Q(dong_y="khong")),
             approved=Count("submission", filter=Q(submission__review_state=ReviewState.APPROVED)),
         )
         .order_by("submission__volunteer__name", "submission__hamlet_code")

@@ -87,3 +87,12 @@ def test_an_agricultural_model_listed_twice_in_one_assessment_counts_once():
 
     assert row(results, "D2", "AP01")["value"] == 2
     assert row(results, "P2027_AGRI_MODEL", None)["value"] == 2
+
+
+def test_a_household_that_moved_away_or_was_not_found_is_neither_surveyed_nor_refused():
+    moved = household("AP01", code="01-0021", consent="", day=date(2025, 10, 1))
+    said_no = household("AP01", code="01-0022", consent="khong", day=date(2025, 10, 1))
+    met = household("AP01", code="01-0023", day=date(2025, 10, 1))
+    results = compute([moved, said_no, met], hamlet_rows(("AP01", 10, None, False)))
+    coverage = results.coverage.set_index("hamlet").loc["AP01"]
+    assert (coverage["surveyed"], coverage["refused"]) == (1, 1)
