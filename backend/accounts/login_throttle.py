@@ -69,12 +69,3 @@ def login_failure_record(*, username: str | None, ip: str | None) -> None:
 
 def login_success_record(*, username: str | None, ip: str | None = None) -> None:
     _cache().delete(_account_key(username, ip))
-
-
-def login_failures_clear(*, username: str | None = None, ip: str | None = None) -> None:
-    cache = _cache()
-    if username is not None:
-        cache.delete(_account_key(username, ip))
-    key = _address_key(ip)
-    if key is not None:
-        cache.delete(key)
