@@ -29,6 +29,15 @@ def _digest_stream(stream: BinaryIO) -> tuple[str, str, int]:
     return sha.hexdigest(), md5.hexdigest(), size
 
 
+def stream_sha256(stream: BinaryIO) -> str:
+    """The sha256 of a seekable stream's bytes (the name its blob has or would have), read
+    from the start and rewound after."""
+    stream.seek(0)
+    sha256, _md5, _size = _digest_stream(stream)
+    stream.seek(0)
+    return sha256
+
+
 def blob_store(stream: BinaryIO) -> Blob:
     """Store the stream's bytes (once per content) and return its Blob row.
 

@@ -34,7 +34,7 @@ from backend.accounts.actors import Actor
 from backend.accounts.models import Volunteer
 from backend.audit.services import audit_records
 from backend.core import errors
-from backend.core.blobs import blob_store
+from backend.core.blobs import blob_store, stream_sha256
 from backend.core.locks import rows_lock
 from backend.core.models import Blob
 from backend.core.xform_schema import XFormSchema, xform_schema
@@ -193,11 +193,7 @@ def _form_version_for(actor: Actor, doc: InstanceDoc) -> FormVersion:
         .only("id", "version", "md5", "form__id", "form__form_id", "form__state", "form__title")
         .filter(form__form_id=doc.form_id, version=doc.version, published=True)
     )
-    volunteer = actor.volunteer
-    if volunteer is not None:
-        assignments = Volunteer.forms.through.objects.filter(volunteer_id=volunteer.pk, form_id=OuterRef("form_id"))
-        versions = versions.annotate(assigned=Exists(assignments))
-    version = versions.first()
+    version = _with_assignment(versions, actor).first()
     if version is None:
         if Form.objects.filter(form_id=doc.form_id).exists():
             raise errors.form_version_not_found(doc.version)
@@ -209,6 +205,16 @@ def _form_version_for(actor: Actor, doc: InstanceDoc) -> FormVersion:
     if version.form.state == FormState.CLOSED:
         raise errors.form_not_accepting(doc.form_id)
     return version
+
+
+def _with_assignment(rows, actor: Actor):
+    """`rows` (with a `form_id` column) annotated with `assigned`: whether the actor's
+    volunteer is assigned that form, in the same query. Read by `_may_submit`."""
+    volunteer = actor.volunteer
+    if volunteer is None:
+        return rows
+    assignments = Volunteer.forms.through.objects.filter(volunteer_id=volunteer.pk, form_id=OuterRef("form_id"))
+    return rows.annotate(assigned=Exists(assignments))
 
 
 def _may_submit(actor: Actor, version: FormVersion) -> bool:
@@ -411,12 +417,12 @@ def _replay_without_parse(*, actor: Actor, sha256: str, files: dict) -> ReceiveR
     may not submit) returns None, and the full path decides and words the answer. No lock is
     needed: the bytes answered for are committed, and a concurrent edit or delete is ordered
     after this read, as if the resend had arrived a moment earlier."""
-    stored = (
+    versions = (
         SubmissionVersion.objects.select_related("submission", "form_version__form")
         .defer("xml", "parsed", "submission__user_agent", "form_version__xform")
         .filter(sha256=sha256)
-        .first()
     )
+    stored = _with_assignment(versions, actor).first()
     if stored is None:
         return None
     submission, version = stored.submission, stored.form_version
@@ -424,27 +430,15 @@ def _replay_without_parse(*, actor: Actor, sha256: str, files: dict) -> ReceiveR
         return None
     if not version.published or version.form.state == FormState.CLOSED:
         return None
-    if actor.volunteer is not None:
-        version.assigned = Volunteer.forms.through.objects.filter(
-            volunteer_id=actor.volunteer.pk, form_id=version.form_id
-        ).exists()
+    version.assigned = getattr(stored, "assigned", False)  # what `_may_submit` reads
     if not _may_submit(actor, version):
         return None
     slots = dict(SubmissionAttachment.objects.filter(version=stored).values_list("name", "blob_id"))
     for name, upload in files.items():
-        if name in slots and (slots[name] is None or _file_sha256(upload) != slots[name]):
+        if name in slots and (slots[name] is None or stream_sha256(upload) != slots[name]):
             return None
     missing = tuple(name for name, blob in slots.items() if blob is None)
     return ReceiveResult(201, submission, "replayed", missing=missing)
-
-
-def _file_sha256(upload) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in iter(lambda: upload.read(1 << 16), b""):
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
 
 
 # ATTACHMENT UPSERT (byte-identical replay) -------------------------------------------------
