@@ -392,12 +392,12 @@ def _prefixed(name: str) -> str:
     return name
 
 
-def _attribute(element: Any, name: str) -> str:
+def _attribute(element: Any, name: str, *, strip: bool = True) -> str:
     """An attribute by local name in any namespace (`version` or `orx:version`)."""
     value = element.get(name)
     if value is None:
         value = next((v for k, v in element.attrib.items() if etree.QName(k).localname == name), None)
-    return (value or "").strip()
+    return (value or "").strip() if strip else (value or "")
 
 
 def _bind(element: Any, root_name: str) -> Bind:
@@ -635,8 +635,9 @@ def _entities(
 
 def instance_entities(instance_root: Any, schema: XFormSchema) -> tuple[EntityBlock, ...]:
     """The entity blocks of a filled instance (an lxml element already parsed by ingest), one
-    per declaration of the whole submission. Entities declared inside a repeat are not read
-    (no form of the commune declares one). Names are matched by local name, as Collect
+    per declaration of the whole submission. Entities declared inside a repeat are not read:
+    `form_publish` refuses such a form (one household per submission is what the register's
+    visits count), so none can arrive. Names are matched by local name, as Collect
     writes the instance without the XForms namespace."""
     blocks = []
     for declaration in schema.entities:
@@ -655,8 +656,9 @@ def instance_entities(instance_root: Any, schema: XFormSchema) -> tuple[EntityBl
             EntityBlock(
                 dataset=_attribute(element, "dataset") or declaration.dataset,
                 entity_id=_attribute(element, "id"),
-                create=_attribute(element, "create"),
-                update=_attribute(element, "update"),
+                # Unstripped: Central compares the attribute as sent (" 1" is not yes).
+                create=_attribute(element, "create", strip=False),
+                update=_attribute(element, "update", strip=False),
                 base_version=_attribute(element, "baseVersion"),
                 trunk_version=_attribute(element, "trunkVersion"),
                 branch_id=_attribute(element, "branchId"),
@@ -668,8 +670,10 @@ def instance_entities(instance_root: Any, schema: XFormSchema) -> tuple[EntityBl
 
 
 def _truthy(value: str) -> bool:
-    # XPath booleans as an instance stores them: "1"/"true" (Collect), "0"/"false"/"".
-    return value.strip().lower() in ("1", "true")
+    # Exactly what Central takes for "yes" in `create`/`update` (lib/data/entity.js,
+    # lib/model/query/entities.js: `=== '1' || === 'true'`): Collect writes an XPath
+    # boolean as "1"/"true", anything else ("0", "false", "", "True", "yes") is no.
+    return value in ("1", "true")
 
 
 def _element_at(data: Any, path: str) -> Any:

@@ -13,6 +13,7 @@ without XML_PARSE_HUGE; the walk itself also stops at MAX_DEPTH).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -186,7 +187,7 @@ def instance_project(doc: InstanceDoc, schema: XFormSchema) -> Projection:
     out.parsed["__version"] = doc.version
     out.hamlet_code = firsts.get("ap", "").strip()
     out.survey_round = firsts.get("dot_ks", "").strip()
-    out.survey_date = _date(firsts.get("today", "")) or _date(firsts.get("start", ""))
+    out.survey_date = survey_date_of(firsts)
     for path in geopoints:
         point = geopoint_parse(geopoint_values.get(path, ""))
         if point[0] is not None:
@@ -207,6 +208,23 @@ def _encrypted_files(root: Any, out: Projection, seen: set[str]) -> None:
         if name and name not in seen:
             seen.add(name)
             out.attachments.append(name)
+
+
+# The survey date of a submission, the one definition every round rule reads (the windows,
+# the unassigned list, the analytics): the form's own interview-date field when it has one
+# (`ngay_dg`, the hamlet assessment pl_kdc's "ngày đánh giá", which a hamlet head may fill in
+# days after opening the form), else the phone's `today`, else `start`. Ingest stores it as
+# Submission.survey_date; without any of them ingest uses the day received.
+SURVEY_DATE_FIELDS = ("ngay_dg", "today", "start")
+
+
+def survey_date_of(firsts: Mapping[str, str]) -> date | None:
+    """The survey date from the first answers by field name (see SURVEY_DATE_FIELDS)."""
+    for name in SURVEY_DATE_FIELDS:
+        found = _date(firsts.get(name, "") or "")
+        if found is not None:
+            return found
+    return None
 
 
 def _date(value: str) -> date | None:

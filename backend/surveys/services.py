@@ -106,6 +106,7 @@ def form_publish(
     schema = xform_schema(conversion.xform)
     if not schema.form_id:
         raise errors.xlsform_invalid("The XLSForm has no form_id (settings sheet).", filename=filename)
+    _entities_in_repeats_refuse(schema, filename)
     expected = list(schema.media_names)
     if conversion.itemsets_csv is not None:
         expected.append(ITEMSETS)
@@ -134,6 +135,23 @@ def form_publish(
     )
     result.form_id_source = conversion.form_id_source
     return result
+
+
+def _entities_in_repeats_refuse(schema, filename: str) -> None:
+    """The ODK entities spec (2025.1) lets a repeat declare one entity per repeat instance,
+    but the register counts one household visit per submission (the household form visits
+    one household): such a form is refused at upload, not half read at ingest."""
+    nested = [d for d in schema.entities if d.repeat]
+    if nested:
+        where = ", ".join(sorted({f"{d.dataset} ({d.repeat})" for d in nested}))
+        raise errors.xlsform_invalid(
+            f"Biểu mẫu tạo entity trong nhóm lặp (repeat): {where}. Máy chủ này chỉ nhận một entity cho "
+            "mỗi phiếu; hãy đặt các trường save_to ngoài repeat. / The form declares entities inside a "
+            f"repeat: {where}. This server takes one entity per submission; put the save_to fields "
+            "outside the repeat.",
+            stage="entities",
+            filename=filename,
+        )
 
 
 def _publish_audited(result: PublishResult, *, user, ip: str | None, filename: str) -> PublishResult:
