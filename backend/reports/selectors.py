@@ -495,23 +495,66 @@ def round_register_visits(survey_round: SurveyRound):
     return submissions_in_round(survey_round, counted_submissions())
 
 
-def round_register_coverage(round_name: str, *, hamlets: frozenset[str] | None = None) -> dict[str, dict[str, int]]:
-    """{hamlet: {households, visited, refused, moved, not_found, not_visited}} of one declared
-    round against the household register: the round's submissions by the rounds' own rule
-    (`submissions_in_round`: manual assignment or window, counted submissions only)."""
+def round_household_statuses(round_name: str, *, hamlets: frozenset[str] | None = None) -> list:
+    """Each live household of the register (in `hamlets` when given) with its status in one
+    declared round (`backend.registers.selectors.RoundStatus`: visited / refused / moved /
+    not_found / not_visited, the submission that settled it, visits in the round): the one
+    reading behind the coverage counts and the per-household lookup. Undeclared round: []."""
     from backend.registers.selectors import household_round_status
-    from backend.registers.selectors import round_coverage as register_counts
 
     survey_round = SurveyRound.objects.filter(name=round_name).first()
     if survey_round is None:
-        return {}
-    statuses = household_round_status(
+        return []
+    return household_round_status(
         None,
         submissions=round_register_visits(survey_round),
         end=survey_round.end,
         hamlets=hamlets,
     )
-    return register_counts(statuses)
+
+
+@dataclass(frozen=True)
+class RoundHouseholdLookup:
+    """A round's register statuses for per-row lookups (the exports' column): by household
+    (the entity id) and by submission (every visit of the round → its household's status,
+    so an earlier, superseded visit reads the status the later one settled)."""
+
+    round: str
+    by_household: dict[str, object]  # household id → RoundStatus
+    by_submission: dict[int, object]  # submission id → RoundStatus of the household it visited
+
+    def status_of_submission(self, submission_id: int) -> str:
+        """The register status of the household a submission visited ("" when it visited
+        none in this round: another form, no entity block, or outside the round)."""
+        found = self.by_submission.get(submission_id)
+        return found.status if found is not None else ""
+
+
+def round_household_lookup(round_name: str, *, hamlets: frozenset[str] | None = None) -> RoundHouseholdLookup:
+    from backend.registers.models import HouseholdVisit
+
+    statuses = round_household_statuses(round_name, hamlets=hamlets)
+    by_household = {s.household_id: s for s in statuses}
+    by_submission: dict[int, object] = {}
+    survey_round = SurveyRound.objects.filter(name=round_name).first()
+    if survey_round is not None and by_household:
+        visits = HouseholdVisit.objects.filter(
+            submission_id__in=round_register_visits(survey_round).values("pk")
+        ).values_list("submission_id", "household_id")
+        for submission_id, household_id in visits:
+            status = by_household.get(str(household_id))
+            if status is not None:
+                by_submission[submission_id] = status
+    return RoundHouseholdLookup(round=round_name, by_household=by_household, by_submission=by_submission)
+
+
+def round_register_coverage(round_name: str, *, hamlets: frozenset[str] | None = None) -> dict[str, dict[str, int]]:
+    """{hamlet: {households, visited, refused, moved, not_found, not_visited}} of one declared
+    round against the household register: the round's submissions by the rounds' own rule
+    (`submissions_in_round`: manual assignment or window, counted submissions only)."""
+    from backend.registers.selectors import round_coverage as register_counts
+
+    return register_counts(round_household_statuses(round_name, hamlets=hamlets))
 
 
 def round_interviews_by_volunteer(actor, *, survey_round: SurveyRound, hamlets: frozenset[str] | None) -> list[dict]:

@@ -101,6 +101,11 @@ def test_the_hamlet_page_and_the_dashboard_show_the_same_coverage_for_the_demo_c
     }
     assert sorted(hamlet_page) == sorted(Hamlet.objects.values_list("code", flat=True))
     totals = [page.locator(f"#total-{k}").inner_text() for k in ("registered", "surveyed", "refused")]
+    register_rows = "#register-coverage-table tbody tr"
+    hamlet_register = {
+        row.get_attribute("data-hamlet"): [row.locator("td").nth(i).inner_text() for i in range(1, 7)]
+        for row in page.locator(register_rows).all()
+    }
     page.goto(f"{live_server.url}/dashboard/")
     expect(page.locator("body")).to_have_attribute("data-dashboard-ready", "true", timeout=20000)
     page.select_option("#round-select", "2025")
@@ -115,6 +120,20 @@ def test_the_hamlet_page_and_the_dashboard_show_the_same_coverage_for_the_demo_c
     api = page.request.get(f"{live_server.url}/api/v1/coverage?round=2025").json()
     assert [str(api["registered"]), str(api["totals"]["surveyed"]), str(api["totals"]["refused"])] == totals
     assert api["totals"]["surveyed"] > 0
+    # The register's statuses: the same per hamlet on both pages, each hamlet's five statuses
+    # add up to its households, and the bar draws the statuses that occur.
+    expect(page.locator("#register-coverage")).to_be_visible()
+    dashboard_register = {
+        row.get_attribute("data-hamlet"): [row.locator("td").nth(i).inner_text() for i in range(1, 7)]
+        for row in page.locator(register_rows).all()
+    }
+    assert dashboard_register == hamlet_register and len(dashboard_register) == len(hamlet_page)
+    for code, (households, *statuses) in dashboard_register.items():
+        assert sum(int(x) for x in statuses) == int(households), code
+        drawn = page.locator(f"{register_rows}[data-hamlet='{code}'] .status-bar span")
+        assert drawn.count() == sum(1 for x in statuses if int(x) > 0)
+    totals_api = api["register_totals"]
+    assert totals_api["households"] > totals_api["visited"] > 0 and totals_api["moved"] + totals_api["refused"] > 0
 
 
 def test_a_value_from_too_few_households_reads_too_few_on_the_dashboard(

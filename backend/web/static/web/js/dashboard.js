@@ -219,6 +219,39 @@
         el("td", String(h.refused), "num"), el("td", h.percent === null ? "—" : fmt(h.percent), "num"));
       body.append(tr);
     }
+    drawRegisterCoverage(coverage);
+  }
+
+  // The register's statuses per hamlet (the same /coverage reading as the hamlet page), with
+  // a bar of the five statuses; hidden while the register is empty.
+  const REGISTER_STATUSES = ["visited", "refused", "moved", "not_found", "not_visited"];
+  function drawRegisterCoverage(coverage) {
+    const box = document.getElementById("register-coverage");
+    if (!box) return;
+    box.hidden = !(coverage.register_totals && coverage.register_totals.households);
+    const body = box.querySelector("tbody");
+    body.replaceChildren();
+    for (const h of coverage.hamlets) {
+      const counts = h.register || {};
+      const tr = el("tr");
+      tr.dataset.hamlet = h.hamlet;
+      tr.append(el("td", h.name || h.hamlet), el("td", String(counts.households || 0), "num"));
+      for (const key of REGISTER_STATUSES) tr.append(el("td", String(counts[key] || 0), "num"));
+      const bar = el("span", "", "status-bar");
+      bar.setAttribute("role", "img");
+      bar.setAttribute("aria-label", REGISTER_STATUSES.map((k) => `${k} ${counts[k] || 0}`).join(", "));
+      for (const key of REGISTER_STATUSES) {
+        if (!counts[key]) continue;
+        const part = el("span", "", `status-${key}`);
+        part.style.flexGrow = String(counts[key]);
+        part.dataset.status = key;
+        bar.append(part);
+      }
+      const cell = el("td");
+      cell.append(bar);
+      tr.append(cell);
+      body.append(tr);
+    }
   }
 
   // Leadership: edit the rounds' windows, and put submissions outside every round in one.
