@@ -18,6 +18,7 @@ handler403 = site_views.error_403
 handler404 = site_views.error_404
 
 api_v1 = [
+    path("", include("backend.odata.urls")),  # first: "forms/<id>.svc" is not a form id
     path("", include("backend.surveys.urls")),
     path("", include("backend.accounts.urls")),
     path("", include("backend.reports.urls")),

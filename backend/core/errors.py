@@ -119,6 +119,18 @@ def edit_keeps_instance_id(instance_id: str) -> Problem:
     )
 
 
+@problem("400.18")
+def odata_expression_invalid(option: str, reason: str) -> Problem:
+    """An OData query option ($filter, $select, $top…) that cannot be parsed or names what the
+    feed does not offer (Central's code for an unparseable OData expression)."""
+    return Problem(
+        "400.18",
+        f"The OData {option} you provided could not be used: {reason}. / "
+        f"Không dùng được tham số OData {option}: {reason}.",
+        {"option": option},
+    )
+
+
 @problem("400.20")
 def xlsform_invalid(message: str, **details: Any) -> Problem:
     """The XLSForm does not convert, validate or pass the form checks; `message` carries

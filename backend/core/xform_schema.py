@@ -254,6 +254,16 @@ class XFormSchema:
         return next((n for n in self.nodes if n.name == name and n.kind != ATTRIBUTE), None)
 
     @cached_property
+    def children(self) -> Mapping[str, tuple[Node, ...]]:
+        """{parent path: its child groups, repeats and fields in document order} ("" = the
+        root); attributes are left out. Computed once per schema (readers walk it per row)."""
+        out: dict[str, list[Node]] = {}
+        for node in self.nodes:
+            if node.kind != ATTRIBUTE:
+                out.setdefault(node.parent, []).append(node)
+        return {parent: tuple(nodes) for parent, nodes in out.items()}
+
+    @cached_property
     def repeats(self) -> frozenset[str]:
         return frozenset(n.path for n in self.nodes if n.kind == REPEAT)
 

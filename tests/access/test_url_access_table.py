@@ -128,6 +128,12 @@ TABLE: dict[str, Access] = {
         get=MICRODATA, params={"name": "1764201234567.jpg"}
     ),
     "api/v1/forms/<str:form_id>/submissions.csv": Access(get=MICRODATA),
+    # OData feed: the same readers; rows scoped by submissions_visible_to (tests/odata).
+    "api/v1/forms/<str:form_id>.svc": Access(get=MICRODATA),
+    "api/v1/forms/<str:form_id>.svc/": Access(get=MICRODATA),
+    "api/v1/forms/<str:form_id>.svc/$metadata": Access(get=MICRODATA),
+    "api/v1/forms/<str:form_id>.svc/<str:entity_set>": Access(get=MICRODATA),
+    "api/v1/forms/<str:form_id>.svc/<str:entity_set>/$count": Access(get=MICRODATA),
     "api/v1/submissions": Access(get=MICRODATA),
     "api/v1/my/submissions": Access(get=frozenset({VOL})),
     "key/<str:token>/api/my-submissions": Access(get=DEVICE_ONLY),
@@ -229,6 +235,7 @@ PARAMS = {
     "content_type_id": "1",
     "app_label": "accounts",
     "url": "khong-co/",
+    "entity_set": "Submissions",
 }
 
 

@@ -74,7 +74,8 @@ def concrete_path(route: str, params: dict[str, str]) -> str:
 
     path = REGEX_GROUP.sub(value, route)  # first: a regex group's name looks like a converter
     path = CONVERTER.sub(value, path)
-    path = path.replace("^", "").replace("$", "").replace("\\.", ".")
+    # Regex anchors only: "$metadata" and "/$count" of the OData routes are literal text.
+    path = path.replace("^", "").removesuffix("$").replace("\\.", ".")
     return "/" + path
 
 
