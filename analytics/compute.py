@@ -95,6 +95,24 @@ def coverage_table(units: Units, hamlets: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+@dataclass
+class IndicatorParts:
+    """What one set of hamlets contributes to the indicator rows, before any commune figure.
+
+    Every commune figure is a function of hamlet rows (the stratified estimate is a sum over
+    hamlets, an assessment figure a sum of hamlet facts), so the parts of disjoint sets of
+    hamlets, computed apart (by separate workers), combine into exactly the figures of the
+    whole (`indicators_combine`). Stall and administrative figures belong to the commune as
+    one place: only the part that owns the commune-level inputs carries them."""
+
+    survey: dict[str, pd.DataFrame]  # unit → hamlet rows, with `weight` and `registered`
+    assessment: pd.DataFrame  # hamlet rows of the hamlet-assessment indicators
+    commune_only: pd.DataFrame  # stall and administrative rows (commune-level)
+    coverage: pd.DataFrame
+    assessments: pd.DataFrame  # the assessment units themselves (the gates read them)
+    round_names: set[str]
+
+
 def indicators_compute(
     units: Units,
     hamlets: pd.DataFrame,
@@ -109,29 +127,85 @@ def indicators_compute(
     by default each round is judged against its declared target year (`tier_for_round`).
     `rounds`: the declared rounds (None: the defaults); figures of any other round are ignored."""
     rounds = DEFAULT_ROUNDS if rounds is None else rounds
-    declared = {r.name for r in rounds}
-    administrative = [f for f in administrative if f.round in declared]
-    coverage = coverage_table(units, hamlets)
-    round_names = sorted(
-        set(coverage["round"])
-        | set(units.assessments["round"])
-        | set(units.stalls["round"])
-        | {f.round for f in administrative}
+    parts = indicator_parts_compute(
+        units,
+        hamlets,
+        rounds=rounds,
+        administrative=administrative,
+        registered_stalls=registered_stalls,
+        catalogue=catalogue,
     )
-    hamlet_codes = list(hamlets["code"]) if len(hamlets) else []
-    parts = []
+    return indicators_combine([parts], hamlets, rounds=rounds, tier=tier, catalogue=catalogue)
+
+
+def indicator_parts_compute(
+    units: Units,
+    hamlets: pd.DataFrame,
+    *,
+    rounds: Sequence[Round] | None = None,
+    administrative: Sequence[AdministrativeFigure] = (),
+    registered_stalls: int = 0,
+    commune_level: bool = True,
+    catalogue: Sequence[Indicator] = CATALOGUE,
+) -> IndicatorParts:
+    """The hamlet rows of `units` (which hold the data of some hamlets), and the commune-level
+    rows when `commune_level` (exactly one part of a split computation owns them)."""
+    rounds = DEFAULT_ROUNDS if rounds is None else rounds
+    declared = {r.name for r in rounds}
+    administrative = [f for f in administrative if f.round in declared] if commune_level else []
+    coverage = coverage_table(units, hamlets)
+    survey = {}
     for unit, frame in ((HOUSEHOLD, units.households), (PERSON15, units.persons15), (ADULT18, units.adults18)):
         indicators = [i for i in catalogue if i.unit == unit and i.flag is not None]
         if indicators:
-            parts.append(_survey_rows(frame, indicators, unit, coverage))
-    parts.append(_assessment_rows(units.assessments, [i for i in catalogue if i.assess is not None]))
+            survey[unit] = _survey_hamlet_rows(frame, indicators, unit, coverage)
+    assessment = _assessment_hamlet_rows(units.assessments, [i for i in catalogue if i.assess is not None])
+    commune_only = []
     stall_indicators = [i for i in catalogue if i.unit == STALL and i.flag is not None]
-    if stall_indicators:
-        parts.append(_stall_rows(units.stalls, stall_indicators, registered_stalls))
-    parts.append(_administrative_rows([i for i in catalogue if i.kind == ADMINISTRATIVE], administrative))
-    rows = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else _empty()
+    if commune_level and stall_indicators:
+        commune_only.append(_stall_rows(units.stalls, stall_indicators, registered_stalls))
+    commune_only.append(_administrative_rows([i for i in catalogue if i.kind == ADMINISTRATIVE], administrative))
+    stalls = units.stalls if commune_level else units.stalls.iloc[:0]
+    return IndicatorParts(
+        survey=survey,
+        assessment=assessment,
+        commune_only=_concat(commune_only),
+        coverage=coverage,
+        assessments=units.assessments,
+        round_names=set(coverage["round"])
+        | set(units.assessments["round"])
+        | set(stalls["round"])
+        | {f.round for f in administrative},
+    )
+
+
+def indicators_combine(
+    parts: Sequence[IndicatorParts],
+    hamlets: pd.DataFrame,
+    *,
+    rounds: Sequence[Round] | None = None,
+    tier: int | None = None,
+    catalogue: Sequence[Indicator] = CATALOGUE,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows, coverage) of the whole from the parts of disjoint sets of hamlets: their hamlet
+    rows side by side, the commune rows computed from all of them, then every row judged."""
+    rounds = DEFAULT_ROUNDS if rounds is None else rounds
+    coverage = _concat([p.coverage for p in parts])
+    assessments = _concat([p.assessments for p in parts])
+    out = []
+    for unit in (HOUSEHOLD, PERSON15, ADULT18):
+        tables = [p.survey[unit] for p in parts if unit in p.survey and len(p.survey[unit])]
+        if tables:
+            table = _concat(tables)
+            commune = [_commune_estimate(strata) for _, strata in table.groupby(["round", "indicator"], sort=False)]
+            out.append(pd.concat([table.drop(columns="registered"), pd.DataFrame(commune)], ignore_index=True))
+    out.append(_assessment_with_commune(_concat([p.assessment for p in parts]), catalogue))
+    out.extend(p.commune_only for p in parts)
+    round_names = sorted(set().union(*(p.round_names for p in parts)))
+    hamlet_codes = list(hamlets["code"]) if len(hamlets) else []
+    rows = pd.concat([p for p in out if len(p)], ignore_index=True) if any(len(p) for p in out) else _empty()
     rows = _complete(rows, [i for i in catalogue if i.kind != DRA_COUNT], hamlet_codes, round_names)
-    rows = _judge(rows, catalogue, units.assessments, rounds, tier)
+    rows = _judge(rows, catalogue, assessments, rounds, tier)
     return rows, coverage
 
 
@@ -139,7 +213,17 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame(columns=ROW_COLUMNS)
 
 
-def _survey_rows(frame: pd.DataFrame, indicators: list[Indicator], unit: str, coverage: pd.DataFrame) -> pd.DataFrame:
+def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Frames side by side; the first (empty, with its columns) when all are empty."""
+    filled = [f for f in frames if len(f)]
+    if not filled:
+        return frames[0] if frames else _empty()
+    return filled[0] if len(filled) == 1 else pd.concat(filled, ignore_index=True)
+
+
+def _survey_hamlet_rows(
+    frame: pd.DataFrame, indicators: list[Indicator], unit: str, coverage: pd.DataFrame
+) -> pd.DataFrame:
     if frame.empty:
         return _empty()
     flags = pd.DataFrame({i.id: i.flag(frame).to_numpy(dtype=float) for i in indicators})
@@ -167,8 +251,7 @@ def _survey_rows(frame: pd.DataFrame, indicators: list[Indicator], unit: str, co
     table["reason"] = np.where(no_register, NO_REGISTER[0], None)
     table["reason_en"] = np.where(no_register, NO_REGISTER[1], None)
     table["registered"] = registered
-    commune = [_commune_estimate(strata) for _, strata in table.groupby(["round", "indicator"], sort=False)]
-    return pd.concat([table.drop(columns="registered"), pd.DataFrame(commune)], ignore_index=True)
+    return table
 
 
 def _commune_estimate(strata: pd.DataFrame) -> dict:
@@ -203,7 +286,7 @@ def _commune_estimate(strata: pd.DataFrame) -> dict:
     }
 
 
-def _assessment_rows(assessments: pd.DataFrame, indicators: list[Indicator]) -> pd.DataFrame:
+def _assessment_hamlet_rows(assessments: pd.DataFrame, indicators: list[Indicator]) -> pd.DataFrame:
     if assessments.empty or not indicators:
         return _empty()
     parts = []
@@ -218,28 +301,45 @@ def _assessment_rows(assessments: pd.DataFrame, indicators: list[Indicator]) -> 
                 "denominator": denominator.to_numpy(dtype=float),
             }
         )
+        if indicator.kind == COUNT:
+            rows["value"] = rows["numerator"]
+        elif indicator.kind == BINARY:
+            rows["value"] = rows["numerator"] * 100
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rows["value"] = np.where(rows["denominator"] > 0, rows["numerator"] / rows["denominator"] * 100, np.nan)
+        rows["n_units"] = 1
+        parts.append(rows)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _assessment_with_commune(hamlet_rows: pd.DataFrame, catalogue: Sequence[Indicator]) -> pd.DataFrame:
+    """Each assessment indicator's hamlet rows followed by its commune rows (sums over hamlets)."""
+    if hamlet_rows.empty:
+        return _empty()
+    parts = []
+    for indicator in [i for i in catalogue if i.assess is not None]:
+        rows = hamlet_rows[hamlet_rows["indicator"] == indicator.id]
+        if rows.empty:
+            continue
         commune = rows.groupby("round", as_index=False).agg(
             numerator=("numerator", "sum"), denominator=("denominator", "sum"), hamlets=("hamlet", "size")
         )
         if indicator.kind == COUNT:
-            rows["value"] = rows["numerator"]
             commune["value"] = commune["numerator"]
             commune["denominator"] = np.nan
         elif indicator.kind == BINARY:
-            rows["value"] = rows["numerator"] * 100
             # The commune figure of a yes/no criterion is the share of assessed hamlets meeting it.
             commune["denominator"] = commune["hamlets"]
             commune["value"] = commune["numerator"] / commune["denominator"] * 100
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
-                rows["value"] = np.where(rows["denominator"] > 0, rows["numerator"] / rows["denominator"] * 100, np.nan)
                 commune["value"] = np.where(
                     commune["denominator"] > 0, commune["numerator"] / commune["denominator"] * 100, np.nan
                 )
         commune["indicator"] = indicator.id
         commune["hamlet"] = None
         commune["n_units"] = commune.pop("hamlets")
-        rows["n_units"] = 1
         # Hamlet assessments are a census of their hamlet: no sampling interval.
         parts.append(
             pd.concat([rows, commune], ignore_index=True).assign(
@@ -250,7 +350,7 @@ def _assessment_rows(assessments: pd.DataFrame, indicators: list[Indicator]) -> 
                 coverage=np.nan,
             )
         )
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True) if parts else _empty()
 
 
 def _stall_rows(stalls: pd.DataFrame, indicators: list[Indicator], registered_stalls: int) -> pd.DataFrame:

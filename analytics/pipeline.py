@@ -15,7 +15,13 @@ import geopandas as gpd
 import pandas as pd
 
 from analytics.catalogue import BY_ID, DRA_COUNT
-from analytics.compute import AdministrativeFigure, indicators_compute, rows_with_dra_count
+from analytics.compute import (
+    AdministrativeFigure,
+    IndicatorParts,
+    indicator_parts_compute,
+    indicators_combine,
+    rows_with_dra_count,
+)
 from analytics.frames import Frames
 from analytics.geo import households_locate
 from analytics.rounds import Round
@@ -61,6 +67,47 @@ def hamlet_indicators_compute(
     stopwatch: Stopwatch | None = None,
 ) -> Results:
     watch = stopwatch or Stopwatch()
+    partial = partial_results_compute(
+        frames,
+        hamlets,
+        rounds=rounds,
+        administrative=administrative,
+        registered_stalls=registered_stalls,
+        tolerance_m=tolerance_m,
+        max_accuracy_m=max_accuracy_m,
+        only_round=only_round,
+        stopwatch=watch,
+    )
+    return results_combine([partial], hamlets, rounds=rounds, stopwatch=watch)
+
+
+@dataclass
+class PartialResults:
+    """The results of some hamlets' data (`analytics.compute.IndicatorParts` and the households
+    flagged for review), to be combined with the other parts' (`results_combine`)."""
+
+    parts: IndicatorParts
+    review: pd.DataFrame
+    counts: dict[str, int]
+
+
+def partial_results_compute(
+    frames: Frames,
+    hamlets: gpd.GeoDataFrame,
+    *,
+    rounds: Sequence[Round] | None = None,
+    administrative: Sequence[AdministrativeFigure] = (),
+    registered_stalls: int = 0,
+    tolerance_m: float = 100.0,
+    max_accuracy_m: float = 50.0,
+    only_round: str | None = None,
+    commune_level: bool = True,
+    stopwatch: Stopwatch | None = None,
+) -> PartialResults:
+    """`frames` hold the data of some hamlets; `hamlets` are all of them (a point is located
+    against every polygon). `commune_level`: this part owns the market and the administrative
+    figures (exactly one part of a split computation does)."""
+    watch = stopwatch or Stopwatch()
     with watch.stage("compute"):
         units = units_build(frames, rounds)
         if only_round is not None:
@@ -74,23 +121,57 @@ def hamlet_indicators_compute(
             units.households[["submission_id", "round", "ma_ho"]], on="submission_id", how="left"
         )
     with watch.stage("compute"):
-        table = pd.DataFrame(hamlets.drop(columns="geometry"))
-        rows, coverage = indicators_compute(
+        parts = indicator_parts_compute(
             units,
-            table,
+            pd.DataFrame(hamlets.drop(columns="geometry")),
             rounds=rounds,
             administrative=administrative,
             registered_stalls=registered_stalls,
+            commune_level=commune_level,
         )
+    return PartialResults(
+        parts=parts,
+        review=review,
+        counts={
+            "households": len(units.households),
+            "persons15": len(units.persons15),
+            "stalls": len(units.stalls) if commune_level else 0,
+            "assessments": len(units.assessments),
+            "flagged": len(review),
+            "unassigned_round": units.unassigned_round,
+        },
+    )
+
+
+def results_combine(
+    partials: Sequence[PartialResults],
+    hamlets: gpd.GeoDataFrame,
+    *,
+    rounds: Sequence[Round] | None = None,
+    stopwatch: Stopwatch | None = None,
+) -> Results:
+    """The results of the whole from the parts of disjoint sets of hamlets: exactly what one
+    computation over all the data gives (the commune figures are functions of hamlet rows)."""
+    watch = stopwatch or Stopwatch()
+    with watch.stage("compute"):
+        table = pd.DataFrame(hamlets.drop(columns="geometry"))
+        rows, coverage = indicators_combine([p.parts for p in partials], table, rounds=rounds)
+        reviews = [p.review for p in partials if len(p.review)]
+        review = pd.concat(reviews, ignore_index=True) if len(reviews) > 1 else (reviews or [partials[0].review])[0]
         # A household outside its hamlet still counts for the hamlet it declared; the
         # coverage table says how many are awaiting review.
         flagged = review.groupby(["round", "hamlet"]).size().rename("flagged")
         coverage = coverage.join(flagged, on=["round", "hamlet"])
         coverage["flagged"] = coverage["flagged"].fillna(0).astype(int)
-        scorecard, summary = scorecard_compute(rows, units.assessments, table)
+        assessments = pd.concat([p.parts.assessments for p in partials], ignore_index=True)
+        scorecard, summary = scorecard_compute(rows, assessments, table)
         for indicator in BY_ID.values():
             if indicator.kind == DRA_COUNT:
                 rows = rows_with_dra_count(rows, summary, indicator)
+    counts: dict[str, int] = {}
+    for partial in partials:
+        for key, value in partial.counts.items():
+            counts[key] = counts.get(key, 0) + value
     return Results(
         rows=rows,
         coverage=coverage,
@@ -99,12 +180,5 @@ def hamlet_indicators_compute(
         review=review,
         hamlets=hamlets,
         timings=watch.timings,
-        counts={
-            "households": len(units.households),
-            "persons15": len(units.persons15),
-            "stalls": len(units.stalls),
-            "assessments": len(units.assessments),
-            "flagged": len(review),
-            "unassigned_round": units.unassigned_round,
-        },
+        counts=counts,
     )
