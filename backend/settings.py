@@ -320,4 +320,7 @@ ANALYTICS_MAX_ACCURACY_M = env_int("ANALYTICS_MAX_ACCURACY_M", 50)
 # With nothing computed yet, a request computes in the foreground only up to this many
 # submissions (~1.5 s); above it the first computation runs in the background and readers
 # get 503 with Retry-After until it is stored.
+# Split the background recomputation into this many parts (Celery jobs, one per set of whole
+# communes, or of hamlets in a one-commune database); their figures combine exactly.
+ANALYTICS_PARTS = env_int("ANALYTICS_PARTS", 1)
 ANALYTICS_FOREGROUND_MAX_SUBMISSIONS = env_int("ANALYTICS_FOREGROUND_MAX_SUBMISSIONS", 100_000)

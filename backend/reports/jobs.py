@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection
 
 from backend.jobs.registry import JobFile, job_handler
+from backend.jobs.services import broker_eager
 from backend.reports.models import ComputedResult
 from backend.reports.selectors import data_fingerprint
 
@@ -32,9 +35,10 @@ def recompute_lock():
             cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
 
 
-def results_fresh() -> bool:
+def results_fresh(fingerprint: str | None = None) -> bool:
     stored = list(ComputedResult.objects.values_list("fingerprint", flat=True))
-    return bool(stored) and all(f == data_fingerprint() for f in stored)
+    fingerprint = fingerprint or data_fingerprint()
+    return bool(stored) and all(f == fingerprint for f in stored)
 
 
 @job_handler("indicators.recompute")
@@ -43,6 +47,17 @@ def indicators_recompute(job, progress) -> dict:
     they already match the data (unless `force`, the nightly run)."""
     from backend.reports.services import indicator_results_compute
 
+    parts = settings.ANALYTICS_PARTS
+    if parts > 1 and not broker_eager():
+        # Split: one job per part, run by whichever workers are free; the last part to be
+        # stored combines them (`indicators_part`).
+        from backend.reports.services import indicator_parts_enqueue
+
+        fingerprint = data_fingerprint()
+        if not job.params.get("force") and results_fresh(fingerprint):
+            return {"skipped": "results already match the data"}
+        jobs = indicator_parts_enqueue(fingerprint=fingerprint, count=parts, user=job.created_by)
+        return {"parts": parts, "fingerprint": fingerprint, "part_jobs": [str(j.id) for j in jobs]}
     progress(0.0, "Đang chờ lượt tính / waiting for the computation lock")
     with recompute_lock():
         if not job.params.get("force") and results_fresh():
@@ -59,6 +74,26 @@ def indicators_recompute(job, progress) -> dict:
         "fingerprint": report.fingerprint,
         "seconds": round(sum(report.timings.values()), 3),
         "households": report.counts.get("households", 0),
+    }
+
+
+@job_handler("indicators.part")
+def indicators_part(job, progress) -> dict:
+    """One part of a split recomputation; the job that stores the last part combines them."""
+    from backend.reports.services import indicator_part_compute, indicator_parts_combine
+
+    fingerprint, index, count = job.params["fingerprint"], job.params["index"], job.params["count"]
+    progress(0.05, f"Phần {index + 1}/{count}: đọc và tính / part {index + 1} of {count}: reading and computing")
+    computed = indicator_part_compute(fingerprint=fingerprint, index=index, count=count)
+    progress(0.8, "Ghép các phần / combining the parts")
+    with recompute_lock():
+        report = None if results_fresh(fingerprint) else indicator_parts_combine(fingerprint=fingerprint, count=count)
+    return {
+        "part": f"{index + 1}/{count}",
+        "computed": computed,
+        "pid": os.getpid(),  # which worker process ran it
+        "combined": report is not None,
+        **({"rounds": report.rounds, "households": report.counts.get("households", 0)} if report else {}),
     }
 
 

@@ -8,6 +8,7 @@ once and only a change in the data (or the command) triggers a new computation.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from analytics.frames import (
     AGRI_MODEL_REPEAT,
@@ -164,3 +165,26 @@ def _answers_model(key: str) -> type[models.Model]:
 ANSWERS_BY_KEY: dict[str, type[models.Model]] = {key: _answers_model(key) for key in ANSWER_MODELS}
 HouseholdAnswers = ANSWERS_BY_KEY[HOUSEHOLD_FORM]
 MemberAnswers = ANSWERS_BY_KEY[MEMBER_REPEAT]
+
+
+class ComputedPart(models.Model):
+    """One part of a split indicator computation (`services.indicator_part_compute`): the
+    hamlet rows of some hamlets for one data fingerprint, kept until the parts are combined.
+    `data` is a pickled `analytics.pipeline.PartialResults`, written and read only by this
+    server's own workers (never from a request)."""
+
+    fingerprint = models.CharField(max_length=128)
+    index = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+    hamlets = models.PositiveIntegerField(default=0)
+    timings = models.JSONField(default=dict)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fingerprint", "index", "count"], name="computed_part_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"part {self.index + 1}/{self.count} of {self.fingerprint[:8]}"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ from analytics.frames import (
     MEMBER_REPEAT,
     META_COLUMNS,
     REPEATS,
+    STALL_FORM,
     RawFrames,
     answers_layout,
     raw_from_records,
@@ -104,20 +106,34 @@ class AnalysisInputs:
     registered_stalls: int
 
 
-def analysis_inputs_read() -> AnalysisInputs:
+def analysis_inputs_read(*, hamlets: Sequence[str] | None = None, commune_level: bool = True) -> AnalysisInputs:
+    """Everything the indicators read. `hamlets`: only these hamlets' submissions (one part of a
+    split computation; None: all). `commune_level`: this part also reads what belongs to no
+    hamlet on the list of hamlets — the market's stall interviews and any submission whose
+    hamlet code is on no list — so that the parts together read everything exactly once. The
+    hamlet table is always whole (a point is located against every polygon)."""
     return AnalysisInputs(
-        raw=raw_frames_read(),
-        hamlets=hamlets_frame(
-            Hamlet.objects.values(
-                "code", "name", "name_en", "boundary", "registered_households", "population", "pilot_dra"
-            )
-        ),
+        raw=raw_frames_read(hamlets=hamlets, commune_level=commune_level),
+        hamlets=analysis_hamlets_read(),
         rounds=declared_rounds(),
         administrative=[
             Figure(f.indicator, f.round, f.numerator, f.denominator) for f in AdministrativeFigure.objects.all()
         ],
         registered_stalls=sum(Market.objects.values_list("registered_stalls", flat=True)),
     )
+
+
+def analysis_hamlets_read():
+    """Every hamlet with its boundary and register figures, as a GeoDataFrame."""
+    return hamlets_frame(
+        Hamlet.objects.values("code", "name", "name_en", "boundary", "registered_households", "population", "pilot_dra")
+    )
+
+
+def hamlets_with_weights() -> list[tuple[str, int, int]]:
+    """(code, commune id, registered households) of every hamlet: what a split computation
+    shares out (`analytics.parts.hamlet_parts`)."""
+    return list(Hamlet.objects.order_by("code").values_list("code", "commune_id", "registered_households"))
 
 
 # --- Which round a submission belongs to (the rule of `analytics.rounds.rounds_assign`) -------
@@ -179,16 +195,33 @@ def submissions_in_round(survey_round: SurveyRound, queryset: QuerySet[Submissio
     )
 
 
-def raw_frames_read() -> RawFrames:
+def raw_frames_read(*, hamlets: Sequence[str] | None = None, commune_level: bool = True) -> RawFrames:
     if connection.vendor == "postgresql":
-        return _raw_frames_copy()
-    return _raw_frames_iter()
+        return _raw_frames_copy(hamlets, commune_level)
+    return _raw_frames_iter(hamlets, commune_level)
 
 
-def _raw_frames_iter() -> RawFrames:
+def _part_of(
+    submissions: QuerySet[Submission], hamlets: Sequence[str] | None, commune_level: bool
+) -> QuerySet[Submission]:
+    """A part's submissions of the hamlet-level forms: those of its hamlets, and, for the
+    commune-level part, those of a hamlet code on no list (they count in the commune)."""
+    if hamlets is None:
+        return submissions
+    scope = Q(hamlet_code__in=list(hamlets))
+    if commune_level:
+        scope |= ~Q(hamlet_code__in=Hamlet.objects.values("code"))
+    return submissions.filter(scope)
+
+
+def _raw_frames_iter(hamlets: Sequence[str] | None, commune_level: bool) -> RawFrames:
+    submissions = analysed_submissions()
+    if hamlets is not None or not commune_level:
+        # Stalls belong to no hamlet: the commune-level part reads them all, the others none.
+        stalls = submissions.filter(form__form_id=STALL_FORM) if commune_level else submissions.none()
+        submissions = _part_of(submissions.exclude(form__form_id=STALL_FORM), hamlets, commune_level) | stalls
     rows = (
-        analysed_submissions()
-        .annotate(assigned_round=Coalesce(F("round_assignment__round__name"), Value("")))
+        submissions.annotate(assigned_round=Coalesce(F("round_assignment__round__name"), Value("")))
         .values_list(
             "id",
             "form__form_id",
@@ -216,7 +249,9 @@ MEMBER_LANE = 1  # the roster, the biggest read, has a lane to itself; everythin
 SESSION_SETTINGS = "SET LOCAL jit = off; SET LOCAL DateStyle = 'ISO'"
 
 
-def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[str]]]:
+def _copy_queries(
+    hamlets: Sequence[str] | None = None, commune_level: bool = True
+) -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[str]]]:
     """[(frame key, query, numeric columns, lane)], and the columns of frames with no form yet.
 
     A form's own rows come from its submissions (the typed columns, the review filter) joined
@@ -224,18 +259,20 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[s
     extracted from another version or layout. Which submissions count is `counted_submissions()`
     itself, compiled to SQL (`_counted_sql`), so the two readers cannot disagree. Repeat rows
     are read whole, without the join, and filtered in pandas (`_only_counted`): a hash join of
-    millions of rows costs more."""
+    millions of rows costs more. A part of a split computation (`hamlets`, `commune_level`) reads its
+    submissions only, and the repeat rows of those submissions."""
     assignments, rounds = RoundAssignment._meta.db_table, SurveyRound._meta.db_table
     queries, empty = [], {}
     forms = {f.form_id: f for f in Form.objects.filter(form_id__in=list(FIELDS))}
     for form_id, fields in FIELDS.items():
         form = forms.get(form_id)
-        if form is None:
+        if form is None or (form_id == STALL_FORM and not commune_level):
             empty[form_id] = META_COLUMNS + fields
             for repeat, repeat_fields in REPEATS[form_id].items():
                 empty[repeat] = ["submission_id", "position"] + repeat_fields
             continue
         answers = ANSWERS_BY_KEY[form_id]._meta.db_table
+        scope = (None, True) if form_id == STALL_FORM else (hamlets, commune_level)  # stalls: no hamlet
         selected = ", ".join(f"a.{_identifier(name)}" for name in fields)
         queries.append(
             (
@@ -244,7 +281,7 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[s
                 f"s.survey_date, COALESCE(r.name, '') AS survey_round, "
                 f"date_part('epoch', s.received_at) AS received_at, {selected}, "
                 f"a.submission_id IS NULL AS unprojected "
-                f"FROM ({_counted_sql(form)}) s LEFT JOIN {answers} a "
+                f"FROM ({_counted_sql(form, *scope)}) s LEFT JOIN {answers} a "
                 f"ON a.submission_id = s.id AND a.version_id = s.current_version_id "
                 f"AND a.layout = '{answers_layout(form_id)}' "
                 f"LEFT JOIN {assignments} ra ON ra.submission_id = s.id LEFT JOIN {rounds} r ON r.id = ra.round_id",
@@ -255,10 +292,11 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[s
         for repeat, repeat_fields in REPEATS[form_id].items():
             table = ANSWERS_BY_KEY[repeat]._meta.db_table
             columns = ", ".join(_identifier(name) for name in ["submission_id", "position", *repeat_fields])
+            where = "" if scope[0] is None else f" WHERE submission_id IN ({_part_ids_sql(form, *scope)})"
             queries.append(
                 (
                     repeat,
-                    f"SELECT {columns} FROM {table}",
+                    f"SELECT {columns} FROM {table}{where}",
                     ("submission_id", "position"),
                     MEMBER_LANE if repeat == MEMBER_REPEAT else 0,
                 )
@@ -266,12 +304,12 @@ def _copy_queries() -> tuple[list[tuple[str, str, tuple, int]], dict[str, list[s
     return queries, empty
 
 
-def _counted_sql(form: Form) -> str:
-    """`counted_submissions()` of one form as SQL text with its parameters bound (COPY takes
-    no parameters). Unordered, so PostgreSQL pulls the subquery up into a plain scan."""
+def _counted_sql(form: Form, hamlets: Sequence[str] | None = None, commune_level: bool = True) -> str:
+    """`counted_submissions()` of one form (of some hamlets) as SQL text with its parameters
+    bound (COPY takes no parameters). Unordered, so PostgreSQL pulls the subquery up into a
+    plain scan."""
     rows = (
-        counted_submissions()
-        .filter(form=form)
+        _part_of(counted_submissions().filter(form=form), hamlets, commune_level)
         .order_by()
         .values(
             "id",
@@ -289,6 +327,13 @@ def _counted_sql(form: Form) -> str:
     return connection.ops.compose_sql(sql, params)
 
 
+def _part_ids_sql(form: Form, hamlets: Sequence[str], commune_level: bool) -> str:
+    """The ids of one form's submissions in a part, for the part's repeat rows."""
+    ids = _part_of(Submission.objects.filter(form=form), hamlets, commune_level).order_by().values("id")
+    sql, params = ids.query.sql_with_params()
+    return connection.ops.compose_sql(sql, params)
+
+
 def _identifier(name: str) -> str:
     # Field names are XML NCNames from our own lists, but never trust a name into SQL.
     if not name or not all(c.isalnum() or c == "_" for c in name):
@@ -296,8 +341,8 @@ def _identifier(name: str) -> str:
     return f'"{name}"'
 
 
-def _raw_frames_copy() -> RawFrames:
-    queries, empty = _copy_queries()
+def _raw_frames_copy(hamlets: Sequence[str] | None, commune_level: bool) -> RawFrames:
+    queries, empty = _copy_queries(hamlets, commune_level)
     frames = {key: pd.DataFrame(columns=columns) for key, columns in empty.items()}
     if connection.in_atomic_block:
         # Inside a transaction (tests, or a caller's atomic block) only this connection sees

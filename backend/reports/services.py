@@ -11,17 +11,20 @@ nightly recomputation.
 from __future__ import annotations
 
 import logging
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from analytics.exports import tables_pack
 from analytics.frames import frames_typed
-from analytics.pipeline import Results, Stopwatch, hamlet_indicators_compute
+from analytics.parts import hamlet_parts
+from analytics.pipeline import PartialResults, Results, Stopwatch, partial_results_compute, results_combine
 from analytics.rounds import DEFAULT_ROUNDS, Round, windows_overlapping
 from analytics.scorecard import LABEL_COLUMNS
 from backend.audit.services import audit_record
@@ -39,16 +42,27 @@ from backend.reports.answers import submission_answers_repair
 from backend.reports.models import (
     ADMINISTRATIVE_INDICATORS,
     AdministrativeFigure,
+    ComputedPart,
     ComputedResult,
     RoundAssignment,
     SurveyRound,
 )
-from backend.reports.selectors import analysed_submissions, analysis_inputs_read, data_fingerprint, location_rule
+from backend.reports.selectors import (
+    AnalysisInputs,
+    analysed_submissions,
+    analysis_hamlets_read,
+    analysis_inputs_read,
+    data_fingerprint,
+    declared_rounds,
+    hamlets_with_weights,
+    location_rule,
+)
 from backend.submissions.models import Submission
 
 logger = logging.getLogger(__name__)
 FIRST_COMPUTATION_RETRY_S = 15  # a province's first computation takes ~11 s
 RECOMPUTE_JOB = "indicators.recompute"
+PART_JOB = "indicators.part"
 
 
 @dataclass
@@ -67,8 +81,24 @@ def indicator_results_compute(
     `progress(stage, seconds, detail)` is called after each stage (read, join, compute, write)."""
     watch = Stopwatch()
     fingerprint = data_fingerprint()
+    partial, inputs = _part_compute(
+        hamlets=None, commune_level=True, round_name=round_name, watch=watch, progress=progress
+    )
+    results = results_combine([partial], inputs.hamlets, rounds=inputs.rounds, stopwatch=watch)
+    return _results_write(results, fingerprint=fingerprint, round_name=round_name, watch=watch, progress=progress)
+
+
+def _part_compute(
+    *,
+    hamlets: list[str] | None,
+    commune_level: bool,
+    round_name: str | None,
+    watch: Stopwatch,
+    progress: Callable[[str, float, str], None] | None = None,
+) -> tuple[PartialResults, AnalysisInputs]:
+    """Read one part's data (all of it when `hamlets` is None) and compute its hamlet rows."""
     with watch.stage("read"):
-        inputs = analysis_inputs_read()
+        inputs = analysis_inputs_read(hamlets=hamlets, commune_level=commune_level)
     if inputs.raw.unprojected:
         # Submissions stored before the answers projection, or under an older field layout.
         with watch.stage("repair"):
@@ -76,7 +106,7 @@ def indicator_results_compute(
         if progress:
             progress("repair", watch.timings["repair"], f"{repaired} phiếu được trích xuất lại câu trả lời")
         with watch.stage("read"):
-            inputs = analysis_inputs_read()
+            inputs = analysis_inputs_read(hamlets=hamlets, commune_level=commune_level)
         if inputs.raw.unprojected:
             logger.warning("answers still missing for %d submissions after repair", len(inputs.raw.unprojected))
     with watch.stage("read"):
@@ -89,7 +119,7 @@ def indicator_results_compute(
             f"{len(frames.stalls)} sạp, {len(frames.assessments)} phiếu ấp",
         )
     rule = location_rule()
-    results = hamlet_indicators_compute(
+    partial = partial_results_compute(
         frames,
         inputs.hamlets,
         rounds=inputs.rounds,
@@ -98,8 +128,20 @@ def indicator_results_compute(
         tolerance_m=rule.tolerance_m,
         max_accuracy_m=rule.max_accuracy_m,
         only_round=round_name,
+        commune_level=commune_level,
         stopwatch=watch,
     )
+    return partial, inputs
+
+
+def _results_write(
+    results: Results,
+    *,
+    fingerprint: str,
+    round_name: str | None,
+    watch: Stopwatch,
+    progress: Callable[[str, float, str], None] | None = None,
+) -> ComputeReport:
     if progress:
         progress("join", watch.timings.get("join", 0.0), f"{results.counts['flagged']} hộ cần kiểm tra vị trí")
         progress("compute", watch.timings.get("compute", 0.0), f"{len(results.rows)} dòng chỉ số")
@@ -108,6 +150,73 @@ def indicator_results_compute(
     if progress:
         progress("write", watch.timings["write"], f"{len(rounds)} đợt: {', '.join(rounds) or '—'}")
     return ComputeReport(rounds=rounds, timings=dict(watch.timings), counts=results.counts, fingerprint=fingerprint)
+
+
+# --- A computation split into parts (issue 14: more workers finish sooner) -----------------
+# `indicators.recompute` with ANALYTICS_PARTS > 1 and a broker enqueues one `indicators.part`
+# job per part; each reads only its hamlets' submissions and stores its hamlet rows
+# (`ComputedPart`); the job that stores the last part combines them (under the recompute lock)
+# into exactly the figures of one computation and stores the results. Every step is
+# idempotent: a part already stored for the fingerprint is not computed again, and a
+# combination finds the results fresh and stops.
+
+
+def indicator_parts_plan(count: int) -> list[list[str]]:
+    """The hamlet codes of each part: whole communes when there are enough (a province)."""
+    return hamlet_parts(hamlets_with_weights(), count)
+
+
+def indicator_parts_enqueue(*, fingerprint: str, count: int, user=None) -> list[Job]:
+    return [
+        job_enqueue(
+            kind=PART_JOB,
+            params={"fingerprint": fingerprint, "index": index, "count": count},
+            user=user,
+            dedupe_key=f"{PART_JOB}:{fingerprint}:{index}/{count}",
+        )
+        for index in range(count)
+    ]
+
+
+def indicator_part_compute(*, fingerprint: str, index: int, count: int) -> bool:
+    """Compute and store part `index` of `count` (False: it was already stored)."""
+    if ComputedPart.objects.filter(fingerprint=fingerprint, index=index, count=count).exists():
+        return False
+    watch = Stopwatch()
+    hamlets = indicator_parts_plan(count)[index]
+    partial, _inputs = _part_compute(hamlets=hamlets, commune_level=index == 0, round_name=None, watch=watch)
+    ComputedPart.objects.get_or_create(
+        fingerprint=fingerprint,
+        index=index,
+        count=count,
+        defaults={
+            "hamlets": len(hamlets),
+            "timings": {k: round(v, 3) for k, v in watch.timings.items()},
+            # Our own objects, written and read only by this server's workers.
+            "data": pickle.dumps(partial, protocol=pickle.HIGHEST_PROTOCOL),
+        },
+    )
+    return True
+
+
+def indicator_parts_combine(*, fingerprint: str, count: int) -> ComputeReport | None:
+    """When every part of `fingerprint` is stored: combine them, store the results, drop the
+    parts. None when a part is still missing. The caller holds the recompute lock."""
+    stored = list(ComputedPart.objects.filter(fingerprint=fingerprint, count=count).order_by("index"))
+    if len(stored) < count:
+        return None
+    watch = Stopwatch()
+    for part in stored:
+        for stage, seconds in part.timings.items():
+            watch.timings[stage] = max(watch.timings.get(stage, 0.0), seconds)  # the parts ran side by side
+    partials = [pickle.loads(part.data) for part in stored]  # noqa: S301 (our own rows, see above)
+    inputs_hamlets, rounds = analysis_hamlets_read(), declared_rounds()
+    results = results_combine(partials, inputs_hamlets, rounds=rounds, stopwatch=watch)
+    report = _results_write(results, fingerprint=fingerprint, round_name=None, watch=watch)
+    # This computation's parts, and any left by an older one (a newer one's stay).
+    oldest = min(part.created_at for part in stored)
+    ComputedPart.objects.filter(Q(fingerprint=fingerprint) | Q(created_at__lt=oldest)).delete()
+    return report
 
 
 @transaction.atomic
