@@ -214,7 +214,7 @@ def _part_of(
     return submissions.filter(scope)
 
 
-def _raw_frames_iter(hamlets: Sequence[str] | None, commune_level: bool) -> RawFrames:
+def _raw_frames_iter(hamlets: Sequence[str] | None = None, commune_level: bool = True) -> RawFrames:
     submissions = analysed_submissions()
     if hamlets is not None or not commune_level:
         # Stalls belong to no hamlet: the commune-level part reads them all, the others none.
@@ -341,7 +341,7 @@ def _identifier(name: str) -> str:
     return f'"{name}"'
 
 
-def _raw_frames_copy(hamlets: Sequence[str] | None, commune_level: bool) -> RawFrames:
+def _raw_frames_copy(hamlets: Sequence[str] | None = None, commune_level: bool = True) -> RawFrames:
     queries, empty = _copy_queries(hamlets, commune_level)
     frames = {key: pd.DataFrame(columns=columns) for key, columns in empty.items()}
     if connection.in_atomic_block:

@@ -16,7 +16,7 @@ from backend.reports.answers import submission_answers_store
 from backend.reports.models import ANSWERS_BY_KEY, HouseholdAnswers, MemberAnswers
 from backend.submissions.models import Submission
 from backend.submissions.services import submission_receive
-from tests.analytics.builders import household, member
+from tests.analytics.builders import household, member, stall
 from tests.reports.factories import places, store
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +178,24 @@ def test_the_copy_reader_and_the_orm_reader_count_the_same_submissions(forms, no
     assert counted == expected
     assert set(by_copy.households["submission_id"]) == set(by_orm.households["submission_id"]) == expected
     assert set(by_copy.members["submission_id"]) == set(by_orm.members["submission_id"]) == expected
+
+
+@pytest.mark.usefixtures("postgres_only")
+@pytest.mark.parametrize(("hamlets", "commune_level"), [(["AP01"], False), (["AP02"], True), (None, True)])
+def test_a_part_of_a_split_computation_reads_its_hamlets_and_the_commune_part_the_rest(
+    forms, no_background, hamlets, commune_level
+):
+    """Both readers read the same part: its hamlets' households and their rosters; the
+    commune-level part also the market's stalls and a hamlet code on no list."""
+    places(("AP01", 10, None, False), ("AP02", 10, None, False), stalls=2)
+    ids = {code: store(forms, household(code, members=[member(), member()])).pk for code in ("AP01", "AP02", "AP99")}
+    stall_id = store(forms, stall()).pk
+    expected = {ids[c] for c in (hamlets or ids)} | ({ids["AP99"]} if commune_level else set())
+
+    by_copy = selectors._raw_frames_copy(hamlets, commune_level)
+    by_orm = selectors._raw_frames_iter(hamlets, commune_level)
+
+    for frames in (by_copy, by_orm):
+        assert set(frames.households["submission_id"]) == expected
+        assert set(frames.members["submission_id"]) == expected and len(frames.members) == 2 * len(expected)
+        assert set(frames.stalls["submission_id"]) == ({stall_id} if commune_level else set())
