@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0005_declared_rounds'),
+        ('reports', '0006_survey_date_from_ngay_dg'),
     ]
 
     operations = [
