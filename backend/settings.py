@@ -27,6 +27,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 DEBUG = env_bool("DEBUG", False)
 # The embedded default key is for the quickstart only; production sets SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-quickstart-key-change-me-in-production")
@@ -63,6 +68,7 @@ INSTALLED_APPS = [
     "backend.registers",
     "backend.publication",
     "backend.jobs",
+    "backend.webhooks",
     "backend.backups",
     "backend.web",
     "backend.demo",
@@ -255,6 +261,21 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A queued or running job that has not reported for this long is taken as abandoned.
 JOBS_STALE_AFTER_S = env_int("JOBS_STALE_AFTER_S", CELERY_VISIBILITY_TIMEOUT + 600)
 JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 30)  # finished jobs are forgotten after this
+# Webhooks (backend/webhooks): the n-th failed try of a delivery waits BASE × 2^(n-1) seconds,
+# at most MAX; after MAX_ATTEMPTS tries it is `failed` until retried by hand. Defaults: 1 min,
+# 2, 4, … capped at 2 h, 12 tries ≈ 10 h of trying. Outbound requests time out after TIMEOUT_S
+# (connect and read each), keep RESPONSE_EXCERPT_BYTES of the answer, follow no redirect and
+# refuse private/loopback addresses unless ALLOW_PRIVATE_TARGETS (a receiver on the LAN).
+WEBHOOKS_RETRY_BASE_S = env_float("WEBHOOKS_RETRY_BASE_S", 60.0)
+WEBHOOKS_RETRY_MAX_S = env_float("WEBHOOKS_RETRY_MAX_S", 7200.0)
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 12)
+WEBHOOKS_TIMEOUT_S = env_float("WEBHOOKS_TIMEOUT_S", 10.0)
+WEBHOOKS_LEASE_MARGIN_S = env_float("WEBHOOKS_LEASE_MARGIN_S", 30.0)
+WEBHOOKS_RESPONSE_EXCERPT_BYTES = env_int("WEBHOOKS_RESPONSE_EXCERPT_BYTES", 2000)
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+WEBHOOKS_SWEEP_S = env_float("WEBHOOKS_SWEEP_S", 60.0)
+# A due delivery whose task was published this long ago without a try is published again.
+WEBHOOKS_REQUEUE_AFTER_S = env_float("WEBHOOKS_REQUEUE_AFTER_S", 300.0)
 # `manage.py backup` and the nightly backup write here and keep the newest BACKUP_KEEP archives.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
@@ -275,6 +296,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=0),
         "args": ("backup.create", {}),
     },
+    # Publishes due webhook deliveries (retries, and any whose task message was lost).
+    "webhooks-sweep": {"task": "webhooks.sweep", "schedule": float(WEBHOOKS_SWEEP_S)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 

@@ -28,6 +28,7 @@ api_v1 = [
     path("", include("backend.audit.urls")),
     path("", include("backend.jobs.urls")),
     path("", include("backend.registers.urls")),
+    path("", include("backend.webhooks.urls")),
 ]
 
 urlpatterns = [

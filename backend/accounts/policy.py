@@ -142,3 +142,11 @@ def can_view_dashboard(actor: Actor) -> bool:
 def starts_on_hamlet_page(actor: Actor) -> bool:
     """The site root sends hamlet heads to their map, everyone else to the dashboard."""
     return _user_role(actor) == Role.HAMLET_HEAD
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+
+def can_manage_webhooks(actor: Actor) -> bool:
+    """Add, change and delete a form's webhooks, read their delivery log, retry a delivery."""
+    return _user_role(actor) in COMMUNE_WIDE

@@ -18,6 +18,7 @@ from backend.review.models import Comment
 from backend.submissions.models import ReviewState, Submission
 from backend.submissions.selectors import submissions_visible_to
 from backend.surveys.models import Form
+from backend.webhooks.events import webhook_event_record
 
 # `edited` is not chosen by a person: the submission service sets it when an edit arrives.
 SETTABLE_STATES = (ReviewState.RECEIVED, ReviewState.HAS_ISSUES, ReviewState.APPROVED, ReviewState.REJECTED)
@@ -113,6 +114,12 @@ def _review_apply(
         state=[previous, state],
         comment=body,
         **({"bulk": True} if bulk else {}),
+    )
+    webhook_event_record(
+        form=submission.form,
+        event="submission.reviewed",
+        submission_id=submission.pk,
+        review={"state": state, "previous_state": previous, "comment": body, "by": _author_label(actor)},
     )
     return submission
 

@@ -190,7 +190,9 @@ def _form_version_for(actor: Actor, doc: InstanceDoc) -> FormVersion:
     One query on the happy path; a second only to tell an unknown form from an unknown version."""
     versions = (
         FormVersion.objects.select_related("form")
-        .only("id", "version", "md5", "form__id", "form__form_id", "form__state", "form__title")
+        .only(
+            "id", "version", "md5", "form__id", "form__form_id", "form__state", "form__title", "form__webhooks_active"
+        )
         .filter(form__form_id=doc.form_id, version=doc.version, published=True)
     )
     version = _with_assignment(versions, actor).first()
@@ -303,6 +305,7 @@ def _answers_store(ingest: _Ingest, submission: Submission, version: SubmissionV
         submission_id=submission.pk,
         version_id=version.pk,
         form_id=ingest.form.form_id,
+        form=ingest.form,
         parsed=ingest.projection.parsed,
         replace=replace,
         form_version_id=ingest.version.pk,

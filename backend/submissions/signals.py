@@ -8,12 +8,12 @@ raises, the submission is not stored. The reports app subscribes its answers pro
 
 The household register (backend/registers/ingest.py) subscribes the same way.
 
-Arguments: submission_id, version_id, form_id, parsed (the instance as a dict), replace
-(True for an edit: drop what the previous version left behind), form_version_id, entities
-(the instance's `meta/entity` blocks, `backend.core.xform_schema.EntityBlock`), volunteer_id,
-survey_date, received_at and hamlet_code (the submission's typed columns), actor and client_ip
-(who sent it, for the audit log). Receivers take
-**kwargs: arguments are only ever added.
+Arguments: submission_id, version_id, form_id, form (the surveys.Form row ingest loaded),
+parsed (the instance as a dict), replace (True for an edit: drop what the previous version
+left behind), form_version_id, entities (the instance's `meta/entity` blocks,
+`backend.core.xform_schema.EntityBlock`), volunteer_id, survey_date, received_at and
+hamlet_code (the submission's typed columns), actor and client_ip (who sent it, for the
+audit log). Receivers take **kwargs: arguments are only ever added.
 """
 
 from django.dispatch import Signal

@@ -18,6 +18,9 @@ class Form(models.Model):
         "FormVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # True while the form has an active webhook (kept by backend.webhooks.services): ingest
+    # reads it from the form row it loads anyway, so a form without webhooks costs no query.
+    webhooks_active = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["title", "form_id"]

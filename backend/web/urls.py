@@ -10,6 +10,7 @@ from backend.web import (
     register_views,
     volunteer_views,
     volunteers_views,
+    webhooks_views,
 )
 
 volunteer_routes = [
@@ -60,6 +61,13 @@ urlpatterns = [
         "staff/volunteers/<int:volunteer_id>/<str:action>",
         volunteers_views.volunteer_action,
         name="staff-volunteer-action",
+    ),
+    path("staff/webhooks/", webhooks_views.webhooks, name="staff-webhooks"),
+    path("staff/webhooks/<int:webhook_id>", webhooks_views.webhook_detail, name="staff-webhook"),
+    path(
+        "staff/webhooks/deliveries/<uuid:delivery_id>/retry",
+        webhooks_views.delivery_retry,
+        name="staff-webhook-delivery-retry",
     ),
     path("key/<str:token>/app/", include(volunteer_routes)),
 ]

@@ -38,6 +38,7 @@ GRANTS = {
     policy.can_publish_results: {"admin", "leadership"},
     policy.sees_every_job: {"admin", "leadership"},
     policy.starts_on_hamlet_page: {"hamlet_head"},
+    policy.can_manage_webhooks: {"admin", "leadership"},
 }
 
 

@@ -119,6 +119,13 @@ TABLE: dict[str, Access] = {
     # leadership and admins follow every job.
     "api/v1/jobs/<uuid:job_id>": Access(get=frozenset({ADMIN, LEAD, VIEW})),
     "api/v1/jobs/<uuid:job_id>/result": Access(get=frozenset({ADMIN, LEAD, VIEW})),
+    # Webhooks: admin and leadership manage them and read their delivery log.
+    "api/v1/webhooks": Access(get=frozenset({ADMIN, LEAD}), post=frozenset({ADMIN, LEAD})),
+    "api/v1/webhooks/<int:webhook_id>": Access(
+        get=frozenset({ADMIN, LEAD}), patch=frozenset({ADMIN, LEAD}), delete=frozenset({ADMIN, LEAD})
+    ),
+    "api/v1/webhooks/<int:webhook_id>/deliveries": Access(get=frozenset({ADMIN, LEAD})),
+    "api/v1/webhooks/deliveries/<uuid:delivery_id>/retry": Access(post=frozenset({ADMIN, LEAD})),
     # Microdata: the sample submission is from ấp A by the volunteer, so ấp A's head sees it.
     "api/v1/forms/<str:form_id>/submissions": Access(get=MICRODATA),
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>": Access(get=MICRODATA),
@@ -148,6 +155,9 @@ TABLE: dict[str, Access] = {
     "staff/volunteers/<int:volunteer_id>/<str:action>": Access(
         post=frozenset({ADMIN, LEAD}), params={"action": "assign"}
     ),
+    "staff/webhooks/": Access(get=frozenset({ADMIN, LEAD}), post=frozenset({ADMIN, LEAD})),
+    "staff/webhooks/<int:webhook_id>": Access(get=frozenset({ADMIN, LEAD}), post=frozenset({ADMIN, LEAD})),
+    "staff/webhooks/deliveries/<uuid:delivery_id>/retry": Access(post=frozenset({ADMIN, LEAD})),
     "ket-qua/": Access(get=EVERYONE),  # the published round, suppressed aggregates only
     "ket-qua/du-lieu.json": Access(get=EVERYONE),
     "ket-qua/loa.txt": Access(get=EVERYONE),
@@ -280,6 +290,7 @@ def scene(world):
         result_type="text/csv",
     )
     api_token_create(user=world.users["leadership"], name="báo cáo")
+    hook, delivery = _sample_webhook(submission)
     revoked = device_token_issue(volunteer=world.volunteer)
     from backend.accounts.models import DeviceToken
     from backend.accounts.tokens import token_hash
@@ -295,8 +306,34 @@ def scene(world):
         "id": world.users["viewer"].pk,
         "job_id": str(job.pk),
         "round_id": declared.pk,
+        "webhook_id": hook.pk,
+        "delivery_id": str(delivery.pk),
     }
     return world, params, revoked
+
+
+def _sample_webhook(submission):
+    """A webhook of the sample submission's form, with one failed delivery to retry."""
+    from django.utils import timezone
+
+    from backend.webhooks.models import DeliveryState, Webhook, WebhookDelivery
+
+    hook = Webhook.objects.create(
+        form=submission.form,
+        name="tỉnh",
+        url="https://tinh.example.vn/h",
+        events=["submission.created"],
+        secret="s" * 32,
+    )
+    delivery = WebhookDelivery.objects.create(
+        webhook=hook,
+        event="submission.created",
+        body=b"{}",
+        state=DeliveryState.FAILED,
+        next_attempt_at=timezone.now(),
+        created_at=timezone.now(),
+    )
+    return hook, delivery
 
 
 def client_for(world, role: str) -> Client:

@@ -37,7 +37,10 @@ def database_url_under_test() -> str:
 class Worker:
     """`celery -A backend worker` on its own queue; stop() or kill() it."""
 
-    def __init__(self, queue: str, log_dir: Path, concurrency: int = 1, extra_env: dict | None = None):
+    def __init__(
+        self, queue: str, log_dir: Path, concurrency: int = 1, extra_env: dict | None = None, beat: bool = False
+    ):
+        """`beat`: run celery beat inside this worker (-B) with its own schedule file."""
         self.name = f"{queue}-{uuid.uuid4().hex[:6]}"
         self.log_path = log_dir / f"{self.name}.log"
         env = {
@@ -69,6 +72,8 @@ class Worker:
             "-l",
             "INFO",
         ]
+        if beat:
+            command += ["-B", "-s", str(log_dir / f"{self.name}-beat-schedule")]
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "backend.webhooks"
+    label = "webhooks"
+    verbose_name = "Webhooks (REST services)"
+
+    def ready(self) -> None:
+        # New and edited submissions reach us through ingest's signal, sent inside the ingest
+        # transaction: the delivery row commits (or rolls back) with the submission.
+        from backend.submissions.signals import submission_version_stored
+        from backend.webhooks.events import on_submission_version_stored
+
+        submission_version_stored.connect(on_submission_version_stored, dispatch_uid="webhooks.submission_events")
