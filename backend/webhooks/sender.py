@@ -46,10 +46,13 @@ def post(
     excerpt_bytes: int,
     allow_private: bool,
 ) -> Outcome:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return Outcome(False, error=f"not a usable URL: {url[:200]}")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return Outcome(False, error=f"not an http(s) URL: {url[:200]}")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         if not allow_private:
             private = _private_address(parts.hostname, port)
@@ -64,7 +67,8 @@ def post(
             redirect=False,
             preload_content=False,
         )
-    except (urllib3.exceptions.HTTPError, OSError) as exc:
+    except (urllib3.exceptions.HTTPError, OSError, UnicodeError, ValueError) as exc:
+        # UnicodeError/ValueError: a host name IDNA cannot encode, a header value not latin-1.
         return Outcome(False, error=f"{type(exc).__name__}: {exc}"[:1000])
     try:
         head = response.read(excerpt_bytes, decode_content=False) if excerpt_bytes else b""

@@ -40,8 +40,12 @@ def _name_clean(name: str) -> str:
 
 def _url_clean(url: str) -> str:
     url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 1000:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 1000:
         raise errors.bad_request(
             "The URL must be an http:// or https:// address. / Địa chỉ phải bắt đầu bằng http:// hoặc https://.",
             field="url",

@@ -79,6 +79,10 @@ class Receiver:
                     time.sleep(receiver.hang_s)
                 status = {"ok": 200, "hang": 200, "error": 500, "redirect": 302, "big": 200}[mode]
                 payload = b"x" * 1_000_000 if mode == "big" else b'{"ok": true}' if status == 200 else b"boom"
+                # Recorded before answering: once the sender has our answer, the test sees the row.
+                received = Received(dict(self.headers.items()), body, status)
+                with receiver._lock:
+                    receiver.requests.append(received)
                 try:
                     self.send_response(status)
                     if status == 302:
@@ -87,8 +91,6 @@ class Receiver:
                     self.end_headers()
                     self.wfile.write(payload)
                 except OSError:
-                    status = 0  # the sender had gone (timeout, killed worker): not delivered
-                with receiver._lock:
-                    receiver.requests.append(Received(dict(self.headers.items()), body, status))
+                    received.answered = 0  # the sender had gone (timeout, killed worker): not delivered
 
         return Handler

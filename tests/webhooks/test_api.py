@@ -45,6 +45,8 @@ def test_leadership_creates_a_webhook_and_sees_its_secret_once(lead):
     ("extra", "field", "words"),
     [
         ({"url": "ftp://tinh.example.vn/x"}, "url", "http"),
+        ({"url": "http://[tinh.example.vn/x"}, "url", "http"),
+        ({"url": "http://tinh.example.vn:99999/x"}, "url", "http"),
         ({"url": "https://user:pw@tinh.example.vn/x"}, "url", "password"),
         ({"events": ["submission.deleted"]}, "events", "submission.deleted"),
         ({"events": []}, "events", ""),
