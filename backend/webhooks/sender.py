@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import urllib3
 
-_POOL = urllib3.PoolManager(retries=False)
+# maxsize: threads of one process (a threaded worker, the benchmark) keep their connections.
+_POOL = urllib3.PoolManager(retries=False, maxsize=16)
 
 
 @dataclass
