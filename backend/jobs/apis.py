@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from backend.core.blobs import blob_chunks
 from backend.core.errors import not_found
+from backend.core.middleware import personal_data_mark
 from backend.jobs.selectors import job_visible_to
 from backend.jobs.serializers import JobOutput
 
@@ -31,6 +32,8 @@ class JobResultApi(APIView):
         job = _job_or_404(request, job_id)
         if job.state != "done" or not job.result_blob_id:
             raise not_found(f"file of job {job_id}", f"tệp kết quả của việc {job_id}")
+        if job.kind.startswith("submissions."):
+            personal_data_mark(request)  # household answers: never kept by a cache
         response = StreamingHttpResponse(blob_chunks(job.result_blob_id), content_type=job.result_type)
         response["Content-Length"] = str(job.result_blob.size)
         response["Content-Disposition"] = content_disposition_header(True, job.result_name)

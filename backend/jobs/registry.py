@@ -24,12 +24,15 @@ HANDLERS: dict[str, Handler] = {}
 
 @dataclass
 class JobFile:
-    """A handler's result that is a file to download (an export, a map)."""
+    """A handler's result that is a file to download (an export, a map): its bytes, or —
+    for a file too big to hold in memory — `path`, a temporary file the job runner streams
+    into the blob storage and then deletes."""
 
     data: bytes
     name: str
     content_type: str
     summary: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
 
 
 def job_handler(kind: str) -> Callable[[Handler], Handler]:

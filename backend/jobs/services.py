@@ -9,6 +9,7 @@ caller's process. `job_run` is what the Celery task does: it is safe to call twi
 from __future__ import annotations
 
 import logging
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from backend.core.blobs import blob_store_bytes
+from backend.core.blobs import blob_store, blob_store_bytes
 from backend.core.errors import Problem
 from backend.jobs.models import ACTIVE_STATES, Job, JobState
 from backend.jobs.registry import HANDLERS, JobFile
@@ -144,6 +145,16 @@ def job_progress_set(job_id, fraction: float, note: str = "") -> None:
     )
 
 
+def _job_file_store(outcome: JobFile):
+    if not outcome.path:
+        return blob_store_bytes(outcome.data)
+    try:
+        with open(outcome.path, "rb") as stream:
+            return blob_store(stream)
+    finally:
+        os.unlink(outcome.path)
+
+
 def _finish(job_id, *, state: str, error: str = "", outcome: Any = None) -> None:
     values: dict[str, Any] = {
         "state": state,
@@ -154,7 +165,7 @@ def _finish(job_id, *, state: str, error: str = "", outcome: Any = None) -> None
     if state == JobState.DONE:
         values["progress"] = 1.0
         if isinstance(outcome, JobFile):
-            blob = blob_store_bytes(outcome.data)
+            blob = _job_file_store(outcome)
             values.update(
                 result=outcome.summary,
                 result_blob_id=blob.sha256,

@@ -10,6 +10,8 @@ nightly recomputation.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import pickle
 from collections.abc import Callable
@@ -296,6 +298,20 @@ def indicator_export_enqueue(*, user, fmt: str, round_name: str = "") -> Job:
         params={"format": fmt, "round": round_name},
         user=user,
         dedupe_key=f"indicators.export:{getattr(user, 'pk', '')}:{fmt}:{round_name}",
+    )
+
+
+def submission_export_enqueue(*, user, form_id: str, fmt: str, query: dict[str, list[str]]) -> Job:
+    """Have a worker build a submission export (what GET /forms/<id>/submissions.<fmt>
+    streams) for this reader, scoped as they are when it runs; the same ask while it is
+    under way returns the same job."""
+    key = json.dumps(query, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return job_enqueue(
+        kind="submissions.export",
+        params={"form_id": form_id, "format": fmt, "query": query},
+        user=user,
+        dedupe_key=f"submissions.export:{getattr(user, 'pk', '')}:{form_id}:{fmt}:{digest}",
     )
 
 

@@ -4,8 +4,6 @@ Lookups go through the scoping selector, so a submission outside the caller's ha
 404 here exactly as in the read API.
 """
 
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -18,13 +16,10 @@ from backend.accounts.permissions import CanReview, SeesMicrodata
 from backend.audit.http import audit_microdata_read, client_ip
 from backend.core import errors
 from backend.core.schema import counted_list_of, cursor_page_of
-from backend.review.exports import export_row, submissions_csv
 from backend.review.selectors import (
-    EXPORT_LIMIT,
     my_submissions,
     review_queue,
     submission_comments,
-    submissions_for_export,
 )
 from backend.review.serializers import (
     BulkReviewInput,
@@ -155,30 +150,3 @@ def _my_submissions_json(request, actor) -> list[dict]:
     rows = MySubmissionOutput(submissions, many=True).data
     audit_microdata_read(request=request, action="submission.list", form_id="*", mine=True, returned=len(rows))
     return rows
-
-
-class SubmissionExportApi(APIView):
-    """CSV of the form's submissions the caller may see (same filters as the list); one audit
-    row per export. Formula-like cells are neutralised (analytics.spreadsheet_safety)."""
-
-    permission_classes = [SeesMicrodata]
-    EXPORT_LIMIT = EXPORT_LIMIT
-
-    @extend_schema(parameters=[SubmissionFilter], responses={(200, "text/csv"): bytes})
-    def get(self, request, form_id: str):
-        actor = actor_for_request(request)
-        submissions = submissions_for_export(
-            actor, form=form_for_submissions(form_id), params=request.query_params, limit=self.EXPORT_LIMIT
-        )
-        rows = [export_row(s) for s in submissions]
-        audit_microdata_read(
-            request=request,
-            action="submission.export",
-            form_id=form_id,
-            query=request.query_params.dict(),
-            rows=len(rows),
-        )
-        response = HttpResponse(submissions_csv(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = content_disposition_header(True, f"{form_id}_submissions.csv")
-        response["X-Content-Type-Options"] = "nosniff"
-        return response

@@ -6,11 +6,8 @@ from django.db.models import Prefetch, QuerySet
 
 from backend.accounts.actors import Actor
 from backend.review.models import Comment
-from backend.submissions.filters import submissions_filter
 from backend.submissions.models import Submission
 from backend.submissions.selectors import submissions_visible_to
-
-EXPORT_LIMIT = 50_000
 
 
 def submission_comments(submission: Submission) -> QuerySet[Comment]:
@@ -31,14 +28,4 @@ def my_submissions(actor: Actor) -> QuerySet[Submission]:
     """A volunteer's own submissions with their review state and comments (for "My submissions")."""
     return review_queue(actor).prefetch_related(
         Prefetch("comments", queryset=Comment.objects.order_by("created_at", "id"))
-    )
-
-
-def submissions_for_export(actor: Actor, *, form, params, limit: int = EXPORT_LIMIT) -> QuerySet[Submission]:
-    """The form's submissions the actor may see, with the list's filters, oldest first, at
-    most `limit` (the CSV export)."""
-    return (
-        submissions_filter(submissions_visible_to(actor, form=form), params)
-        .select_related("current_version", "volunteer")
-        .order_by("id")[:limit]
     )

@@ -21,7 +21,6 @@ urlpatterns = [
         apis.SubmissionCommentsApi.as_view(),
         name="api-submission-comments",
     ),
-    path("forms/<str:form_id>/submissions.csv", apis.SubmissionExportApi.as_view(), name="api-submissions-export"),
     path("submissions", apis.ReviewQueueApi.as_view(), name="api-review-queue"),
     path("my/submissions", apis.MySubmissionsApi.as_view(), name="api-my-submissions"),
 ]

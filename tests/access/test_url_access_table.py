@@ -134,7 +134,11 @@ TABLE: dict[str, Access] = {
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/attachments/<str:name>": Access(
         get=MICRODATA, params={"name": "1764201234567.jpg"}
     ),
-    "api/v1/forms/<str:form_id>/submissions.csv": Access(get=MICRODATA),
+    "api/v1/forms/<str:form_id>/submissions.csv": Access(get=MICRODATA, post=MICRODATA),
+    "api/v1/forms/<str:form_id>/submissions.csv.zip": Access(get=MICRODATA, post=MICRODATA),
+    "api/v1/forms/<str:form_id>/submissions.xlsx": Access(get=MICRODATA, post=MICRODATA),
+    "api/v1/forms/<str:form_id>/submissions.geojson": Access(get=MICRODATA, post=MICRODATA),
+    "api/v1/forms/<str:form_id>/attachments.zip": Access(get=MICRODATA, post=MICRODATA),
     # OData feed: the same readers; rows scoped by submissions_visible_to (tests/odata).
     "api/v1/forms/<str:form_id>.svc": Access(get=MICRODATA),
     "api/v1/forms/<str:form_id>.svc/": Access(get=MICRODATA),

@@ -41,6 +41,10 @@ def test_every_response_carrying_personal_answers_is_private_and_not_stored(worl
         (admin, f"{base}/{iid}/attachments/1764201234567.jpg"),  # a photo
         (admin, f"{base}/{iid}/comments"),
         (admin, f"/api/v1/forms/{FORM_ID}/submissions.csv"),
+        (admin, f"/api/v1/forms/{FORM_ID}/submissions.csv.zip"),
+        (admin, f"/api/v1/forms/{FORM_ID}/submissions.xlsx"),
+        (admin, f"/api/v1/forms/{FORM_ID}/submissions.geojson"),
+        (admin, f"/api/v1/forms/{FORM_ID}/attachments.zip"),
         (admin, "/api/v1/submissions"),  # the review queue
         (volunteer, "/api/v1/my/submissions"),  # "my submissions", web account
         (Client(), f"{key}/api/my-submissions"),  # "my submissions", device
