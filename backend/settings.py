@@ -276,6 +276,8 @@ WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", Fals
 WEBHOOKS_SWEEP_S = env_float("WEBHOOKS_SWEEP_S", 60.0)
 # A due delivery whose task was published this long ago without a try is published again.
 WEBHOOKS_REQUEUE_AFTER_S = env_float("WEBHOOKS_REQUEUE_AFTER_S", 300.0)
+# Delivered deliveries (and their tries) are forgotten this long after, by the nightly purge.
+WEBHOOKS_KEEP_DAYS = env_int("WEBHOOKS_KEEP_DAYS", 30)
 # `manage.py backup` and the nightly backup write here and keep the newest BACKUP_KEEP archives.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP = env_int("BACKUP_KEEP", 14)

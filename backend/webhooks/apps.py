@@ -13,3 +13,8 @@ class WebhooksConfig(AppConfig):
         from backend.webhooks.events import on_submission_version_stored
 
         submission_version_stored.connect(on_submission_version_stored, dispatch_uid="webhooks.submission_events")
+
+        from backend.jobs.signals import purge_due
+        from backend.webhooks.purge import on_purge_due
+
+        purge_due.connect(on_purge_due, dispatch_uid="webhooks.purge")

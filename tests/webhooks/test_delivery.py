@@ -4,6 +4,7 @@ is moved by the test (backend.webhooks.clock), so an hour of back-off takes no t
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import timedelta
@@ -187,3 +188,28 @@ def test_after_the_last_try_a_delivery_fails_and_a_manual_retry_starts_a_new_ser
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == (DeliveryState.DELIVERED, 4)
     assert len(receiver.accepted()) == 1 and len(receiver.requests) == 4
+
+
+def test_the_sweep_command_tries_what_is_due_and_the_nightly_purge_forgets_old_delivered_ones(
+    household_form, device_actor, leader, receiver, clock, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from backend.jobs.jobs import maintenance_purge
+
+    hook_for(household_form, leader, receiver.url)  # down
+    receive(device_actor, instance_xml(instance_id=new_instance_id(), audit=None), django_capture_on_commit_callbacks)
+    receiver.up("ok")
+    clock.move(seconds=backoff_s(1))
+    out = io.StringIO()
+    call_command("webhooks_sweep", stdout=out)
+    assert out.getvalue().strip().splitlines()[-1] == "published 1, interrupted 0"
+    (delivery,) = WebhookDelivery.objects.all()
+    assert delivery.state == DeliveryState.DELIVERED and len(receiver.accepted()) == 1
+
+    receiver.mode = "error"  # a second event that fails stays in the log, however old
+    receive(device_actor, instance_xml(instance_id=new_instance_id(), audit=None), django_capture_on_commit_callbacks)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(delivered_at=clock.at - timedelta(days=31))
+    result = maintenance_purge(type("J", (), {"pk": None})(), lambda *a: None)
+    assert any(isinstance(v, dict) and v.get("webhook_deliveries_forgotten") for v in result.values())
+    assert list(WebhookDelivery.objects.values_list("state", flat=True)) == [DeliveryState.PENDING]
