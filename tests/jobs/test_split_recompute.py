@@ -38,7 +38,10 @@ def test_two_workers_computing_two_parts_store_the_figures_of_one_computation(br
     assert whole["2025"]["rows"]["hamlet"].isin(["AP01", "AP02"]).any()
     ComputedResult.objects.all().delete()
 
-    workers = [broker(extra_env={"ANALYTICS_PARTS": "2"}) for _ in range(2)]
+    # A long visibility timeout: the harness's 3 s (for the kill test) would hand a part still
+    # running on one worker to the other, and the job row would then tell of the second run.
+    env = {"ANALYTICS_PARTS": "2", "CELERY_VISIBILITY_TIMEOUT": "3600"}
+    workers = [broker(extra_env=env) for _ in range(2)]
     job = indicator_recompute_request()
     fingerprint = data_fingerprint()
     wait_for(
