@@ -24,10 +24,38 @@ from sync.openrosa_auth import actor_resolve
 
 
 class BatchItemInput(serializers.Serializer):
-    xml = serializers.CharField(trim_whitespace=False, help_text="The instance XML, as Collect would send it")
+    """An instance as XML, or as JSON answers the server turns into the form's instance XML."""
+
+    xml = serializers.CharField(
+        trim_whitespace=False, required=False, default="", help_text="The instance XML, as Collect would send it"
+    )
     files = serializers.DictField(
         child=serializers.CharField(), required=False, default=dict, help_text="file name → base64 of the file"
     )
+    answers = serializers.DictField(
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="Instead of `xml`: answers by field name (groups transparent; a repeat is a list of objects)",
+    )
+    form_id = serializers.CharField(required=False, default="", help_text="With `answers`: the form's ID")
+    version = serializers.CharField(
+        required=False, default="", allow_blank=True, help_text="With `answers`: the version (default: the current)"
+    )
+    instance_id = serializers.CharField(
+        required=False, default="", max_length=255, help_text="With `answers`: the instanceID (uuid:…) the client chose"
+    )
+
+    def validate(self, attrs):
+        if attrs["answers"] is None:
+            if not attrs["xml"]:
+                raise serializers.ValidationError("Give `xml`, or `answers` with `form_id` and `instance_id`.")
+            return attrs
+        if attrs["xml"]:
+            raise serializers.ValidationError("Give `xml` or `answers`, not both.")
+        if not attrs["form_id"] or not attrs["instance_id"]:
+            raise serializers.ValidationError("`answers` need `form_id` and `instance_id` (uuid:…).")
+        return attrs
 
 
 class BatchInput(serializers.Serializer):
@@ -63,7 +91,7 @@ class SubmissionBatchApi(APIView):
             raise errors.authentication_required()
         data = BatchInput(data=request.data)
         data.is_valid(raise_exception=True)
-        items = [BatchItem(xml=i["xml"], files=i["files"]) for i in data.validated_data["items"]]
+        items = [BatchItem(**i) for i in data.validated_data["items"]]
         results = submissions_receive_batch(
             actor=actor,
             items=items,

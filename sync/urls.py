@@ -7,7 +7,7 @@ device key (`/key/<token>`) and under a draft-testing link (`/test/<draft_token>
 
 from django.urls import include, path, re_path
 
-from sync import batch_api, delivery, qr_views, submission_views
+from sync import batch_api, delivery, feed_api, qr_views, submission_views
 
 openrosa_routes = [
     path("formList", delivery.form_list, name="form-list"),
@@ -23,13 +23,16 @@ device_only_routes = [
 ]
 
 urlpatterns = [
-    # The JSON sync API (batch push), with an API token or under a device key.
+    # The JSON sync API: batch push, with an API token or under a device key.
     path("api/v1/sync/submissions", batch_api.SubmissionBatchApi.as_view(), name="sync-submissions"),
     path(
         "key/<str:token>/api/v1/sync/submissions",
         batch_api.DeviceSubmissionBatchApi.as_view(),
         name="sync-submissions-key",
     ),
+    # Pull: the change feed of the caller's scope, in commit order.
+    path("api/v1/sync/changes", feed_api.SyncChangesApi.as_view(), name="sync-changes"),
+    path("key/<str:token>/api/v1/sync/changes", feed_api.DeviceSyncChangesApi.as_view(), name="sync-changes-key"),
     path("", include((openrosa_routes, "openrosa"), namespace="openrosa")),
     path("key/<str:token>/", include((openrosa_routes + device_only_routes, "openrosa"), namespace="openrosa-key")),
     path("test/<str:draft_token>/", include((openrosa_routes, "openrosa"), namespace="openrosa-draft")),

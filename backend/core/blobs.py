@@ -95,3 +95,36 @@ def blob_read(sha256: str) -> bytes:
 def blob_chunks(sha256: str) -> Iterator[bytes]:
     with blob_open(sha256) as fh:
         yield from iter(lambda: fh.read(CHUNK), b"")
+
+
+def blobs_delete_unused(sha256s) -> list[str]:
+    """Delete the Blob rows (and, after commit, their files) that no row points to any more;
+    return the ones deleted. Every reference to a Blob is a PROTECT foreign key, so a blob
+    another row still needs (an identical photo in another submission, form media, an export)
+    is kept: the refused delete is rolled back to a savepoint and the blob stays."""
+    from django.db import IntegrityError, transaction
+    from django.db.models import ProtectedError
+
+    deleted = []
+    for sha256 in sorted(set(sha256s)):
+        try:
+            with transaction.atomic():
+                Blob.objects.filter(sha256=sha256).delete()
+        except (ProtectedError, IntegrityError):
+            continue
+        deleted.append(sha256)
+    if deleted:
+        transaction.on_commit(lambda: [_file_delete(s) for s in deleted])
+    return deleted
+
+
+def _file_delete(sha256: str) -> None:
+    # Only if no one stored the same bytes again since the row went (blob_store writes the
+    # file, then the row). Known gap: a blob_store that found the old file a moment before this
+    # delete and inserts its row after it leaves a row without bytes; it needs identical bytes
+    # arriving in the same instant as the purge of their last holder.
+    if Blob.objects.filter(sha256=sha256).exists():
+        return
+    path = blob_path(sha256)
+    if default_storage.exists(path):
+        default_storage.delete(path)

@@ -186,6 +186,18 @@ def multipart_parse_failed(reason: str = "") -> Problem:
 # --- 401/403: who you are, what you may do ---------------------------------------------------
 
 
+@problem("400.40")
+def answers_invalid(problems: list[dict[str, Any]]) -> Problem:
+    first = problems[0] if problems else {}
+    return Problem(
+        "400.40",
+        f"The answers do not fit the form: {first.get('field', '')}: {first.get('message', '')}"
+        + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+        + " / Câu trả lời không khớp với biểu mẫu.",
+        {"problems": problems},
+    )
+
+
 @problem("401.2")
 def credentials_invalid() -> Problem:
     # No detail, as in Central: which of the two was wrong is not told.
@@ -363,6 +375,16 @@ def submission_deleted() -> Problem:
     return Problem(
         "409.18",
         "This submission has been deleted. You may not resubmit it. / Bản ghi này đã bị xoá, không thể gửi lại.",
+    )
+
+
+@problem("409.40")
+def submission_restore_expired(days: int) -> Problem:
+    return Problem(
+        "409.40",
+        f"This submission was deleted more than {days} days ago and can no longer be restored; it will be purged. / "
+        f"Bản ghi này đã bị xoá quá {days} ngày, không thể khôi phục; bản ghi sẽ bị xoá hẳn.",
+        {"days": days},
     )
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from backend.audit.services import audit_record
 from backend.core import errors
+from backend.core.changes import ChangeRow, changes_record
 from backend.core.locks import row_lock
 from backend.core.xform_schema import EntityBlock
 from backend.places.models import Hamlet
@@ -136,6 +137,7 @@ def _save_live(household: Household) -> None:
 
 def _record_change(household: Household, *, before: Mapping[str, Any] | None, **source: Any) -> HouseholdChange:
     after = household_state(household)
+    _feed_record(household, before)
     return HouseholdChange.objects.create(
         household=household,
         version=household.version,
@@ -143,6 +145,17 @@ def _record_change(household: Household, *, before: Mapping[str, Any] | None, **
         changed=_changed(before or {}, after),
         **source,
     )
+
+
+def _feed_record(household: Household, before: Mapping[str, Any] | None) -> None:
+    """The change-feed row(s) of a household change: its hamlet's phones pull it; when it moved
+    hamlet, the old hamlet's phones pull it too (as a tombstone)."""
+    hamlet = household.hamlet.code
+    previous = ((before or {}).get("properties") or {}).get("ap", "")
+    rows = [ChangeRow("household", str(household.pk), hamlet_code=hamlet)]
+    if previous and previous != hamlet:
+        rows.append(ChangeRow("household", str(household.pk), hamlet_code=previous))
+    changes_record(rows)
 
 
 # --- from a submission --------------------------------------------------------------------

@@ -5,7 +5,7 @@ Lookups go through the scoping selector, so a submission outside the caller's ha
 """
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -30,7 +30,12 @@ from backend.review.serializers import (
     ReviewInput,
     ReviewOutput,
 )
-from backend.review.services import submission_comment_add, submission_review_set, submissions_review_bulk
+from backend.review.services import (
+    submission_comment_add,
+    submission_delete_flag,
+    submission_review_set,
+    submissions_review_bulk,
+)
 from backend.submissions.apis import SubmissionCursor
 from backend.submissions.filters import SubmissionFilter, submissions_filter
 from backend.submissions.selectors import form_for_submissions, submission_get
@@ -51,6 +56,27 @@ class SubmissionReviewApi(APIView):
             actor=actor, submission=submission, ip=client_ip(request), **data.validated_data
         )
         return Response(ReviewOutput(submission).data)
+
+
+class DeleteRequestInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text="Why it should be deleted (kept as a comment)")
+
+
+class SubmissionDeleteRequestApi(APIView):
+    """A hamlet head flags a submission for an admin to delete (only admins delete)."""
+
+    permission_classes = [CanReview]
+
+    @extend_schema(request=DeleteRequestInput, responses={201: CommentOutput})
+    def post(self, request, form_id: str, instance_id: str):
+        actor = actor_for_request(request)
+        submission = submission_get(actor, form=form_for_submissions(form_id), instance_id=instance_id)
+        data = DeleteRequestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = submission_delete_flag(
+            actor=actor, submission=submission, reason=data.validated_data["reason"], ip=client_ip(request)
+        )
+        return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
 
 
 class SubmissionReviewBulkApi(APIView):

@@ -15,6 +15,7 @@ from backend.audit.services import audit_record
 from backend.core import errors
 from backend.core.locks import rows_lock
 from backend.review.models import Comment
+from backend.submissions.changes import submission_changed
 from backend.submissions.models import ReviewState, Submission
 from backend.submissions.selectors import submissions_visible_to
 from backend.surveys.models import Form
@@ -96,6 +97,7 @@ def _review_apply(
     submission.review_state = state
     submission.updated_at = timezone.now()
     submission.save(update_fields=["review_state", "updated_at"])
+    submission_changed(submission)
     if body:
         Comment.objects.create(
             submission=submission,
@@ -172,6 +174,7 @@ def submission_comment_add(*, actor: Actor, submission: Submission, body: str, i
     comment = Comment.objects.create(
         submission=submission, author_user=actor.user, author_label=_author_label(actor), body=body
     )
+    submission_changed(submission)
     audit_record(
         actor=actor,
         action="submission.comment",
@@ -180,5 +183,28 @@ def submission_comment_add(*, actor: Actor, submission: Submission, body: str, i
         form_id=submission.form.form_id,
         instance_id=submission.instance_id,
         comment_id=comment.pk,
+    )
+    return comment
+
+
+@transaction.atomic
+def submission_delete_flag(*, actor: Actor, submission: Submission, reason: str, ip: str | None = None) -> Comment:
+    """A hamlet head (anyone who may review it) asks an admin to delete a submission — only an
+    admin deletes (backend/submissions/trash.py). The reason is kept as a review comment the
+    admin and the volunteer see, and in the audit log; nothing is deleted."""
+    reason = _body_clean(reason)
+    if not reason:
+        raise errors.bad_request("Say why it should be deleted. / Hãy ghi lý do đề nghị xoá.", field="reason")
+    comment = submission_comment_add(
+        actor=actor, submission=submission, body=f"Đề nghị xoá / Deletion requested: {reason}", ip=ip
+    )
+    audit_record(
+        actor=actor,
+        action="submission.delete_flag",
+        obj=submission,
+        ip=ip,
+        form_id=submission.form.form_id,
+        instance_id=submission.instance_id,
+        reason=reason,
     )
     return comment

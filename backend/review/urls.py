@@ -21,6 +21,11 @@ urlpatterns = [
         apis.SubmissionCommentsApi.as_view(),
         name="api-submission-comments",
     ),
+    path(
+        "forms/<str:form_id>/submissions/<str:instance_id>/delete-request",
+        apis.SubmissionDeleteRequestApi.as_view(),
+        name="api-submission-delete-request",
+    ),
     path("submissions", apis.ReviewQueueApi.as_view(), name="api-review-queue"),
     path("my/submissions", apis.MySubmissionsApi.as_view(), name="api-my-submissions"),
 ]

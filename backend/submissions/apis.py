@@ -27,7 +27,8 @@ from backend.submissions.selectors import (
     submission_get,
     submission_list,
 )
-from backend.submissions.serializers import AttachmentOutput, SubmissionDetailOutput, SubmissionOutput
+from backend.submissions.serializers import AttachmentOutput, SubmissionDetailOutput, SubmissionOutput, TrashOutput
+from backend.submissions.trash_apis import trash_delete
 
 
 class SubmissionCursor(CursorPagination):
@@ -60,6 +61,11 @@ class SubmissionDetailApi(APIView):
         submission = _visible_submission(request, form_id, instance_id)
         audit_microdata_read(request=request, action="submission.read", form_id=form_id, instance_id=instance_id)
         return Response(SubmissionDetailOutput(submission).data)
+
+    @extend_schema(request=None, responses=TrashOutput)
+    def delete(self, request, form_id: str, instance_id: str):
+        """Move the submission to the trash (admins; restorable for 30 days)."""
+        return trash_delete(request, form_id, instance_id)
 
 
 class SubmissionXmlApi(APIView):

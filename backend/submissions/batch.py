@@ -13,19 +13,29 @@ import binascii
 from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 
 from backend.accounts.actors import Actor
 from backend.core import errors
 from backend.core.errors import Problem
-from backend.submissions.services import submission_receive
+from backend.submissions.json_instance import AnswersInvalid, instance_from_answers
+from backend.submissions.services import _schema_of, submission_receive  # the versions' schema cache
+from backend.surveys.models import Form, FormVersion
 
 MAX_ITEMS = 100
 
 
 @dataclass(frozen=True)
 class BatchItem:
-    xml: str
+    """Either `xml` (the instance as Collect writes it) or `answers` by field name with the
+    `form_id` (and `version`, default the current one) and the client's `instance_id`."""
+
+    xml: str = ""
     files: dict[str, str] = field(default_factory=dict)  # file name → base64 of its bytes
+    answers: dict | None = None
+    form_id: str = ""
+    version: str = ""
+    instance_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,9 +65,10 @@ def submissions_receive_batch(
 def _receive_one(index: int, item: BatchItem, actor: Actor, device_id: str, user_agent: str, ip) -> ItemResult:
     try:
         files = _files_decoded(item.files)
+        xml = item.xml.encode("utf-8") if item.answers is None else _answers_xml(item)
         received = submission_receive(
             actor=actor,
-            xml=item.xml.encode("utf-8"),
+            xml=xml,
             files=files,
             device_id=device_id,
             user_agent=user_agent,
@@ -86,3 +97,22 @@ def _files_decoded(encoded: dict[str, str]) -> dict[str, SimpleUploadedFile]:
                 f"The file {name!r} is not base64. / Tệp {name!r} không được mã hoá base64.", field="files", name=name
             )
     return files
+
+
+def _answers_xml(item: BatchItem) -> bytes:
+    """The instance XML of a JSON item, from the XForm of the version it names."""
+    versions = FormVersion.objects.filter(form__form_id=item.form_id, published=True).only("id", "md5")
+    if item.version:
+        version = versions.filter(version=item.version).first()
+    else:
+        version = versions.filter(pk=F("form__current_version")).first()
+    if version is None:
+        if item.version and Form.objects.filter(form_id=item.form_id).exists():
+            raise errors.form_version_not_found(item.version)
+        raise errors.not_found(f"form {item.form_id}", f"biểu mẫu {item.form_id}", form_id=item.form_id)
+    try:
+        return instance_from_answers(
+            _schema_of(version), instance_id=item.instance_id, answers=item.answers, files=frozenset(item.files)
+        )
+    except AnswersInvalid as exc:
+        raise errors.answers_invalid([{"field": p.field, "message": p.message} for p in exc.problems])

@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q, QuerySet
 from backend.accounts import policy
 from backend.accounts.actors import Actor
 from backend.core import errors
-from backend.submissions.models import Submission, SubmissionAttachment
+from backend.submissions.models import Submission, SubmissionAttachment, SubmissionVersion
 from backend.surveys.models import Form
 
 
@@ -103,6 +103,68 @@ def submission_attachments(submission: Submission) -> list[SubmissionAttachment]
 def submission_attachment(submission: Submission, *, name: str) -> SubmissionAttachment:
     attachment = (
         SubmissionAttachment.objects.filter(version_id=submission.current_version_id, name=name, blob__isnull=False)
+        .select_related("blob")
+        .first()
+    )
+    if attachment is None:
+        raise errors.not_found(f"attachment {name}")
+    return attachment
+
+
+# --- the trash and the versions -------------------------------------------------------------
+
+
+def submission_get_for_admin(actor: Actor, *, form: Form, instance_id: str) -> Submission:
+    """A submission by any of its instanceIDs, in the trash or not, for the trash routes: an
+    admin finds deleted ones too; anyone else only what `submission_get` finds (the trash
+    service then refuses them with 403)."""
+    if not policy.can_administer(actor):
+        return submission_get(actor, form=form, instance_id=instance_id)
+    submission = (
+        Submission.objects.filter(form=form, versions__instance_id=instance_id)
+        .select_related("current_version", "form")
+        .first()
+    )
+    if submission is None:
+        raise errors.not_found(f"submission {instance_id}")
+    return submission
+
+
+def submissions_in_trash(actor: Actor, *, form: Form) -> QuerySet[Submission]:
+    """The deleted submissions of a form, newest deletion first (admins only)."""
+    if not policy.can_administer(actor):
+        raise errors.forbidden("Only a commune admin sees the trash. / Chỉ quản trị xã xem được thùng rác.")
+    return Submission.objects.filter(form=form, deleted_at__isnull=False).order_by("-deleted_at", "-id")
+
+
+def submission_versions(submission: Submission) -> QuerySet[SubmissionVersion]:
+    """Every version of a submission, oldest first (the first received, then each edit)."""
+    return (
+        SubmissionVersion.objects.filter(submission=submission)
+        .defer("xml", "parsed")
+        .select_related("form_version")
+        .annotate(
+            attachments_expected=Count("attachments"),
+            attachments_present=Count("attachments", filter=Q(attachments__blob__isnull=False)),
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def submission_version(submission: Submission, *, instance_id: str) -> SubmissionVersion:
+    version = SubmissionVersion.objects.filter(submission=submission, instance_id=instance_id).first()
+    if version is None:
+        raise errors.not_found(f"version {instance_id}", f"phiên bản {instance_id}")
+    return version
+
+
+def version_attachments(version: SubmissionVersion) -> list[SubmissionAttachment]:
+    return list(SubmissionAttachment.objects.filter(version=version).select_related("blob").order_by("name"))
+
+
+def version_attachment(version: SubmissionVersion, *, name: str) -> SubmissionAttachment:
+    attachment = (
+        SubmissionAttachment.objects.filter(version=version, name=name, blob__isnull=False)
         .select_related("blob")
         .first()
     )

@@ -56,3 +56,27 @@ class AttachmentOutput(serializers.Serializer):
 
     def get_size(self, attachment) -> int | None:
         return attachment.blob.size if attachment.blob_id else None
+
+
+class TrashOutput(serializers.Serializer):
+    instance_id = serializers.CharField()
+    review_state = serializers.CharField()
+    hamlet = serializers.CharField(source="hamlet_code")
+    submitted_at = serializers.DateTimeField(source="received_at")
+    deleted_at = serializers.DateTimeField(allow_null=True)
+    restorable_until = serializers.DateTimeField(allow_null=True)
+
+
+class VersionOutput(serializers.Serializer):
+    instance_id = serializers.CharField()
+    deprecated_id = serializers.CharField(help_text="The version this one replaced; empty for the first")
+    current = serializers.BooleanField()
+    sha256 = serializers.CharField()
+    form_version = serializers.CharField(source="form_version.version")
+    submitted_at = serializers.DateTimeField(source="created_at")
+    device_id = serializers.CharField()
+    instance_name = serializers.CharField()
+    attachments = serializers.SerializerMethodField()
+
+    def get_attachments(self, version) -> dict:
+        return {"expected": version.attachments_expected, "present": version.attachments_present}

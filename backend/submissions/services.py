@@ -38,6 +38,7 @@ from backend.core.blobs import blob_store, stream_sha256
 from backend.core.locks import rows_lock
 from backend.core.models import Blob
 from backend.core.xform_schema import XFormSchema, xform_schema
+from backend.submissions.changes import submission_changed
 from backend.submissions.instance_xml import (
     InstanceDoc,
     InstanceXmlError,
@@ -364,6 +365,7 @@ def _create(ingest: _Ingest) -> ReceiveResult:
     submission.current_version = version
     Submission.objects.filter(pk=submission.pk).update(current_version=version)
     _answers_store(ingest, submission, version, replace=False)
+    submission_changed(submission)  # the change feed: one INSERT
     rows = _attachment_rows(ingest, version, {})
     if rows:
         SubmissionAttachment.objects.bulk_create(rows)
@@ -541,7 +543,9 @@ def _edit(ingest: _Ingest) -> ReceiveResult:
         **columns,
     )
     _answers_store(ingest, submission, version, replace=True)
+    previous_hamlet = submission.hamlet_code
     submission.refresh_from_db()
+    submission_changed(submission, previous_hamlet=previous_hamlet)
     audit_records(
         actor=ingest.actor,
         ip=ingest.client_ip,

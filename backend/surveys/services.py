@@ -14,6 +14,7 @@ from django.utils import timezone
 from backend.audit.services import audit_record
 from backend.core import errors
 from backend.core.blobs import blob_store_bytes
+from backend.core.changes import change_record
 from backend.core.locks import row_lock, row_lock_or_create
 from backend.core.models import Blob
 from backend.core.xform_schema import xform_schema
@@ -183,6 +184,8 @@ def _form_version_save(*, schema, conversion, expected, xlsform_blob, filename, 
         if existing.md5 != md5:
             raise errors.form_version_exists(schema.form_id, schema.version)
         changed = _attachments_set(existing, media_blobs)
+        if changed:
+            change_record(kind="form", key=str(form.pk), form_id=form.pk)
         status = "media_updated" if changed else "unchanged"
         if publish and not existing.published:
             _version_publish(form, existing, user)
@@ -248,6 +251,7 @@ def _version_publish(form: Form, version: FormVersion, user) -> None:
     form.current_version = version
     form.title = version.title
     form.save(update_fields=["current_version", "title"])
+    change_record(kind="form", key=str(form.pk), form_id=form.pk)
 
 
 def _attachments_set(version: FormVersion, media_blobs: dict[str, Blob]) -> bool:
@@ -274,6 +278,7 @@ def form_media_update(*, form: Form, name: str, data: bytes, actor=None, ip: str
     with transaction.atomic():
         changed = _attachments_set(version, {name: blob})
         if changed:
+            change_record(kind="form", key=str(form.pk), form_id=form.pk)  # the manifest hash moved
             audit_record(
                 actor=actor,
                 action="form.media_update",
@@ -295,6 +300,7 @@ def form_state_set(*, form: Form, state: str, actor=None, ip: str | None = None)
     form.state = state
     form.save(update_fields=["state"])
     if previous != state:
+        change_record(kind="form", key=str(form.pk), form_id=form.pk)
         audit_record(
             actor=actor, action="form.state_set", obj=form, ip=ip, form_id=form.form_id, state=[previous, state]
         )

@@ -128,7 +128,7 @@ TABLE: dict[str, Access] = {
     "api/v1/webhooks/deliveries/<uuid:delivery_id>/retry": Access(post=frozenset({ADMIN, LEAD})),
     # Microdata: the sample submission is from ấp A by the volunteer, so ấp A's head sees it.
     "api/v1/forms/<str:form_id>/submissions": Access(get=MICRODATA),
-    "api/v1/forms/<str:form_id>/submissions/<str:instance_id>": Access(get=MICRODATA),
+    "api/v1/forms/<str:form_id>/submissions/<str:instance_id>": Access(get=MICRODATA, delete=ADMIN_ONLY),
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>.xml": Access(get=MICRODATA),
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/attachments": Access(get=MICRODATA),
     "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/attachments/<str:name>": Access(
@@ -145,6 +145,22 @@ TABLE: dict[str, Access] = {
     "api/v1/forms/<str:form_id>.svc/$metadata": Access(get=MICRODATA),
     "api/v1/forms/<str:form_id>.svc/<str:entity_set>": Access(get=MICRODATA),
     "api/v1/forms/<str:form_id>.svc/<str:entity_set>/$count": Access(get=MICRODATA),
+    # Versions of a submission: the same scope as the submission.
+    "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/versions": Access(get=MICRODATA),
+    "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/versions/<str:version_id>.xml": Access(get=MICRODATA),
+    "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/versions/<str:version_id>/attachments": Access(
+        get=MICRODATA
+    ),
+    "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/versions/<str:version_id>/attachments/<str:name>": (
+        Access(get=MICRODATA, params={"name": "1764201234567.jpg"})
+    ),
+    # The trash: admins delete (DELETE on the detail URL), restore, purge and list it; the
+    # sample submission is live, so restore and purge change nothing (purge never takes a live one).
+    "api/v1/forms/<str:form_id>/trash": Access(get=ADMIN_ONLY),
+    "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/restore": Access(post=ADMIN_ONLY),
+    "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/purge": Access(post=ADMIN_ONLY),
+    # Hamlet heads flag a submission for deletion (an empty reason is a 400 past the door).
+    "api/v1/forms/<str:form_id>/submissions/<str:instance_id>/delete-request": Access(post=REVIEWERS),
     "api/v1/submissions": Access(get=MICRODATA),
     "api/v1/my/submissions": Access(get=frozenset({VOL})),
     "key/<str:token>/api/my-submissions": Access(get=DEVICE_ONLY),
@@ -207,6 +223,9 @@ TABLE: dict[str, Access] = {
     # may submit to which form is decided per item, as on /submission (refused 403.1).
     "api/v1/sync/submissions": Access(post=SIGNED_IN),
     "key/<str:token>/api/v1/sync/submissions": Access(post=DEVICE_ONLY),
+    # The pull feed: devices, and people who read submissions (a viewer reads none: 403).
+    "api/v1/sync/changes": Access(get=MICRODATA),
+    "key/<str:token>/api/v1/sync/changes": Access(get=DEVICE_ONLY),
     "key/<str:token>/datasets/<str:dataset>/integrity": Access(get=NOBODY, params={"dataset": "households"}),
     "key/<str:token>/^qr\\.(?P<kind>png|svg)$": Access(get=DEVICE_ONLY),
     # Draft links: capability URLs for testing a draft form.
@@ -306,6 +325,7 @@ def scene(world):
         "user_id": world.users["viewer"].pk,
         "token_id": world.users["leadership"].api_tokens.get().pk,
         "instance_id": submission.instance_id,
+        "version_id": submission.instance_id,
         "draft_token": draft.version.draft_token,
         "id": world.users["viewer"].pk,
         "job_id": str(job.pk),

@@ -83,8 +83,8 @@ def test_a_new_submission_with_one_attachment_costs_few_queries(device_actor, dj
     xml = instance_xml(instance_id=new_instance_id(), audit=None)
     files = {"1764201234567.jpg": upload("1764201234567.jpg", PHOTO)}
     # replay check by hash, form lookup, blob row, submission, version, current pointer,
-    # attachment row, audit row (+ savepoint pair in tests)
-    with django_assert_max_num_queries(10):
+    # attachment row, audit row, change-feed row (+ savepoint pair in tests)
+    with django_assert_max_num_queries(11):
         submission_receive(actor=device_actor, xml=xml, files=files)
 
 

@@ -1,0 +1,21 @@
+"""The change-feed rows of submissions (backend/core/changes.py): what the sync feed serves the
+submitting device (review state, comments, deletion) is keyed by the submission's pk and scoped
+by its form, hamlet and volunteer."""
+
+from __future__ import annotations
+
+from backend.core.changes import ChangeRow, changes_record
+from backend.submissions.models import Submission
+
+
+def submission_changed(submission: Submission, *, previous_hamlet: str = "") -> None:
+    """Record that `submission` changed, in the caller's transaction. `previous_hamlet`: the
+    hamlet it had before an edit moved it, whose readers must learn that it left them."""
+    rows = [
+        ChangeRow("submission", str(submission.pk), submission.form_id, submission.hamlet_code, submission.volunteer_id)
+    ]
+    if previous_hamlet and previous_hamlet != submission.hamlet_code:
+        rows.append(
+            ChangeRow("submission", str(submission.pk), submission.form_id, previous_hamlet, submission.volunteer_id)
+        )
+    changes_record(rows)
