@@ -269,7 +269,17 @@ def gpkg_bytes(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame) -> bytes:
         return path.read_bytes()
 
 
-def choropleth_png(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str, round_name: str) -> bytes:
+# The two sizes of the map. "screen": 8×8 in at 100 dpi, trimmed to its content (quick, for a
+# page or an e-mail). "a4": a whole A4 portrait sheet at 300 dpi (2480×3508 px) for printing
+# and pinning up at the commune office; not trimmed, so the sheet stays exactly A4.
+MAP_SIZES = {"screen": {"figsize": (8, 8), "dpi": 100}, "a4": {"figsize": (8.27, 11.69), "dpi": 300}}
+# On the sheet the colour bar lies under the map, and the map stays centred on the page.
+PRINTED_LEGEND = {"orientation": "horizontal", "pad": 0.02, "fraction": 0.04, "panchor": (0.5, 0.5)}
+
+
+def choropleth_png(
+    hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str, round_name: str, *, size: str = "screen"
+) -> bytes:
     """A static map: hamlets coloured by value, labelled, with a legend and a Vietnamese title."""
     import matplotlib
 
@@ -279,7 +289,11 @@ def choropleth_png(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str
     merged = hamlet_values(hamlets, rows, indicator, round_name)
     merged = merged[merged.geometry.notna()]
     definition = BY_ID[indicator]
-    figure, axes = plt.subplots(figsize=(8, 8), dpi=100)
+    page = MAP_SIZES[size]
+    printed = size == "a4"
+    figure, axes = plt.subplots(figsize=page["figsize"], dpi=page["dpi"])
+    if printed:  # margins of a printed sheet; the legend goes under the map
+        figure.subplots_adjust(left=0.06, right=0.94, top=0.9, bottom=0.08)
     try:
         if merged.empty:
             axes.text(0.5, 0.5, "Chưa có ranh giới ấp / no hamlet boundaries", ha="center", va="center")
@@ -300,6 +314,7 @@ def choropleth_png(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str
                 legend_kwds={
                     "label": "%" if percent else "số lượng",
                     "shrink": 0.6,
+                    **(PRINTED_LEGEND if printed else {}),
                 },
             )
             # Labels stay readable up to a commune's few dozen hamlets; a province map shows
@@ -309,11 +324,20 @@ def choropleth_png(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str
                 text = record.name if isinstance(record.name, str) else record.code
                 if not pd.isna(record.value):
                     text = f"{text}\n{record.value:.0f}"
-                axes.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=7)
-        axes.set_title(f"{definition.id} – {definition.label_vi}\nĐợt khảo sát {round_name}", fontsize=10, wrap=True)
+                    n = getattr(record, "n", None)
+                    if n is not None and not pd.isna(n):  # every figure carries its n
+                        text = f"{text} (n = {int(n)})"
+                axes.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=9 if printed else 7)
+        title = f"{definition.id} – {definition.label_vi}\nĐợt khảo sát {round_name}"
+        if printed:
+            figure.suptitle(title, fontsize=14, wrap=True)
+            figure.text(0.06, 0.02, "Nguồn: khảo sát hộ gia đình xã Phú Lâm", fontsize=8, color="#555555")
+        else:
+            axes.set_title(title, fontsize=10, wrap=True)
         axes.set_axis_off()
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", bbox_inches="tight")
+        # dpi is written into the PNG (pHYs), so a print dialog sizes the sheet as A4.
+        figure.savefig(buffer, format="png", dpi=page["dpi"], **({} if printed else {"bbox_inches": "tight"}))
         return buffer.getvalue()
     finally:
         plt.close(figure)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.catalogue import BY_ID, catalogue_as_json
+from analytics.exports import MAP_SIZES
 from backend.accounts.actors import actor_for_request
 from backend.accounts.permissions import CanReview, IsCommuneAdmin, ManagesRounds
 from backend.audit.http import client_ip
@@ -171,25 +172,44 @@ class ExportApi(APIView):
         return _accepted(request, job)
 
 
+MAP_SIZE = OpenApiParameter(
+    "size",
+    str,
+    enum=list(MAP_SIZES),
+    description="screen (default: 8 in at 100 dpi) or a4 (a whole A4 portrait sheet at 300 dpi, for printing)",
+)
+
+
+def _map_size(request) -> str:
+    size = request.query_params.get("size") or "screen"
+    if size not in MAP_SIZES:
+        raise bad_request(f"map size '{size}': use one of {', '.join(MAP_SIZES)}", field="size")
+    return size
+
+
 class MapPngApi(APIView):
     """GET: the choropleth PNG, drawn during the request. POST: drawn by a background job (202)."""
 
-    @extend_schema(parameters=[ROUND], responses={(200, "image/png"): bytes})
+    @extend_schema(parameters=[ROUND, MAP_SIZE], responses={(200, "image/png"): bytes})
     def get(self, request, indicator: str):
         if indicator not in BY_ID:
             raise not_found(f"indicator '{indicator}'")
+        size = _map_size(request)
         results = _results(request)
-        body = map_body(results, indicator, _round_param(request, results.rounds))
+        body = map_body(results, indicator, _round_param(request, results.rounds), size=size)
         return _freshness(results, HttpResponse(body, content_type="image/png"))
 
-    @extend_schema(parameters=[ROUND], request=None, responses={202: JobOutput})
+    @extend_schema(parameters=[ROUND, MAP_SIZE], request=None, responses={202: JobOutput})
     def post(self, request, indicator: str):
         from backend.reports.services import indicator_map_enqueue
 
         if indicator not in BY_ID:
             raise not_found(f"indicator '{indicator}'")
         job = indicator_map_enqueue(
-            user=request.user, indicator=indicator, round_name=request.query_params.get("round") or ""
+            user=request.user,
+            indicator=indicator,
+            round_name=request.query_params.get("round") or "",
+            size=_map_size(request),
         )
         return _accepted(request, job)
 

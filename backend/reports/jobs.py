@@ -130,12 +130,13 @@ def indicator_map(job, progress) -> JobFile:
     results = _results_for(job)
     round_name = job.params.get("round") or (results.rounds[-1] if results.rounds else None)
     progress(0.3, "Vẽ bản đồ / drawing the map")
-    body = map_body(results, indicator, round_name)
+    size = job.params.get("size") or "screen"  # jobs queued before sizes existed drew the screen map
+    body = map_body(results, indicator, round_name, size=size)
     return JobFile(
         data=body,
-        name=f"{indicator}_{round_name}.png",
+        name=f"{indicator}_{round_name}{'_A4' if size == 'a4' else ''}.png",
         content_type="image/png",
-        summary={"indicator": indicator, "round": round_name},
+        summary={"indicator": indicator, "round": round_name, "size": size},
     )
 
 

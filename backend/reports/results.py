@@ -26,7 +26,7 @@ from analytics.scorecard import OPTIONAL_REQUIRED, scorecard_labelled
 from analytics.suppress import cells_hidden, rows_suppress, scorecard_suppress
 from backend.accounts import policy
 from backend.accounts.actors import Actor
-from backend.core.errors import not_found
+from backend.core.errors import bad_request, not_found
 from backend.places.models import Hamlet
 from backend.reports.models import ComputedResult
 from backend.reports.selectors import hamlets_seen_unsuppressed
@@ -286,7 +286,9 @@ def export_body(results: StoredResults, fmt: str) -> bytes:
     raise not_found(f"export format '{fmt}'")
 
 
-def map_body(results: StoredResults, indicator: str, round_name: str | None) -> bytes:
+def map_body(results: StoredResults, indicator: str, round_name: str | None, *, size: str = "screen") -> bytes:
     if round_name not in results.rounds:
         raise not_found(f"survey round '{round_name}'")
-    return exports.choropleth_png(results_hamlets(), results.rows, indicator, round_name)
+    if size not in exports.MAP_SIZES:
+        raise bad_request(f"map size '{size}': use one of {', '.join(exports.MAP_SIZES)}")
+    return exports.choropleth_png(results_hamlets(), results.rows, indicator, round_name, size=size)

@@ -315,12 +315,12 @@ def submission_export_enqueue(*, user, form_id: str, fmt: str, query: dict[str, 
     )
 
 
-def indicator_map_enqueue(*, user, indicator: str, round_name: str = "") -> Job:
+def indicator_map_enqueue(*, user, indicator: str, round_name: str = "", size: str = "screen") -> Job:
     return job_enqueue(
         kind="indicators.map",
-        params={"indicator": indicator, "round": round_name},
+        params={"indicator": indicator, "round": round_name, "size": size},
         user=user,
-        dedupe_key=f"indicators.map:{getattr(user, 'pk', '')}:{indicator}:{round_name}",
+        dedupe_key=f"indicators.map:{getattr(user, 'pk', '')}:{indicator}:{round_name}:{size}",
     )
 
 

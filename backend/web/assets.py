@@ -15,6 +15,13 @@ VUE_RUNTIME = "vue/dist/vue.runtime.esm-browser.prod.js"
 LEAFLET_JS = "leaflet/dist/leaflet.js"
 LEAFLET_CSS = "leaflet/dist/leaflet.css"
 CHART_JS = "chart.js/dist/chart.umd.min.js"
+# The hamlet head's map groups nearby households into one numbered circle (Leaflet's own
+# clustering plugin, leaflet.markercluster).
+MARKERCLUSTER_JS = "leaflet.markercluster/dist/leaflet.markercluster.js"
+MARKERCLUSTER_CSS = (
+    "leaflet.markercluster/dist/MarkerCluster.css",
+    "leaflet.markercluster/dist/MarkerCluster.Default.css",
+)
 
 # The only node_modules files served as static files (backend/web/finders.py): what the
 # templates, the import map and the service worker name. Globs, relative to node_modules/.
@@ -25,6 +32,8 @@ NPM_STATIC_FILES = (
     LEAFLET_CSS,
     "leaflet/dist/images/*",  # leaflet.css points at these
     CHART_JS,
+    MARKERCLUSTER_JS,
+    *MARKERCLUSTER_CSS,
 )
 
 

@@ -47,6 +47,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "computing": _("Indicators are being computed for the first time; this page updates by itself."),
             "suppressed": _("hidden (fewer than the minimum cell size)"),
             "too_few": TOO_FEW_TEXT,
+            "of_at_least": "of" if request.LANGUAGE_CODE == "en" else "trên",
+            "legend": "Legend" if request.LANGUAGE_CODE == "en" else "Chú giải",
             "saved": "Đã lưu. / Saved.",
             "assigned": "Đã gán vào đợt. / Assigned to the round.",
             "none_unassigned": "Không có phiếu nào ngoài các đợt. / No submission outside the rounds.",

@@ -105,7 +105,12 @@ def hamlet_map(request: HttpRequest) -> HttpResponse:
             "points": points,
             "tileUrl": getattr(settings, "MAP_TILE_URL", ""),
             "tileAttribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
-            "strings": {"outside": _("GPS point outside the declared hamlet"), "open": _("Open")},
+            "strings": {
+                "outside": _("GPS point outside the declared hamlet"),
+                "open": _("Open"),
+                "legend": "Legend" if request.LANGUAGE_CODE == "en" else "Chú giải",
+                "households": "households" if request.LANGUAGE_CODE == "en" else "hộ",
+            },
         },
     }
     return render(request, "web/staff/hamlet_map.html", context)

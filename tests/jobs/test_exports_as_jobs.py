@@ -43,3 +43,26 @@ def test_a_map_of_a_round_that_does_not_exist_ends_as_a_failed_job_saying_so(db,
     job = leadership.get(response.json()["url"]).json()
     assert job["state"] == "failed" and "survey round '1999'" in job["error"]
     assert job["result_url"] is None
+
+
+def test_the_print_map_is_a_whole_a4_sheet_at_300_dpi_and_a_bad_size_is_refused(db, leadership):
+    import io
+
+    from PIL import Image
+
+    small_commune()
+    direct = leadership.get("/api/v1/maps/A1.png", {"size": "a4"})
+    assert direct.status_code == 200
+    image = Image.open(io.BytesIO(direct.content))
+    # A4 is 210 × 297 mm: 2480 × 3508 px at 300 dpi, and the file says 300 dpi to a print dialog.
+    assert image.size == (2481, 3507), image.size  # 8.27 × 11.69 in, rounded by matplotlib
+    assert tuple(round(d) for d in image.info["dpi"]) == (300, 300)
+    screen = Image.open(io.BytesIO(leadership.get("/api/v1/maps/A1.png").content))
+    assert screen.size[0] < 1000  # the quick screen map is unchanged
+    body, download, data = follow(leadership, leadership.post("/api/v1/maps/A1.png?size=a4"))
+    assert Image.open(io.BytesIO(data)).size == image.size
+    assert body["params"]["size"] == "a4" and "_A4.png" in download["Content-Disposition"]
+    refused = leadership.post("/api/v1/maps/A1.png?size=A0")
+    assert refused.status_code == 400 and "size" in refused.json()["message"]
+    assert leadership.get("/api/v1/maps/A1.png", {"size": "A0"}).status_code == 400
+    assert not Job.objects.filter(params__size="A0").exists()

@@ -60,14 +60,15 @@ def desktop(browser):
     context.close()
 
 
-def screenshot(page, name: str) -> None:
-    """Save the page at phone and desktop size (test-output/screenshots, gitignored)."""
+def screenshot(page, name: str, *, full_page: bool = False) -> None:
+    """Save the page at phone and desktop size (test-output/screenshots, gitignored); with
+    full_page, the whole length of the page rather than what the screen shows first."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     original = page.viewport_size
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
         page.wait_for_timeout(300)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}x{size['height']}.png"))
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}x{size['height']}.png"), full_page=full_page)
     page.set_viewport_size(original)
 
 

@@ -42,6 +42,13 @@
     return td;
   }
 
+  // On a phone a wide table becomes one card per row (site.css, table.stack): each cell
+  // keeps its column's name, taken from the table's own header.
+  function labelCells(tr, table) {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    [...tr.children].forEach((td, i) => { if (heads[i]) td.dataset.label = heads[i]; });
+  }
+
   function drawTargets(targets) {
     for (const table of document.querySelectorAll("table.targets")) {
       const year = Number(table.dataset.year);
@@ -62,6 +69,7 @@
         const reason = vi ? row.reason : row.reason_en;
         if (reason) verdict.append(el("div", reason, "muted note"));
         tr.append(name, value, interval, target, verdict);
+        labelCells(tr, table);
         body.append(tr);
       }
       if (!body.children.length) body.append(Object.assign(el("tr"), { innerHTML: `<td colspan="5" class="muted">${t.no_data}</td>` }));
@@ -91,17 +99,23 @@
         const kind = c.role === "BB" ? "BB" : "TC";
         let text = `${id} ${kind}`;
         if (c.value !== null && c.value !== undefined && c.threshold !== null && c.threshold !== undefined) {
-          text += `: ${fmt(c.value)} / ${c.op || ""}${fmt(c.threshold)}`;
+          const op = { ">=": "≥", ">": ">" }[c.op] ?? (c.op || "");
+          text += `: ${fmt(c.value)} / ${op}${fmt(c.threshold)}`;
         }
-        if (c.gap_pp !== null && c.gap_pp !== undefined) text += ` (${t.gap} ${fmt(c.gap_pp)})`;
-        // A gated criterion can fail with every household answering yes: say why.
+        // A gated criterion can fail with its value above the threshold ("thiếu 0" said
+        // nothing): then the chip gives the reason in words instead of a gap of zero.
         const reason = vi ? c.reason : c.reason_en;
-        if (reason) text += ` — ${reason}`;
+        const gap = c.gap_pp !== null && c.gap_pp !== undefined && !(reason && Number(c.gap_pp) <= 0);
+        if (gap) text += ` (${t.gap} ${fmt(c.gap_pp)})`;
+        if (reason) { text += ` — ${reason}`; line.classList.add("chip-reason"); }
         line.textContent = text;
         line.title = `${label(c) || id} (${c.role === "BB" ? t.mandatory : t.optional})`;
         failing.append(line);
       }
-      tr.append(name, result, el("td", `${h.bb_met ?? "—"}/${h.bb_total}`, "num"), el("td", `${h.tc_met ?? "—"}/${h.tc_required}`, "num"), failing);
+      // Optional criteria: "5 of ≥3" met, not "5/3" (which read like a fraction).
+      const optional = el("td", `${h.tc_met ?? "—"} ${t.of_at_least} ≥${h.tc_required}`, "num optional-met");
+      tr.append(name, result, el("td", `${h.bb_met ?? "—"}/${h.bb_total}`, "num"), optional, failing);
+      labelCells(tr, document.getElementById("scorecard"));
       body.append(tr);
     }
   }
@@ -109,6 +123,8 @@
   // Choropleth: five classes on the 0–100 scale for percentages, quantiles otherwise.
   const PALETTE = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"];
   let map, layer, legend, chart;
+  const narrow = () => !window.matchMedia("(min-width: 600px)").matches;
+  let legendOpen = !narrow();
 
   function classes(values) {
     const max = Math.max(...values, 0);
@@ -137,7 +153,8 @@
         l.bindTooltip(`${p.name || p.hamlet || p.code}: ${shown}${n}`, { sticky: true });
       },
     }).addTo(map);
-    // Hamlet names stay on the map.
+    // Hamlet names on the map: a name that would overlap one already drawn waits until the
+    // map is zoomed in far enough for both (PhuLamMaps.declutterLabels).
     layer.eachLayer((l) => {
       const p = l.feature.properties;
       L.marker(l.getBounds().getCenter(), { opacity: 0, interactive: false, keyboard: false })
@@ -145,11 +162,15 @@
         .addTo(layer);
     });
     PhuLamMaps.fit(map, [layer]);
+    PhuLamMaps.declutterLabels(map, "choropleth");
     legend = L.control({ position: "bottomright" });
     legend.onAdd = () => {
       const div = L.DomUtil.create("div", "legend");
       const edges = [0, ...breaks];
-      div.append(el("div", geo.features[0] ? (vi ? geo.features[0].properties.label_vi : indicator) : indicator));
+      // Folded by default on a phone (it covered half of the map there); a tap opens it.
+      PhuLamMaps.foldable(div, t.legend, legendOpen);
+      div.addEventListener("toggle-legend", (e) => { legendOpen = e.detail; });
+      div.append(el("div", geo.features[0] ? (vi ? geo.features[0].properties.label_vi : indicator) : indicator, "legend-title"));
       PALETTE.forEach((c, i) => {
         const row = el("div");
         const swatch = el("i"); swatch.style.background = c;
@@ -161,6 +182,7 @@
     };
     legend.addTo(map);
     document.getElementById("png-link").href = `${config.api}/maps/${encodeURIComponent(indicator)}.png?round=${encodeURIComponent(round)}`;
+    document.getElementById("png-a4-link").href = `${config.api}/maps/${encodeURIComponent(indicator)}.png?round=${encodeURIComponent(round)}&size=a4`;
     // The periodic report and the publish button follow the chosen round (publication app).
     for (const format of ["docx", "pdf"]) {
       const link = document.getElementById(`report-${format}`);
@@ -178,7 +200,9 @@
     const targetYears = Object.keys(info.targets || {});
     const shown = (r) => !r.suppressed && !r.too_few && r.value !== null && r.value !== undefined;
     const datasets = [
-      { type: "line", label: label(info) || indicator, data: series.map((r) => (shown(r) ? r.value : null)),
+      // A phone's legend row cannot hold a long indicator name: there the id stands for it
+      // (the select above names it in full).
+      { type: "line", label: (narrow() ? indicator : label(info)) || indicator, data: series.map((r) => (shown(r) ? r.value : null)),
         borderColor: "#1b6e3a", backgroundColor: "#1b6e3a", showLine: false, pointRadius: 6, pointHoverRadius: 7 },
       { type: "bar", label: t.interval, data: series.map((r) => (shown(r) && r.ci_low !== null && r.ci_high !== null ? [r.ci_low, r.ci_high] : null)),
         backgroundColor: "rgba(27,110,58,0.18)", borderColor: "#1b6e3a", borderWidth: 1, barPercentage: 0.15 },
@@ -318,6 +342,17 @@
     });
   }
 
+  // The first view is a plan target with a figure, not a yes/no criterion (whose commune
+  // trend is a flat line at 0 or 100): the first target of the plan that is measured.
+  function defaultIndicator(card, catalogue, withValues) {
+    const kinds = Object.fromEntries(catalogue.map((c) => [c.id, c.kind]));
+    const measured = card.commune_targets.filter((r) => withValues.has(r.indicator) && r.value !== null && r.value !== undefined);
+    const yesNo = new Set(["binary", "dra_count"]);
+    const pick = measured.find((r) => kinds[r.indicator] === "proportion")
+      || measured.find((r) => !yesNo.has(kinds[r.indicator])) || measured[0];
+    return pick ? pick.indicator : null;
+  }
+
   async function main() {
     try {
       const [card, communeRows, catalogue] = await Promise.all([
@@ -332,6 +367,7 @@
       for (const item of catalogue.filter((c) => withValues.has(c.id))) {
         indicatorSelect.append(new Option(`${item.id} – ${label(item)}`, item.id));
       }
+      indicatorSelect.value = defaultIndicator(card, catalogue, withValues) || indicatorSelect.value;
       for (const round of [...new Set(communeRows.map((r) => r.round))].sort()) roundSelect.append(new Option(round, round));
       roundSelect.value = card.round;
       const redraw = () => {

@@ -1,5 +1,8 @@
 // The hamlet head's map: their hamlet's boundary, each household as a point coloured by its
 // review state; a point outside the declared hamlet gets a thick red ring so it stands out.
+// The map opens on the hamlet's own boundary (not on every point: one wrong GPS fix 5 km away
+// zoomed the whole hamlet down to a dot), and households close together are drawn as one
+// numbered cluster (leaflet.markercluster) that splits as the map zooms in.
 (function () {
   const data = JSON.parse(document.getElementById("map-data").textContent);
   const COLORS = { received: "#4a6fa5", has_issues: "#c77700", edited: "#6c4fa3", approved: "#1b6e3a", rejected: "#b3261e" };
@@ -9,7 +12,21 @@
     style: { color: "#124f29", weight: 2, fillColor: "#cfe6d6", fillOpacity: 0.35 },
   }).addTo(map);
   PhuLamMaps.labelHamlets(hamlets);
-  const points = L.featureGroup().addTo(map);
+  const points = L.markerClusterGroup({
+    showCoverageOnHover: false,
+    maxClusterRadius: 40,
+    // A cluster holding a point outside the hamlet says so with the same red ring.
+    iconCreateFunction: (cluster) => {
+      const children = cluster.getAllChildMarkers();
+      const outside = children.some((m) => m.options.outside);
+      const size = children.length < 10 ? "small" : children.length < 50 ? "medium" : "large";
+      return L.divIcon({
+        html: `<div><span>${children.length}</span></div>`,
+        className: `marker-cluster marker-cluster-${size}${outside ? " cluster-outside" : ""}`,
+        iconSize: L.point(40, 40),
+      });
+    },
+  }).addTo(map);
   for (const p of data.points) {
     const marker = L.circleMarker([p.lat, p.lon], {
       radius: p.outside ? 9 : 6,
@@ -36,20 +53,24 @@
     popup.append(link);
     marker.bindPopup(popup);
     marker.options.instanceId = p.id;
+    marker.options.outside = !!p.outside;
     marker.addTo(points);
   }
-  PhuLamMaps.fit(map, [hamlets, points]);
+  PhuLamMaps.fit(map, hamlets.getLayers().length ? [hamlets] : [points]);
+  PhuLamMaps.declutterLabels(map, "hamlet-map");
   window.hamletMap = { map, points, hamlets };
 
   const legend = L.control({ position: "bottomleft" });
   legend.onAdd = () => {
     const div = L.DomUtil.create("div", "legend");
+    PhuLamMaps.foldable(div, data.strings.legend, window.matchMedia("(min-width: 600px)").matches);
+    const body = L.DomUtil.create("div", "legend-body", div);
     const rows = Object.entries(COLORS).map(([state, color]) => {
       const label = (document.querySelector(`option[value="${state}"]`) || {}).textContent || state;
       return `<div><i style="background:${color}"></i>${label}</div>`;
     });
     rows.push(`<div><i style="background:#fff;border:3px solid #b3261e"></i>${data.strings.outside}</div>`);
-    div.innerHTML = rows.join("");
+    body.innerHTML = rows.join("");
     return div;
   };
   legend.addTo(map);
