@@ -274,6 +274,7 @@
       const cell = el("td");
       cell.append(bar);
       tr.append(cell);
+      labelCells(tr, box.querySelector("table"));
       body.append(tr);
     }
   }
