@@ -7,10 +7,17 @@ def question(page, label: str):
     return page.locator(".question-container", has_text=label).first
 
 
+def choose_hamlet(page, label: str = "Ấp Phú Dũng") -> None:
+    """The hamlet question is a searchable dropdown (appearance `minimal autocomplete`): open
+    it, type part of the name as a volunteer does, pick the hamlet."""
+    page.locator(".dropdown").first.click()
+    page.get_by_role("option", name=label, exact=True).click()
+
+
 def fill_refused_household(page, *, ma_ho: str = "01-0001") -> None:
     """A household that is not in the hamlet's list yet (added as a new one), met, refusing."""
     page.get_by_label("Mã tình nguyện viên").fill("TNV012")
-    page.get_by_text("Ấp Phú Dũng", exact=True).click()
+    choose_hamlet(page)
     question(page, "Hộ có trong danh sách hộ của ấp không?").get_by_text("Không", exact=True).click()
     page.get_by_label("Mã hộ").fill(ma_ho)
     page.get_by_text("Gặp được hộ", exact=True).click()

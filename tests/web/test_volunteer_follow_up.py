@@ -10,7 +10,7 @@ from backend.places.services import commune_ensure
 from backend.registers.models import Household, HouseholdVisit
 from backend.registers.services import households_import
 from tests.web.conftest import screenshot
-from tests.web.household import open_form, question
+from tests.web.household import choose_hamlet, open_form, question
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
@@ -40,7 +40,7 @@ def test_a_volunteer_picks_a_household_from_the_list_and_the_visit_updates_it(
     page.on("response", lambda r: lists.append(r.status) if r.url.endswith("/households.csv") else None)
     open_form(page, live_server.url, token)
     page.get_by_label("Mã tình nguyện viên").fill("TNV012")
-    page.get_by_text("Ấp Phú Dũng", exact=True).click()
+    choose_hamlet(page)
     question(page, "Hộ có trong danh sách hộ của ấp không?").get_by_text("Có", exact=True).click()
     pick = question(page, "Chọn hộ trong danh sách")
     pick.get_by_role("combobox").click()

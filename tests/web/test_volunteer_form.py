@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend.submissions.models import Submission
-from tests.web.conftest import screenshot
+from tests.web.conftest import ROOT, screenshot
 from tests.web.household import fill_refused_household, open_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
@@ -102,3 +102,23 @@ def test_a_submission_made_offline_waits_in_the_queue_and_is_delivered_exactly_o
     assert posts == [201]
     assert Submission.objects.count() == 1
     assert b"<ma_ho>02-0007</ma_ho>" in bytes(Submission.objects.get().current_version.xml)
+
+
+def test_the_hamlet_is_a_searchable_dropdown_not_a_list_of_thirty_radio_buttons(
+    postgres_only, live_server, phone, volunteer_key
+):
+    _volunteer, token = volunteer_key
+    page = phone.new_page()
+    open_form(page, live_server.url, token)
+    hamlets = [line.split(",")[1] for line in (ROOT / "forms_xlsform" / "ap.csv").read_text().splitlines()[1:]]
+    assert len(hamlets) >= 30
+    # Closed, the question is one line: none of the hamlets is drawn as a radio choice.
+    for name in hamlets[:5]:
+        expect(page.get_by_text(name, exact=True)).to_have_count(0)
+    page.locator(".dropdown").first.click()
+    expect(page.get_by_role("option")).to_have_count(len(hamlets))
+    page.keyboard.type("Dũng")  # the filter box has the focus (appearance autocomplete)
+    expect(page.get_by_role("option")).to_have_count(1)
+    page.get_by_role("option", name="Ấp Phú Dũng", exact=True).click()
+    expect(page.locator(".dropdown").first).to_contain_text("Ấp Phú Dũng")
+    screenshot(page, "volunteer-form-hamlet-dropdown")
