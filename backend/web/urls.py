@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from backend.web import (
     dashboard_views,
+    exports_views,
     hamlet_views,
     home_views,
     register_views,
@@ -62,6 +63,7 @@ urlpatterns = [
         volunteers_views.volunteer_action,
         name="staff-volunteer-action",
     ),
+    path("staff/exports/", exports_views.exports, name="staff-exports"),
     path("staff/webhooks/", webhooks_views.webhooks, name="staff-webhooks"),
     path("staff/webhooks/<int:webhook_id>", webhooks_views.webhook_detail, name="staff-webhook"),
     path(

@@ -175,6 +175,7 @@ TABLE: dict[str, Access] = {
     "staff/volunteers/<int:volunteer_id>/<str:action>": Access(
         post=frozenset({ADMIN, LEAD}), params={"action": "assign"}
     ),
+    "staff/exports/": Access(get=STAFF_PAGES, post=STAFF_PAGES),
     "staff/webhooks/": Access(get=frozenset({ADMIN, LEAD}), post=frozenset({ADMIN, LEAD})),
     "staff/webhooks/<int:webhook_id>": Access(get=frozenset({ADMIN, LEAD}), post=frozenset({ADMIN, LEAD})),
     "staff/webhooks/deliveries/<uuid:delivery_id>/retry": Access(post=frozenset({ADMIN, LEAD})),
