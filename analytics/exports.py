@@ -275,17 +275,61 @@ def gpkg_bytes(hamlets: gpd.GeoDataFrame, rows: pd.DataFrame) -> bytes:
 MAP_SIZES = {"screen": {"figsize": (8, 8), "dpi": 100}, "a4": {"figsize": (8.27, 11.69), "dpi": 300}}
 # On the sheet the colour bar lies under the map, and the map stays centred on the page.
 PRINTED_LEGEND = {"orientation": "horizontal", "pad": 0.02, "fraction": 0.04, "panchor": (0.5, 0.5)}
+TOO_FEW_COLOUR = "#bdbdbd"
+NO_DATA_LABEL = "Không có số liệu / ẩn"
 
 
 def choropleth_png(
-    hamlets: gpd.GeoDataFrame, rows: pd.DataFrame, indicator: str, round_name: str, *, size: str = "screen"
+    hamlets: gpd.GeoDataFrame,
+    rows: pd.DataFrame,
+    indicator: str,
+    round_name: str,
+    *,
+    size: str = "screen",
+    min_sample: int | None = None,
 ) -> bytes:
-    """A static map: hamlets coloured by value, labelled, with a legend and a Vietnamese title."""
+    """A static map: hamlets coloured by value, labelled, with a legend and a Vietnamese title.
+    A hamlet whose value comes from fewer households than the minimum sample (`too_few`, the
+    rule of analytics/sample.py; rows without the column are marked here with `min_sample`)
+    is drawn grey and cross-hatched, labelled and listed in the legend as "không đủ mẫu /
+    too few" — never coloured as if its percentage could be read."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    figure = choropleth_figure(hamlets, rows, indicator, round_name, size=size, min_sample=min_sample)
+    try:
+        buffer = io.BytesIO()
+        printed = size == "a4"
+        # dpi is written into the PNG (pHYs), so a print dialog sizes the sheet as A4.
+        dpi = MAP_SIZES[size]["dpi"]
+        figure.savefig(buffer, format="png", dpi=dpi, **({} if printed else {"bbox_inches": "tight"}))
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
+
+
+def choropleth_figure(
+    hamlets: gpd.GeoDataFrame,
+    rows: pd.DataFrame,
+    indicator: str,
+    round_name: str,
+    *,
+    size: str = "screen",
+    min_sample: int | None = None,
+):
+    """The matplotlib figure `choropleth_png` saves (the caller closes it)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    if "too_few" not in rows and min_sample is not None and not rows.empty:
+        from analytics.sample import rows_sample_marked
+
+        rows = rows_sample_marked(rows, min_sample)
     merged = hamlet_values(hamlets, rows, indicator, round_name)
     merged = merged[merged.geometry.notna()]
     definition = BY_ID[indicator]
@@ -294,14 +338,15 @@ def choropleth_png(
     figure, axes = plt.subplots(figsize=page["figsize"], dpi=page["dpi"])
     if printed:  # margins of a printed sheet; the legend goes under the map
         figure.subplots_adjust(left=0.06, right=0.94, top=0.9, bottom=0.08)
-    try:
-        if merged.empty:
-            axes.text(0.5, 0.5, "Chưa có ranh giới ấp / no hamlet boundaries", ha="center", va="center")
-        else:
-            merged = merged.assign(value=pd.to_numeric(merged["value"], errors="coerce"))
-            # Hamlet figures of yes/no kinds are 100/0 (the DRA standard too): a percent scale.
-            percent = definition.kind in ("proportion", "binary", "dra_count")
-            merged.plot(
+    if merged.empty:
+        axes.text(0.5, 0.5, "Chưa có ranh giới ấp / no hamlet boundaries", ha="center", va="center")
+    else:
+        merged = merged.assign(value=pd.to_numeric(merged["value"], errors="coerce"))
+        few = merged["too_few"].fillna(False).astype(bool) if "too_few" in merged else pd.Series(False, merged.index)
+        # Hamlet figures of yes/no kinds are 100/0 (the DRA standard too): a percent scale.
+        percent = definition.kind in ("proportion", "binary", "dra_count")
+        if (~few).any():
+            merged[~few].plot(
                 column="value",
                 ax=axes,
                 legend=True,
@@ -310,37 +355,50 @@ def choropleth_png(
                 linewidth=0.6,
                 vmin=0,
                 vmax=100 if percent else None,
-                missing_kwds={"color": "#dddddd", "hatch": "///", "label": "Không có số liệu / ẩn"},
+                missing_kwds={"color": "#dddddd", "hatch": "///", "label": NO_DATA_LABEL},
                 legend_kwds={
                     "label": "%" if percent else "số lượng",
                     "shrink": 0.6,
                     **(PRINTED_LEGEND if printed else {}),
                 },
             )
-            # Labels stay readable up to a commune's few dozen hamlets; a province map shows
-            # colours only.
-            for record in merged.itertuples() if len(merged) <= MAX_LABELLED_HAMLETS else ():
-                point = record.geometry.representative_point()
-                text = record.name if isinstance(record.name, str) else record.code
-                if not pd.isna(record.value):
-                    text = f"{text}\n{record.value:.0f}"
-                    n = getattr(record, "n", None)
-                    if n is not None and not pd.isna(n):  # every figure carries its n
-                        text = f"{text} (n = {int(n)})"
-                axes.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=9 if printed else 7)
-        title = f"{definition.id} – {definition.label_vi}\nĐợt khảo sát {round_name}"
-        if printed:
-            figure.suptitle(title, fontsize=14, wrap=True)
-            figure.text(0.06, 0.02, "Nguồn: khảo sát hộ gia đình xã Phú Lâm", fontsize=8, color="#555555")
-        else:
-            axes.set_title(title, fontsize=10, wrap=True)
-        axes.set_axis_off()
-        buffer = io.BytesIO()
-        # dpi is written into the PNG (pHYs), so a print dialog sizes the sheet as A4.
-        figure.savefig(buffer, format="png", dpi=page["dpi"], **({} if printed else {"bbox_inches": "tight"}))
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)
+        if few.any():
+            merged[few].plot(
+                ax=axes, color=TOO_FEW_COLOUR, hatch="xxx", edgecolor="#555555", linewidth=0.6, gid="too_few"
+            )
+            axes.legend(
+                handles=[
+                    Patch(facecolor=TOO_FEW_COLOUR, hatch="xxx", edgecolor="#555555", label=_too_few_label(min_sample))
+                ],
+                loc="lower left",
+                fontsize=10 if printed else 8,
+                frameon=True,
+            )
+        # Labels stay readable up to a commune's few dozen hamlets; a province map shows
+        # colours only.
+        labelled = merged.itertuples() if len(merged) <= MAX_LABELLED_HAMLETS else ()
+        for record, is_few in zip(labelled, few, strict=False):
+            point = record.geometry.representative_point()
+            text = record.name if isinstance(record.name, str) else record.code
+            n = getattr(record, "n", None)
+            carries_n = n is not None and not pd.isna(n)  # every figure carries its n
+            if is_few:
+                text = f"{text}\n{TOO_FEW_TEXT}" + (f" (n = {int(n)})" if carries_n else "")
+            elif not pd.isna(record.value):
+                text = f"{text}\n{record.value:.0f}" + (f" (n = {int(n)})" if carries_n else "")
+            axes.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=9 if printed else 7)
+    title = f"{definition.id} – {definition.label_vi}\nĐợt khảo sát {round_name}"
+    if printed:
+        figure.suptitle(title, fontsize=14, wrap=True)
+        figure.text(0.06, 0.02, "Nguồn: khảo sát hộ gia đình xã Phú Lâm", fontsize=8, color="#555555")
+    else:
+        axes.set_title(title, fontsize=10, wrap=True)
+    axes.set_axis_off()
+    return figure
+
+
+def _too_few_label(min_sample: int | None) -> str:
+    return TOO_FEW_TEXT[0].upper() + TOO_FEW_TEXT[1:] + (f" (n < {min_sample})" if min_sample else "")
 
 
 def json_safe(frame: pd.DataFrame) -> list[dict]:

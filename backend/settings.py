@@ -300,6 +300,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Publishes due webhook deliveries (retries, and any whose task message was lost).
     "webhooks-sweep": {"task": "webhooks.sweep", "schedule": float(WEBHOOKS_SWEEP_S)},
+    # Offline updates held for an earlier step that never came (backend/registers/backlog.py).
+    "nightly-register-backlog": {
+        "task": "jobs.scheduled",
+        "schedule": crontab(hour=1, minute=30),
+        "args": ("register.backlog", {}),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 
@@ -339,6 +345,9 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 ANALYTICS_MIN_CELL = env_int("ANALYTICS_MIN_CELL", 5)
 # A value from fewer households than this is marked too_few ("không đủ mẫu"): analytics/sample.py.
 ANALYTICS_MIN_SAMPLE = env_int("ANALYTICS_MIN_SAMPLE", 30)
+# An offline entity update waiting for an earlier step of its branch is force-applied after
+# this many days (ODK Central's backlog default): backend/registers/backlog.py.
+REGISTER_BACKLOG_DAYS = env_int("REGISTER_BACKLOG_DAYS", 5)
 ANALYTICS_ONLY_APPROVED = env_bool("ANALYTICS_ONLY_APPROVED", False)
 ANALYTICS_OUTSIDE_TOLERANCE_M = env_int("ANALYTICS_OUTSIDE_TOLERANCE_M", 100)
 ANALYTICS_MAX_ACCURACY_M = env_int("ANALYTICS_MAX_ACCURACY_M", 50)

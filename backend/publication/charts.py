@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+from django.conf import settings
 
 from analytics import exports
 from analytics.catalogue import BY_ID, PLAN_TARGETS, PROPORTION
@@ -24,7 +25,10 @@ def choropleth_png(figures: RoundFigures, indicator: str) -> bytes:
     hamlets = hamlets_frame(
         Hamlet.objects.values("code", "name", "name_en", "boundary", "registered_households", "pilot_dra")
     )
-    return exports.choropleth_png(hamlets, figures.rows, indicator, figures.round)
+    # The public report's map marks too-few hamlets by the same rule as the dashboard's.
+    return exports.choropleth_png(
+        hamlets, figures.rows, indicator, figures.round, min_sample=settings.ANALYTICS_MIN_SAMPLE
+    )
 
 
 def trend_png(figures: RoundFigures) -> bytes:

@@ -15,8 +15,9 @@ from typing import Any
 
 from django.db import transaction
 
-from backend.registers.models import DATASET, EntityProblem, HouseholdVisit, VisitOutcome
-from backend.registers.services import EntityRejected, household_entity_apply, household_visit_record
+from backend.registers.backlog import held_next_ready, held_release, update_hold
+from backend.registers.models import DATASET, EntityProblem, HeldUpdate, HouseholdVisit, VisitOutcome
+from backend.registers.services import EntityHeld, EntityRejected, household_entity_apply, household_visit_record
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ REFUSED = "khong"
 def on_submission_version_stored(sender, *, submission_id, version_id, parsed, replace, **kwargs) -> None:
     """Receiver (connected in RegistersConfig.ready)."""
     blocks = [b for b in kwargs.get("entities") or () if b.dataset == DATASET]
+    if replace:
+        # An edit is processed afresh: a version of it still waiting in the backlog goes.
+        HeldUpdate.objects.filter(submission_id=submission_id).delete()
     if not blocks:
         if replace:
             # The edit no longer names a household: its visit goes, the history stays.
@@ -40,7 +44,7 @@ def on_submission_version_stored(sender, *, submission_id, version_id, parsed, r
             block=block,
             submission_id=submission_id,
             submission_version_id=version_id,
-            parsed=parsed,
+            outcome=visit_outcome(parsed),
             edit=replace,
             hamlet_code=kwargs.get("hamlet_code") or "",
             visited_on=kwargs.get("survey_date") or _day(kwargs.get("received_at")),
@@ -54,15 +58,19 @@ def household_ingest(
     *,
     block,
     submission_id: int,
-    submission_version_id: int,
-    parsed: Mapping[str, Any],
+    submission_version_id: int | None,
+    outcome: str,
     edit: bool,
     hamlet_code: str,
     visited_on,
     volunteer_id: int | None,
     actor: Any = None,
     ip: str | None = None,
+    force: bool = False,
 ) -> None:
+    """Apply one entity block and record the visit; hold an update that came before the step
+    of its branch it continues, and apply the held updates it was the missing step of."""
+    visit = {"submission_id": submission_id, "outcome": outcome, "visited_on": visited_on, "volunteer_id": volunteer_id}
     try:
         with transaction.atomic():
             applied = household_entity_apply(
@@ -73,27 +81,47 @@ def household_ingest(
                 edit=edit,
                 actor=actor,
                 ip=ip,
+                force=force,
             )
-            household_visit_record(
-                household=applied.household,
-                submission_id=submission_id,
-                outcome=visit_outcome(parsed),
-                visited_on=visited_on,
-                volunteer_id=volunteer_id,
-            )
+            step = (block.branch_id.strip()[:64], _number(block.base_version)) if block.updates else ("", None)
+            household_visit_record(household=applied.household, branch_step=step, **visit)
+    except EntityHeld as held:
+        update_hold(
+            block=block,
+            submission_id=submission_id,
+            submission_version_id=submission_version_id,
+            hamlet_code=hamlet_code,
+            visit=visit,
+            actor=actor,
+            ip=ip,
+        )
+        if held.household is not None:
+            household_visit_record(household=held.household, **visit)  # the visit counts while held
+        return
     except EntityRejected as exc:
         _problem(submission_id, block, exc.reason, hamlet_code)
         if exc.visited is not None:
-            household_visit_record(
-                household=exc.visited,
-                submission_id=submission_id,
-                outcome=visit_outcome(parsed),
-                visited_on=visited_on,
-                volunteer_id=volunteer_id,
-            )
+            household_visit_record(household=exc.visited, **visit)
+        return
     except Exception as exc:  # noqa: BLE001 — ingest must not fail for the register's sake
         log.exception("household register: entity block of submission %s not applied", submission_id)
         _problem(submission_id, block, f"Lỗi xử lý / processing error: {type(exc).__name__}: {exc}", hamlet_code)
+        return
+    if not force:
+        _release_held(applied.household.pk, actor=actor, ip=ip)
+
+
+def _release_held(household_id, *, actor: Any, ip: str | None) -> None:
+    """Apply, in order, the held updates of this household whose missing step is now here
+    (each applied one may be the step the next one waits for: the loop goes on)."""
+    while (held := held_next_ready(household_id)) is not None:
+        context = held_release(held, actor=actor, ip=ip)
+        household_ingest(**context, edit=False, actor=actor, ip=ip)
+
+
+def _number(value: str) -> int | None:
+    text = (value or "").strip()
+    return int(text) if text.isdigit() else None
 
 
 def _problem(submission_id: int, block, reason: str, hamlet_code: str) -> None:

@@ -47,6 +47,14 @@ class Household(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
+        help_text="A field-added duplicate the hamlet head merged into this household (then deleted)",
+    )
 
     class Meta:
         ordering = ["hamlet", "ma_ho", "id"]
@@ -110,6 +118,10 @@ class HouseholdVisit(models.Model):
     volunteer = models.ForeignKey(
         "accounts.Volunteer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The offline branch step this visit's entity block applied (set once applied, also when
+    # it changed nothing; never while held): what the next step of the branch waits for.
+    branch_id = models.CharField(max_length=64, blank=True)
+    base_version = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -169,3 +181,35 @@ class EntityProblem(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class HeldUpdate(models.Model):
+    """An offline update that arrived before the update it continues (ODK Central's "entity
+    submission backlog"): a phone's branch update n+1 sent before update n, or a follow-up of
+    a household whose offline creation has not arrived. It is held, not applied over the
+    wrong base, and applied as soon as what it needs arrives; after REGISTER_BACKLOG_DAYS it
+    is force-applied on the household's current version (or recorded as a problem)."""
+
+    submission = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, related_name="+")
+    submission_version = models.ForeignKey(
+        "submissions.SubmissionVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    household_id = models.UUIDField(help_text="the entity id (its household may not exist yet)")
+    branch_id = models.CharField(max_length=64)
+    base_version = models.PositiveIntegerField(help_text="the version the phone edited, counted on the phone")
+    trunk_version = models.PositiveIntegerField(null=True, blank=True)
+    block = models.JSONField(help_text="the entity block as the phone sent it")
+    hamlet_code = models.CharField(max_length=32, blank=True)
+    outcome = models.CharField(max_length=10, choices=VisitOutcome.choices)
+    visited_on = models.DateField(null=True, blank=True)
+    volunteer = models.ForeignKey(
+        "accounts.Volunteer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    held_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["household_id", "branch_id", "base_version", "id"]
+        indexes = [models.Index(fields=["household_id", "branch_id"], name="held_update_branch")]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "household_id"], name="held_update_one_per_submission")
+        ]

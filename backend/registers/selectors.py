@@ -28,6 +28,7 @@ from backend.registers.models import (
     CSV_NAME,
     PROPERTIES,
     EntityProblem,
+    HeldUpdate,
     Household,
     HouseholdChange,
     HouseholdConflict,
@@ -317,3 +318,10 @@ def household_get(actor: Actor, *, household_id) -> Household:
 
 def household_history(household: Household) -> list:
     return list(household.changes.select_related("user", "submission").order_by("version"))
+
+
+def held_updates_for(actor: Actor, *, limit: int = 200) -> list[HeldUpdate]:
+    """Offline updates waiting for an earlier step of their branch, in the actor's hamlets."""
+    household_list_for_api(actor)
+    held = _scoped(HeldUpdate.objects.select_related("submission"), household_hamlets_for(actor), "hamlet_code")
+    return list(held.order_by("held_at", "id")[:limit])

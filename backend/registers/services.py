@@ -59,6 +59,16 @@ class EntityRejected(ValueError):
         self.visited = visited
 
 
+class EntityHeld(Exception):
+    """An offline update that continues a step of its branch the server does not have yet:
+    hold it in the backlog (`backend/registers/backlog.py`). `household` is the household
+    when it exists (the visit still counts), None when its creation has not arrived."""
+
+    def __init__(self, household: Household | None):
+        super().__init__("held")
+        self.household = household
+
+
 @dataclass(frozen=True)
 class Applied:
     household: Household
@@ -170,9 +180,12 @@ def household_entity_apply(
     edit: bool,
     actor: Any = None,
     ip: str | None = None,
+    force: bool = False,
 ) -> Applied:
     """Apply one `meta/entity` block of the `households` dataset. Call inside the ingest
-    transaction (in a savepoint: a rejection leaves nothing behind)."""
+    transaction (in a savepoint: a rejection leaves nothing behind). An offline update whose
+    previous branch step has not arrived raises `EntityHeld`; `force` (the backlog's timeout)
+    applies it on the household's current version instead."""
     if block.dataset != DATASET:
         raise EntityRejected(f"Danh sách {block.dataset!r} không được hỗ trợ / unknown entity list {block.dataset!r}")
     entity_id = _entity_uuid(block.entity_id)
@@ -197,7 +210,11 @@ def household_entity_apply(
     if block.updates:
         if entity_id is None:
             raise EntityRejected(f"Mã hộ (entity id) không hợp lệ: {block.entity_id!r} / invalid entity id")
-        return _update_from_block(block, entity_id, submission_id, submission_version_id, actor, ip)
+        if not force:
+            household = Household.objects.filter(pk=entity_id).first()
+            if update_waits(block, household):
+                raise EntityHeld(household)
+        return _update_from_block(block, entity_id, submission_id, submission_version_id, actor, ip, force=force)
     raise EntityRejected("Khối entity không tạo cũng không cập nhật / the entity block neither creates nor updates")
 
 
@@ -251,7 +268,38 @@ def _default_label(hamlet_code: str, properties: Mapping[str, str]) -> str:
     return " · ".join(p for p in parts if p) or hamlet_code
 
 
-def _update_from_block(block, entity_id, submission_id, submission_version_id, actor, ip) -> Applied:
+def update_waits(block: EntityBlock, household: Household | None) -> bool:
+    """Whether an update must wait for an earlier step of its offline branch, as Central
+    decides it (`_computeBaseVersion` with a branchId, lib/model/query/entities.js): a phone
+    counts its branch's versions itself, so update n+1 (baseVersion b) needs the branch's
+    step with baseVersion b-1 here. The branch's first update (baseVersion = trunkVersion, or
+    1 on a household created offline) needs only the household. Updates without a branch
+    are never held (an older client: taken as made on the current version)."""
+    branch = block.branch_id.strip()[:64]
+    try:
+        base = _int_or_none(block.base_version, "baseVersion")
+        trunk = _int_or_none(block.trunk_version, "trunkVersion")
+    except EntityRejected:
+        return False  # a malformed number is a problem for the update itself, not a wait
+    if not branch or base is None:
+        return False
+    if household is None:
+        return True  # its creation (offline, on this or another phone) has not arrived
+    if base == 1 or base == trunk:
+        return False
+    return not branch_step_arrived(household, branch, base - 1)
+
+
+def branch_step_arrived(household: Household, branch: str, base: int) -> bool:
+    """The branch's update made on (phone-counted) version `base` has been applied, whether
+    it changed something (a HouseholdChange) or not (its visit records the step)."""
+    return (
+        HouseholdChange.objects.filter(household=household, branch_id=branch, base_version=base).exists()
+        or HouseholdVisit.objects.filter(household=household, branch_id=branch, base_version=base).exists()
+    )
+
+
+def _update_from_block(block, entity_id, submission_id, submission_version_id, actor, ip, force=False) -> Applied:
     try:
         household = row_lock(Household.objects.select_related("hamlet"), pk=entity_id)
     except Household.DoesNotExist:
@@ -260,12 +308,23 @@ def _update_from_block(block, entity_id, submission_id, submission_version_id, a
             "(its creation has not arrived yet?)"
         )
     if household.deleted_at is not None:
+        if household.merged_into_id is not None:
+            # A phone that still holds the merged duplicate: the visit counts for the household
+            # it was merged into; its changes were made on the duplicate and are not applied.
+            target = Household.objects.filter(pk=household.merged_into_id, deleted_at__isnull=True).first()
+            raise EntityRejected(
+                f"Hộ {entity_id} đã được gộp vào hộ {target.label if target else household.merged_into_id}; lần đến "
+                f"được tính cho hộ đó / household {entity_id} was merged into another; the visit counts for it",
+                visited=target,
+            )
         raise EntityRejected(f"Hộ {entity_id} đã bị xoá khỏi sổ / household {entity_id} was deleted")
     base = _int_or_none(block.base_version, "baseVersion")
     trunk = _int_or_none(block.trunk_version, "trunkVersion")
     branch = block.branch_id.strip()[:64]
     server = household.version
-    effective = _effective_base(household, base, branch, server)
+    # Forced out of the backlog: its base never arrived, so it is taken as made on the current
+    # version (Central does the same), and nothing is reported as overwritten.
+    effective = server if force else _effective_base(household, base, branch, server)
     before = household_state(household)
     base_state = before if effective >= server else _state_at(household, effective)
     incoming = _merged(base_state["properties"], {k: v for k, v in block.properties.items()})
@@ -391,12 +450,26 @@ def _reapply(block, entity_id, submission_id, submission_version_id, actor, ip) 
 
 
 def household_visit_record(
-    *, household: Household, submission_id: int, outcome: str, visited_on: date | None, volunteer_id: int | None
+    *,
+    household: Household,
+    submission_id: int,
+    outcome: str,
+    visited_on: date | None,
+    volunteer_id: int | None,
+    branch_step: tuple[str, int | None] = ("", None),
 ) -> HouseholdVisit:
-    """The visit of one submission (an edit replaces it)."""
+    """The visit of one submission (an edit replaces it). `branch_step`: the (branchId,
+    baseVersion) its entity block applied, when it was applied."""
     visit, _ = HouseholdVisit.objects.update_or_create(
         submission_id=submission_id,
-        defaults={"household": household, "outcome": outcome, "visited_on": visited_on, "volunteer_id": volunteer_id},
+        defaults={
+            "household": household,
+            "outcome": outcome,
+            "visited_on": visited_on,
+            "volunteer_id": volunteer_id,
+            "branch_id": branch_step[0],
+            "base_version": branch_step[1],
+        },
     )
     return visit
 
@@ -450,6 +523,114 @@ def household_conflict_resolve(
         version=household.version,
     )
     return conflict
+
+
+SETTLE_ACTIONS = ("confirm", "reject", "merge")
+
+
+@transaction.atomic
+def household_field_settle(
+    *,
+    household: Household,
+    action: str,
+    user: Any,
+    into_code: str = "",
+    actor: Any = None,
+    ip: str | None = None,
+) -> Household:
+    """The hamlet head's answer to a household a volunteer added in the field:
+    - `confirm`: it is a real household of the register (no longer flagged; the phones'
+      list is unchanged, so nothing is downloaded again);
+    - `reject`: it is not a household (a test, a mistake): taken off the register — phones
+      drop it at the next list download, the integrity URL reports it deleted, its visits
+      count nowhere;
+    - `merge`: it is a household already in the register (code `into_code`, same hamlet):
+      its visits become that household's, what that household lacks (a location, a house
+      description…) is filled from it as a new version, and it is taken off the register
+      pointing to the one it was merged into.
+    Returns the household that remains (the merge target for `merge`). Audited."""
+    household = row_lock(Household.objects.select_related("hamlet"), pk=household.pk)
+    if action not in SETTLE_ACTIONS:
+        raise errors.bad_request(
+            f"Hành động phải là {', '.join(SETTLE_ACTIONS)}. / action must be one of {', '.join(SETTLE_ACTIONS)}.",
+            field="action",
+        )
+    if household.deleted_at is not None or not household.added_in_field:
+        raise errors.bad_request(
+            f"Hộ {household.label} không còn chờ xác nhận. / Household {household.label} is not awaiting confirmation.",
+            field="household",
+        )
+    if action == "confirm":
+        household.added_in_field = False
+        household.save(update_fields=["added_in_field"])  # updated_at stays: the CSV is the same
+        audit_record(actor=actor or user, action="household.confirm", obj=household, ip=ip)
+        return household
+    target = None
+    if action == "merge":
+        target = _merge_target(household, into_code)
+    _take_off(household, user, changed=["merged_into:" + str(target.pk)] if target else ["rejected"])
+    if target is None:
+        audit_record(actor=actor or user, action="household.reject", obj=household, ip=ip, version=household.version)
+        return household
+    household.merged_into = target
+    household.save(update_fields=["merged_into"])
+    moved = HouseholdVisit.objects.filter(household=household).update(household=target)
+    before = household_state(target)
+    filled = dict(before["properties"])
+    for name, value in household.properties.items():
+        # Only what the register's household lacks; its own code and hamlet stay.
+        if name not in ("ma_ho", "ap") and value.strip() and not filled.get(name, "").strip():
+            filled[name] = value.strip()
+    if filled != before["properties"]:
+        target.version += 1
+        _set_state(target, before["label"], filled)
+        _save_live(target)
+        _record_change(target, before=before, source=Source.USER, user=user)
+    else:
+        target.save(update_fields=["updated_at"])  # the phones' list changes (one row fewer) either way
+    audit_record(
+        actor=actor or user,
+        action="household.merge",
+        obj=household,
+        ip=ip,
+        into=str(target.pk),
+        into_code=target.ma_ho,
+        visits_moved=moved,
+        target_version=target.version,
+    )
+    return target
+
+
+def _merge_target(household: Household, into_code: str) -> Household:
+    code = (into_code or "").strip()
+    if not code:
+        raise errors.bad_request(
+            "Nhập mã hộ của hộ đã có trong sổ. / Give the household code of the household already in the register.",
+            field="into",
+        )
+    target = (
+        Household.objects.select_for_update()
+        .filter(hamlet=household.hamlet, ma_ho=code, deleted_at__isnull=True)
+        .exclude(pk=household.pk)
+        .first()
+    )
+    if target is None:
+        raise errors.bad_request(
+            f"Ấp {household.hamlet.code} không có hộ mã {code!r} trong sổ. / Hamlet {household.hamlet.code} has no "
+            f"household with code {code!r} in the register.",
+            field="into",
+        )
+    return target
+
+
+def _take_off(household: Household, user: Any, *, changed: list[str]) -> None:
+    before = household_state(household)
+    household.deleted_at = timezone.now()
+    household.added_in_field = False
+    household.version += 1
+    household.save()
+    change = _record_change(household, before=before, source=Source.USER, user=user)
+    HouseholdChange.objects.filter(pk=change.pk).update(changed=changed)
 
 
 @transaction.atomic

@@ -72,6 +72,9 @@ CRITERION_KEYS = [
     "suppressed",
     "reason",
     "reason_en",
+    # Extended by issue 12: the households behind the value, and the minimum-sample mark.
+    "n",
+    "too_few",
 ]
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -171,9 +174,12 @@ class StoredResults:
         failing list derived from a hidden cell is hidden too."""
         detail = scorecard_labelled(self.frame("scorecard", rounds))
         summary = self.frame("summary", rounds)
-        if self.microdata:
-            return detail, summary
-        return scorecard_suppress(detail, summary, self.rows, self.min_cell)
+        if not self.microdata:
+            detail, summary = scorecard_suppress(detail, summary, self.rows, self.min_cell)
+        # Each criterion carries its n and too_few by the rows' own rule (analytics/sample.py).
+        if not detail.empty:
+            detail = rows_sample_marked(detail, self.min_sample)
+        return detail, summary
 
     def frame(self, name: str, rounds: list[str] | None = None) -> pd.DataFrame:
         parts = [
@@ -296,4 +302,6 @@ def map_body(results: StoredResults, indicator: str, round_name: str | None, *, 
         raise not_found(f"survey round '{round_name}'")
     if size not in exports.MAP_SIZES:
         raise bad_request(f"map size '{size}': use one of {', '.join(exports.MAP_SIZES)}")
-    return exports.choropleth_png(results_hamlets(), results.rows, indicator, round_name, size=size)
+    return exports.choropleth_png(
+        results_hamlets(), results.rows, indicator, round_name, size=size, min_sample=results.min_sample
+    )

@@ -182,6 +182,8 @@ class CriterionOutput(serializers.Serializer):
     suppressed = serializers.BooleanField(allow_null=True)
     reason = serializers.CharField(allow_null=True)
     reason_en = serializers.CharField(allow_null=True)
+    n = serializers.IntegerField(allow_null=True, help_text="households behind the value (null: not a sample)")
+    too_few = serializers.BooleanField(help_text="from fewer units than ANALYTICS_MIN_SAMPLE: read as 'too few'")
 
 
 class ScorecardHamletOutput(serializers.Serializer):

@@ -2,7 +2,8 @@
 round (visited, refused, moved, not found, not yet visited; per hamlet and per volunteer),
 open conflicts with their resolution, households added in the field, duplicate visits in
 the round, and entity blocks that could not be applied. HTTP only: reads through
-`backend.registers.selectors`, the one write through `household_conflict_resolve`.
+`backend.registers.selectors`, the writes through `household_conflict_resolve` and
+`household_field_settle` (confirm / reject / merge a household added in the field).
 
 Texts are kept here, bilingual, instead of the shared message catalogue (another page's
 helper edits it at the same time); the page follows the site's language switch.
@@ -24,7 +25,7 @@ from backend.core.errors import Problem
 from backend.core.middleware import personal_data
 from backend.places.selectors import hamlet_list
 from backend.registers import selectors as registers
-from backend.registers.services import household_conflict_resolve
+from backend.registers.services import household_conflict_resolve, household_field_settle
 from backend.reports.models import SurveyRound
 from backend.reports.selectors import round_register_visits
 from backend.submissions.selectors import household_hamlets_visible_to
@@ -73,6 +74,26 @@ TEXTS = {
     "problems": ("Bản ghi chưa cập nhật được sổ hộ", "Submissions that could not update the register"),
     "reason": ("Lý do", "Reason"),
     "resolved": ("Đã xử lý xung đột.", "Conflict resolved."),
+    "settle_help": (
+        "Xác nhận hộ thật; loại nếu không phải hộ (nhập thử, nhầm); hoặc gộp vào hộ đã có trong sổ (nhập mã hộ).",
+        "Confirm a real household; reject one that is not (a test, a mistake); or merge it into a household "
+        "already in the register (give its code).",
+    ),
+    "actions": ("Xử lý", "Action"),
+    "held": ("Cập nhật đang chờ bản trước", "Updates waiting for an earlier one"),
+    "held_help": (
+        "Máy gửi bản sửa sau trước bản sửa trước; sẽ được áp dụng khi bản trước đến (hoặc sau vài ngày).",
+        "A phone's later offline update arrived before its earlier one; it is applied when that one arrives "
+        "(or after a few days).",
+    ),
+    "held_since": ("Chờ từ", "Waiting since"),
+    "confirm": ("Xác nhận", "Confirm"),
+    "reject": ("Loại (trùng/nhầm)", "Reject (duplicate/mistake)"),
+    "merge": ("Gộp vào hộ", "Merge into"),
+    "merge_code": ("Mã hộ đã có", "Existing household code"),
+    "confirmed": ("Đã xác nhận hộ.", "Household confirmed."),
+    "rejected": ("Đã loại hộ khỏi sổ.", "Household taken off the register."),
+    "merged": ("Đã gộp vào hộ {label}.", "Merged into household {label}."),
 }
 
 
@@ -112,6 +133,7 @@ def hamlet_register(request: HttpRequest) -> HttpResponse:
             added=list(registers.household_list_for_api(actor, added_in_field=True)[:500]),
             duplicates=registers.duplicate_visits(actor, submissions=in_round),
             problems=registers.entity_problems_for(actor),
+            held=registers.held_updates_for(actor),
         )
     except Problem as problem:
         messages.error(request, problem.message)
@@ -141,4 +163,37 @@ def hamlet_register_resolve(request: HttpRequest, conflict_id: int) -> HttpRespo
         messages.success(request, _texts()["resolved"])
     except Problem as problem:
         messages.error(request, problem.message)
+    return redirect("hamlet-register")
+
+
+@require_POST
+@vietnamese_first
+@staff_page(policy.can_open_hamlet_pages)
+def hamlet_register_settle(request: HttpRequest, household_id) -> HttpResponse:
+    """Confirm, reject or merge a household added in the field (its hamlet's reviewers)."""
+    actor = request.actor
+    try:
+        household = registers.household_get(actor, household_id=household_id)
+    except Problem:
+        raise Http404
+    if not policy.can_review(actor, household.hamlet.code):
+        return render(request, "web/forbidden.html", status=403)
+    action = request.POST.get("action", "")
+    try:
+        kept = household_field_settle(
+            household=household,
+            action=action,
+            into_code=request.POST.get("into", ""),
+            user=request.user,
+            actor=actor,
+            ip=client_ip(request),
+        )
+    except Problem as problem:
+        messages.error(request, problem.message)
+        return redirect("hamlet-register")
+    texts = _texts()
+    done = {"confirm": texts["confirmed"], "reject": texts["rejected"]}.get(action) or texts["merged"].format(
+        label=kept.label
+    )
+    messages.success(request, done)
     return redirect("hamlet-register")

@@ -37,6 +37,11 @@ hamlet_routes = [
         register_views.hamlet_register_resolve,
         name="hamlet-register-resolve",
     ),
+    path(
+        "register/households/<uuid:household_id>/settle",
+        register_views.hamlet_register_settle,
+        name="hamlet-register-settle",
+    ),
     path("review/bulk-approve", hamlet_views.bulk_approve, name="hamlet-bulk-approve"),
     path("submissions/<str:form_id>/<str:instance_id>", hamlet_views.submission_detail, name="hamlet-submission"),
     path(

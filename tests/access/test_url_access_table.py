@@ -189,6 +189,11 @@ TABLE: dict[str, Access] = {
     "hamlet/register/conflicts/<int:conflict_id>/resolve": Access(
         post=STAFF_PAGES, params={"conflict_id": "1"}, not_found_is_past_the_door=True
     ),
+    "hamlet/register/households/<uuid:household_id>/settle": Access(
+        post=STAFF_PAGES,
+        params={"household_id": "00000000-0000-0000-0000-000000000001"},
+        not_found_is_past_the_door=True,
+    ),
     "hamlet/review/bulk-approve": Access(post=REVIEWERS),
     "hamlet/submissions/<str:form_id>/<str:instance_id>": Access(get=STAFF_PAGES),
     "hamlet/submissions/<str:form_id>/<str:instance_id>/review": Access(post=REVIEWERS),

@@ -199,3 +199,32 @@ def test_stored_result_tables_come_back_with_the_same_values():
     assert back["rows"]["n_units"].tolist() == [6, 0, 3]
     assert back["empty"].empty and list(back["empty"].columns) == list(frame.columns)
     assert back["none"].empty
+
+
+def test_the_png_map_greys_and_hatches_a_hamlet_below_the_minimum_sample_and_says_so():
+    from matplotlib import pyplot as plt
+    from matplotlib.colors import to_hex
+
+    results, hamlets = _results()  # 5 households in each hamlet
+    rows = results.rows.drop(columns=["too_few", "n"], errors="ignore")
+    figure = exports.choropleth_figure(hamlets, rows, "A5", "2025", min_sample=5)
+    try:
+        assert not figure.axes[0].get_legend()  # both hamlets reach 5: nothing is too few
+    finally:
+        plt.close(figure)
+    figure = exports.choropleth_figure(hamlets, rows, "A5", "2025", min_sample=30)
+    try:
+        axes = figure.axes[0]
+        legend = [t.get_text() for t in axes.get_legend().get_texts()]
+        assert legend == ["Không đủ mẫu / too few (n < 30)"]
+        greyed = [c for c in axes.collections if c.get_gid() == "too_few"]
+        assert len(greyed) == 1 and greyed[0].get_hatch() == "xxx"
+        assert {to_hex(c) for c in greyed[0].get_facecolor()} == {exports.TOO_FEW_COLOUR}
+        labels = [t.get_text() for t in axes.texts]
+        assert all("không đủ mẫu / too few (n = 5)" in t for t in labels) and len(labels) == 2
+        assert not any(t.endswith("\n100") for t in labels)  # no percentage printed on a too-few hamlet
+    finally:
+        plt.close(figure)
+    marked = exports.choropleth_png(hamlets, rows, "A5", "2025", min_sample=30)
+    plain = exports.choropleth_png(hamlets, rows, "A5", "2025", min_sample=5)
+    assert marked.startswith(b"\x89PNG") and marked != plain

@@ -200,6 +200,8 @@ def test_strict_targets_and_gate_reasons_reach_the_api_the_exports_and_the_score
     card = leadership.get("/api/v1/scorecard", {"round": "2025"}).json()
     a2_card = next(c for c in card["hamlets"][0]["criteria"] if c["criterion"] == "A2")
     assert a2_card["reason_en"] == "gate: no official Zalo group"
+    # The criterion carries its n and the minimum-sample mark, by the indicator rows' own rule.
+    assert (a2_card["n"], a2_card["too_few"]) == (a2["n"], a2["too_few"]) == (10, True)
 
     text = leadership.get("/api/v1/exports/indicators.csv", {"round": "2025"}).content.decode("utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))

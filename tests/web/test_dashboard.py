@@ -155,6 +155,19 @@ def test_a_value_from_too_few_households_reads_too_few_on_the_dashboard(
         )
         expect(cell.locator(".figure")).to_have_text("không đủ mẫu / too few")
         expect(cell.locator(".n")).to_have_text(f"n = {target['n']}")
+    # The scorecard's criteria carry n and too_few by the same rule, and a failing criterion
+    # measured on households reads "too few" on its chip instead of a value.
+    sampled = [c for h in card["hamlets"] for c in h["criteria"] if c["n"] is not None]
+    assert sampled and all(c["too_few"] for c in sampled)
+    assert all(c["too_few"] is False for h in card["hamlets"] for c in h["criteria"] if c["n"] is None)
+    hamlet = next(
+        h for h in card["hamlets"] if any(c["too_few"] and c["criterion"] in h["failing"] for c in h["criteria"])
+    )
+    criterion = next(c for c in hamlet["criteria"] if c["too_few"] and c["criterion"] in hamlet["failing"])
+    chip = page.locator(f"#scorecard tr[data-hamlet='{hamlet['hamlet']}'] .chip[data-too-few='true']").filter(
+        has_text=criterion["criterion"]
+    )
+    expect(chip).to_contain_text(f"không đủ mẫu / too few (n = {criterion['n']})")
     # Its trend plots no point for a round whose value is too few.
     page.select_option("#indicator-select", few[0]["indicator"])
     trend = page.evaluate("window.dashboardTrend")

@@ -98,14 +98,18 @@
         const line = el("span", "", `chip ${c.role === "BB" ? "chip-bb" : "chip-tc"}`);
         const kind = c.role === "BB" ? "BB" : "TC";
         let text = `${id} ${kind}`;
-        if (c.value !== null && c.value !== undefined && c.threshold !== null && c.threshold !== undefined) {
+        // A criterion measured on fewer households than the minimum sample reads "too few",
+        // not a value against its threshold (the rows' rule, analytics/sample.py).
+        if (c.too_few) { text += `: ${t.too_few}`; line.dataset.tooFew = "true"; }
+        else if (c.value !== null && c.value !== undefined && c.threshold !== null && c.threshold !== undefined) {
           const op = { ">=": "≥", ">": ">" }[c.op] ?? (c.op || "");
           text += `: ${fmt(c.value)} / ${op}${fmt(c.threshold)}`;
         }
+        if (c.n !== null && c.n !== undefined) text += ` (n = ${c.n})`;
         // A gated criterion can fail with its value above the threshold ("thiếu 0" said
         // nothing): then the chip gives the reason in words instead of a gap of zero.
         const reason = vi ? c.reason : c.reason_en;
-        const gap = c.gap_pp !== null && c.gap_pp !== undefined && !(reason && Number(c.gap_pp) <= 0);
+        const gap = !c.too_few && c.gap_pp !== null && c.gap_pp !== undefined && !(reason && Number(c.gap_pp) <= 0);
         if (gap) text += ` (${t.gap} ${fmt(c.gap_pp)})`;
         if (reason) { text += ` — ${reason}`; line.classList.add("chip-reason"); }
         line.textContent = text;
