@@ -16,6 +16,7 @@ from django.utils.http import parse_header_parameters
 
 from backend.audit.http import client_ip
 from backend.core import errors
+from backend.core.blobs import BlobUploadHandler
 from backend.core.openrosa import openrosa_message, openrosa_xml_response
 from backend.submissions.services import submission_receive
 from sync.openrosa_auth import openrosa_view
@@ -66,6 +67,9 @@ def _multipart_read(request: HttpRequest) -> tuple[bytes, dict]:
     # (no closing boundary) and hands us a truncated file as if complete. Watching the last
     # bytes it reads is the only way to tell a cut-off upload from a whole one.
     request._stream = tail
+    # Files go to disk beside the blob store while they arrive, hashed on the way (streaming:
+    # a photo is neither held in memory nor read again); the XML part stays in memory.
+    request.upload_handlers.insert(0, BlobUploadHandler(request, skip=(XML_PART,)))
     try:
         files_in, fields = request.FILES, request.POST
     except RequestDataTooBig:

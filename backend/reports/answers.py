@@ -2,7 +2,7 @@
 
 `submission_answers_store` runs inside the ingest transaction of `submission_receive`: a
 committed submission always has the answers of its current version, and an edit replaces
-them under the same row lock. That costs two small INSERTs per submission (the form's row
+them under the same row lock. That costs one small INSERT per submission (the form's row
 and its repeat rows) and saves the indicator recomputation from decompressing every JSON
 document again; a projection written after commit could be missing while a recomputation
 reads, and this one cannot.
@@ -21,6 +21,7 @@ from django.db import connection, transaction
 
 from analytics.frames import FIELDS, REPEATS, Answers, answers_extract, answers_layout
 from backend.core.locks import rows_lock
+from backend.core.rows import rows_insert_together
 from backend.reports.models import ANSWERS_BY_KEY
 from backend.submissions.models import Submission
 
@@ -91,19 +92,32 @@ def _answers_delete(form_id: str, submission_ids: Sequence[int]) -> None:
 
 def _answers_insert(form_id: str, items: Sequence[tuple[int, int, Answers]]) -> None:
     layout = answers_layout(form_id)
-    _rows_write(
-        form_id,
-        [{"submission_id": sid, "version_id": vid, "layout": layout, **answers.fields} for sid, vid, answers in items],
-    )
-    for repeat in REPEATS[form_id]:
-        _rows_write(
-            repeat,
+    groups = [
+        (
+            form_id,
             [
-                {"submission_id": sid, "position": position, **instance}
-                for sid, _, answers in items
-                for position, instance in enumerate(answers.repeats[repeat], start=1)
+                {"submission_id": sid, "version_id": vid, "layout": layout, **answers.fields}
+                for sid, vid, answers in items
             ],
         )
+    ]
+    for repeat in REPEATS[form_id]:
+        groups.append(
+            (
+                repeat,
+                [
+                    {"submission_id": sid, "position": position, **instance}
+                    for sid, _, answers in items
+                    for position, instance in enumerate(answers.repeats[repeat], start=1)
+                ],
+            )
+        )
+    if connection.vendor == "postgresql" and sum(len(rows) for _, rows in groups) < COPY_MIN_ROWS:
+        # One submission at ingest: its row and its members' in one statement (one round trip).
+        rows_insert_together([[ANSWERS_BY_KEY[key](**row) for row in rows] for key, rows in groups])
+        return
+    for key, rows in groups:
+        _rows_write(key, rows)
 
 
 def _rows_write(key: str, rows: list[dict]) -> None:

@@ -25,20 +25,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from backend.accounts import policy
 from backend.accounts.actors import Actor
 from backend.accounts.models import Volunteer
-from backend.audit.services import audit_records
+from backend.audit.services import audit_records, audit_rows
 from backend.core import errors
 from backend.core.blobs import blob_store, stream_sha256
 from backend.core.locks import rows_lock
 from backend.core.models import Blob
+from backend.core.rows import Sql, rows_insert_sql
 from backend.core.xform_schema import XFormSchema, xform_schema
 from backend.submissions.changes import submission_changed
+from backend.submissions.ingest_lookup import StoredCopy, ingest_lookup, root_hint
 from backend.submissions.instance_xml import (
     InstanceDoc,
     InstanceXmlError,
@@ -95,7 +97,12 @@ def submission_receive(
                 name=name,
             )
     sha256 = hashlib.sha256(xml).hexdigest()
-    replayed = _replay_without_parse(actor=actor, sha256=sha256, files=files)
+    # One query before any parse: the copy stored under these bytes (a replay) and the
+    # published version the root element names (a new submission or an edit).
+    hint = root_hint(xml)
+    volunteer = actor.volunteer
+    stored, target = ingest_lookup(volunteer_id=volunteer.pk if volunteer else None, sha256=sha256, hint=hint)
+    replayed = _replay_without_parse(actor=actor, stored=stored, files=files)
     if replayed is not None:
         return replayed
     try:
@@ -114,7 +121,7 @@ def submission_receive(
                 field=label,
             )
 
-    version = _form_version_for(actor, doc)
+    version = _form_version_for(actor, doc, found=target if hint == (doc.form_id, doc.version) else _UNREAD)
     try:
         projection = instance_project(doc, _schema_of(version))
     except InstanceXmlError as exc:
@@ -186,17 +193,31 @@ class _Ingest:
         return self.version.form
 
 
-def _form_version_for(actor: Actor, doc: InstanceDoc) -> FormVersion:
+# `found` of `_form_version_for` when `ingest_lookup` did not look for the version the parse read.
+_UNREAD = object()
+
+
+def _form_version_for(actor: Actor, doc: InstanceDoc, *, found=_UNREAD) -> FormVersion:
     """The published version the XML names, with the actor's right to submit checked.
-    One query on the happy path; a second only to tell an unknown form from an unknown version."""
-    versions = (
-        FormVersion.objects.select_related("form")
-        .only(
-            "id", "version", "md5", "form__id", "form__form_id", "form__state", "form__title", "form__webhooks_active"
+    `found` is what `ingest_lookup` read for it (None: no such published version); otherwise
+    one query here. A second only to tell an unknown form from an unknown version."""
+    if found is _UNREAD:
+        versions = (
+            FormVersion.objects.select_related("form")
+            .only(
+                "id",
+                "version",
+                "md5",
+                "form__id",
+                "form__form_id",
+                "form__state",
+                "form__title",
+                "form__webhooks_active",
+            )
+            .filter(form__form_id=doc.form_id, version=doc.version, published=True)
         )
-        .filter(form__form_id=doc.form_id, version=doc.version, published=True)
-    )
-    version = _with_assignment(versions, actor).first()
+        found = _with_assignment(versions, actor).first()
+    version = found
     if version is None:
         if Form.objects.filter(form_id=doc.form_id).exists():
             raise errors.form_version_not_found(doc.version)
@@ -281,7 +302,14 @@ def _submitter(ingest: _Ingest) -> dict:
 
 
 def _new_version(ingest: _Ingest, submission: Submission) -> SubmissionVersion:
-    return SubmissionVersion.objects.create(
+    version = _version_row(ingest, submission)
+    version.save(force_insert=True)
+    return version
+
+
+def _version_row(ingest: _Ingest, submission: Submission) -> SubmissionVersion:
+    """The version this request stores, not yet saved."""
+    return SubmissionVersion(
         submission=submission,
         form=ingest.form,
         instance_id=ingest.doc.instance_id,
@@ -348,12 +376,24 @@ def _missing(ingest: _Ingest, rows: list[SubmissionAttachment]) -> tuple[str, ..
 @transaction.atomic
 def _create(ingest: _Ingest) -> ReceiveResult:
     """Raises IntegrityError when the instanceID is taken (by a submission or an edit's version)."""
-    actor = ingest.actor
-    submission = Submission.objects.create(
+    submission, version, rows = _submission_insert(ingest)
+    _answers_store(ingest, submission, version, replace=False)
+    submission_changed(submission)  # the change feed: one INSERT
+    return ReceiveResult(201, submission, "created", missing=_missing(ingest, rows))
+
+
+def _submission_insert(ingest: _Ingest) -> tuple[Submission, SubmissionVersion, list[SubmissionAttachment]]:
+    """The submission, its first version, its file slots and their audit rows in one statement
+    (issue 18): both ids are drawn from their sequences inside it, so the submission is inserted
+    already pointing at its current version (the foreign keys are checked at commit, DEFERRABLE
+    INITIALLY DEFERRED) instead of an INSERT, an INSERT, an UPDATE, an INSERT and an INSERT.
+    Raises IntegrityError when the instanceID is taken, like the ORM's INSERT."""
+    sid, vid = Sql("(SELECT sid FROM ids)"), Sql("(SELECT vid FROM ids)")
+    submission = Submission(
         form=ingest.form,
         instance_id=ingest.doc.instance_id,
         form_version=ingest.version,
-        volunteer=actor.volunteer,
+        volunteer=ingest.actor.volunteer,
         device_id=ingest.device_id,
         user_agent=ingest.user_agent,
         received_at=ingest.now,
@@ -361,25 +401,40 @@ def _create(ingest: _Ingest) -> ReceiveResult:
         **_submitter(ingest),
         **_typed_columns(ingest),
     )
-    version = _new_version(ingest, submission)
-    submission.current_version = version
-    Submission.objects.filter(pk=submission.pk).update(current_version=version)
-    _answers_store(ingest, submission, version, replace=False)
-    submission_changed(submission)  # the change feed: one INSERT
+    version = _version_row(ingest, submission)
     rows = _attachment_rows(ingest, version, {})
+    events = [
+        ("submission.create", submission, {"form_id": ingest.form.form_id, "instance_id": ingest.doc.instance_id}),
+        *_file_events(ingest, submission, [r.name for r in rows if r.blob_id is not None and r.name in ingest.blobs]),
+    ]
+    audit = audit_rows(actor=ingest.actor, ip=ingest.client_ip, events=events)
+    submission.id, submission.current_version_id = sid, vid
+    version.id, version.submission_id = vid, sid
+    for row in rows:
+        row.version_id = vid
+    for event in audit:
+        event.object_id = Sql(f"{sid}::text")
+    writes = [rows_insert_sql([submission], with_pk=True), rows_insert_sql([version], with_pk=True)]
     if rows:
-        SubmissionAttachment.objects.bulk_create(rows)
-    audit_records(
-        actor=actor,
-        ip=ingest.client_ip,
-        events=[
-            ("submission.create", submission, {"form_id": ingest.form.form_id, "instance_id": ingest.doc.instance_id}),
-            *_file_events(
-                ingest, submission, [r.name for r in rows if r.blob_id is not None and r.name in ingest.blobs]
-            ),
-        ],
-    )
-    return ReceiveResult(201, submission, "created", missing=_missing(ingest, rows))
+        writes.append(rows_insert_sql(rows))
+    writes.append(rows_insert_sql(audit))
+    ctes = ", ".join(f"w{n} AS ({sql})" for n, (sql, _) in enumerate(writes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH ids AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS sid, "
+            f"nextval(pg_get_serial_sequence(%s, 'id')) AS vid), {ctes} SELECT sid, vid FROM ids",
+            [Submission._meta.db_table, SubmissionVersion._meta.db_table, *(p for _, ps in writes for p in ps)],
+        )
+        submission_id, version_id = cursor.fetchone()
+    submission.id, version.id = submission_id, version_id
+    version.submission = submission
+    submission.current_version = version
+    for obj in (submission, version, *rows):
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    for row in rows:
+        row.version = version
+    return submission, version, rows
 
 
 def _file_events(ingest: _Ingest, submission: Submission, names: list[str]) -> list[tuple]:
@@ -411,9 +466,9 @@ def _locked_version(ingest: _Ingest, instance_id: str) -> SubmissionVersion | No
 
 
 # BYTE-IDENTICAL REPLAY, DECIDED BEFORE ANY PARSE -----------------------------------------
-def _replay_without_parse(*, actor: Actor, sha256: str, files: dict) -> ReceiveResult | None:
+def _replay_without_parse(*, actor: Actor, stored: StoredCopy | None, files: dict) -> ReceiveResult | None:
     """Answer a byte-identical resend — what every phone on a flaky network sends — from the
-    hash of its bytes: no XML parse, no row lock, two queries (issue 18).
+    hash of its bytes: no XML parse, no row lock, no query beyond `ingest_lookup` (issue 18).
 
     Only what the full path would answer with a plain 201 "replayed" and no write is answered
     here: the current version of a live submission, on a published version of an open form the
@@ -422,28 +477,28 @@ def _replay_without_parse(*, actor: Actor, sha256: str, files: dict) -> ReceiveR
     may not submit) returns None, and the full path decides and words the answer. No lock is
     needed: the bytes answered for are committed, and a concurrent edit or delete is ordered
     after this read, as if the resend had arrived a moment earlier."""
-    versions = (
-        SubmissionVersion.objects.select_related("submission", "form_version__form")
-        .defer("xml", "parsed", "submission__user_agent", "form_version__xform")
-        .filter(sha256=sha256)
-    )
-    stored = _with_assignment(versions, actor).first()
     if stored is None:
         return None
-    submission, version = stored.submission, stored.form_version
-    if submission.deleted_at is not None or submission.current_version_id != stored.pk:
+    submission = stored.submission
+    if submission.deleted_at is not None or submission.current_version_id != stored.version_id:
         return None
-    if not version.published or version.form.state == FormState.CLOSED:
+    if not stored.published or stored.form_state == FormState.CLOSED:
         return None
-    version.assigned = getattr(stored, "assigned", False)  # what `_may_submit` reads
-    if not _may_submit(actor, version):
+    if not _may_submit(actor, _Assigned(stored.assigned)):
         return None
-    slots = dict(SubmissionAttachment.objects.filter(version=stored).values_list("name", "blob_id"))
+    slots = stored.slots
     for name, upload in files.items():
         if name in slots and (slots[name] is None or stream_sha256(upload) != slots[name]):
             return None
     missing = tuple(name for name, blob in slots.items() if blob is None)
     return ReceiveResult(201, submission, "replayed", missing=missing)
+
+
+@dataclass(frozen=True)
+class _Assigned:
+    """What `_may_submit` reads of a version, for a copy found by its hash."""
+
+    assigned: bool
 
 
 # ATTACHMENT UPSERT (byte-identical replay) -------------------------------------------------
