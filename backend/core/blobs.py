@@ -15,6 +15,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandler
 from django.db import connection
 
 from backend.core.models import Blob
+from backend.core.rows import rows_insert_sql
 
 CHUNK = 1 << 16
 
@@ -78,12 +79,11 @@ def blob_store(stream: BinaryIO) -> Blob:
 
 def _blob_row(sha256: str, md5: str, size: int) -> Blob:
     # A raw INSERT (the ORM's bulk_create costs more CPU to compose than the write, issue 18).
-    table = connection.ops.quote_name(Blob._meta.db_table)
+    blob = Blob(sha256=sha256, md5=md5, size=size)
+    sql, params = rows_insert_sql([blob])
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (sha256, md5, size) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", [sha256, md5, size]
-        )
-    return Blob(sha256=sha256, md5=md5, size=size)
+        cursor.execute(f"{sql} ON CONFLICT DO NOTHING", params)
+    return blob
 
 
 # STREAMING UPLOADS ------------------------------------------------------------------------

@@ -191,6 +191,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--levels", default="1,8,32")
     parser.add_argument("--photo-kb", type=int, default=200)
+    parser.add_argument(
+        "--worker-class", default="gthread", help="gunicorn -k: gthread, or sync as the Dockerfile runs it"
+    )
     parser.add_argument("--no-preload", action="store_true", help="do not load the app before forking workers")
     parser.add_argument("--replays-only", action="store_true", help="only the byte-identical replay scenario")
     args = parser.parse_args()
@@ -208,13 +211,15 @@ def main() -> None:
         workers=args.workers,
         threads=args.threads,
         preload=not args.no_preload,
+        worker_class=args.worker_class,
     ).start()
     url = f"{server.base}/key/{token}/submission"
     levels = [int(x) for x in args.levels.split(",")]
     photo_size = args.photo_kb * 1024
     print(
-        f"form {form_id}: instance XML {len(sample)} bytes; gunicorn {args.workers} workers x {args.threads} "
-        f"threads (gthread{'' if args.no_preload else ', --preload'}); {args.seconds:.0f} s per level; "
+        f"form {form_id}: instance XML {len(sample)} bytes; gunicorn {args.workers} workers"
+        f"{f' x {args.threads} threads' if args.worker_class == 'gthread' else ''} ({args.worker_class}"
+        f"{'' if args.no_preload else ', --preload'}); {args.seconds:.0f} s per level; "
         f"CPUs {os.cpu_count()}"
     )
     print(

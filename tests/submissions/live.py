@@ -33,10 +33,12 @@ class GunicornServer:
         port: int | None = None,
         extra_env: dict | None = None,
         preload: bool = False,
+        worker_class: str = "gthread",
     ):
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.workers, self.threads, self.preload = workers, threads, preload
+        self.worker_class = worker_class
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "backend.settings",
@@ -59,9 +61,10 @@ class GunicornServer:
                 "-w",
                 str(self.workers),
                 "-k",
-                "gthread",
-                "--threads",
-                str(self.threads),
+                self.worker_class,
+            ]
+            + (["--threads", str(self.threads)] if self.worker_class == "gthread" else [])
+            + [
                 "--log-level",
                 "warning",
                 "--backlog",

@@ -5,6 +5,7 @@ from backend.accounts.services import user_create, volunteer_create
 from backend.surveys.models import Form
 from backend.surveys.services import form_publish
 from tests.helpers import with_media_form, xlsform_bytes
+from tests.sync.household_http import pl_ho  # noqa: F401 — a fixture (issue 18's ingest-cost tests)
 
 AP_CSV = "name,label\nAP01,Ấp Phú Dũng\nAP02,Ấp Phú Tân\n".encode()
 

@@ -4,51 +4,23 @@ HTTP boundary (issue 18): every statement from the device key to the commit, pin
 Inside the test's transaction Django's atomic block is a SAVEPOINT / RELEASE pair where a
 phone's request has BEGIN / COMMIT, so the count is the same as in production."""
 
-import re
-from pathlib import Path
-
 import pytest
 
-from backend.accounts.services import volunteer_create
 from backend.audit.models import AuditEvent
 from backend.reports.models import HouseholdAnswers, MemberAnswers
 from backend.submissions.models import Submission, SubmissionAttachment
-from backend.surveys.services import form_publish
-from tests.bench.bench_submissions import HouseholdWriter
-from tests.helpers import COLLECT_HEADERS
-from tests.submissions.factories import PHOTO, multipart, new_instance_id
+from tests.submissions.factories import PHOTO, new_instance_id
+from tests.sync.household_http import post, without_entity_block
 
 pytestmark = pytest.mark.django_db
-FORMS = Path(__file__).resolve().parents[2] / "forms_xlsform"
-
-
-@pytest.fixture
-def household(db):
-    """pl_ho published, a volunteer assigned to it, and instances written from its schema."""
-    result = form_publish(
-        xlsform=(FORMS / "pl_ho.xlsx").read_bytes(),
-        filename="pl_ho.xlsx",
-        attachments={"ap.csv": (FORMS / "ap.csv").read_bytes()},
-    )
-    _volunteer, token = volunteer_create(name="Nguyễn Thị Thu", forms=[result.form])
-    return f"/key/{token}/submission", HouseholdWriter(bytes(result.version.xform))
-
-
-def post(client, url, xml, files=None):
-    body, content_type = multipart(xml, files)
-    return client.generic("POST", url, body, content_type=content_type, **COLLECT_HEADERS)
 
 
 def statements(queries) -> list[str]:
     return [" ".join(q["sql"].split())[:60] for q in queries.captured_queries]
 
 
-def without_entity_block(xml: bytes) -> bytes:
-    return re.sub(rb"<entity\b.*?</entity>", b"", xml, flags=re.S)
-
-
-def test_a_new_household_costs_six_statements_from_key_to_commit(client, household, django_assert_num_queries):
-    url, writer = household
+def test_a_new_household_costs_six_statements_from_key_to_commit(client, pl_ho, django_assert_num_queries):
+    url, writer = pl_ho
     post(client, url, without_entity_block(writer.xml(instance_id=new_instance_id(), photo=None)))  # warm caches
     iid = new_instance_id()
     xml = without_entity_block(writer.xml(instance_id=iid, photo=None))
@@ -66,12 +38,10 @@ def test_a_new_household_costs_six_statements_from_key_to_commit(client, househo
     assert created.details["instance_id"] == iid and created.actor_label.startswith("device:")
 
 
-def test_the_benchmarks_household_adds_one_statement_for_its_entity_problem(
-    client, household, django_assert_num_queries
-):
+def test_the_benchmarks_household_adds_one_statement_for_its_entity_problem(client, pl_ho, django_assert_num_queries):
     # The benchmark's generated entity block neither creates nor updates a household: the
     # register records that as a problem (one INSERT, no savepoint) and the submission stays.
-    url, writer = household
+    url, writer = pl_ho
     post(client, url, writer.xml(instance_id=new_instance_id(), photo=None))
     with django_assert_num_queries(7) as queries:
         response = post(client, url, writer.xml(instance_id=new_instance_id(), photo=None))
@@ -80,9 +50,9 @@ def test_the_benchmarks_household_adds_one_statement_for_its_entity_problem(
 
 
 def test_a_photo_costs_its_blob_row_and_is_stored_with_its_slot_in_the_same_insert(
-    client, household, django_assert_num_queries
+    client, pl_ho, django_assert_num_queries
 ):
-    url, writer = household
+    url, writer = pl_ho
     post(client, url, without_entity_block(writer.xml(instance_id=new_instance_id(), photo=None)))
     iid = new_instance_id()
     xml = without_entity_block(writer.xml(instance_id=iid, photo="1764201234567.jpg"))
@@ -95,8 +65,8 @@ def test_a_photo_costs_its_blob_row_and_is_stored_with_its_slot_in_the_same_inse
     assert sorted(actions) == ["submission.attachment.update", "submission.create"]
 
 
-def test_a_byte_identical_resend_costs_two_statements(client, household, django_assert_num_queries):
-    url, writer = household
+def test_a_byte_identical_resend_costs_two_statements(client, pl_ho, django_assert_num_queries):
+    url, writer = pl_ho
     xml = without_entity_block(writer.xml(instance_id=new_instance_id(), photo=None))
     assert post(client, url, xml).status_code == 201
     with django_assert_num_queries(2):  # the device key; the stored copy by hash
