@@ -289,3 +289,14 @@ def test_a_hostile_part_name_is_refused_before_anything_is_stored(device_actor):
         )
     assert exc.value.status == 400
     assert not Submission.objects.exists()
+
+
+def test_a_root_the_pre_parse_look_misreads_is_still_found_after_the_parse(device_actor):
+    # A comment holding an old root tag fools `root_hint`; the service compares it with the
+    # parse and asks for the version the parse read.
+    iid = new_instance_id()
+    xml = instance_xml(instance_id=iid)
+    fooled = b'<!-- <old id="ho_test" version="1999"> -->' + xml
+    result = receive(device_actor, fooled)
+    assert (result.status, result.outcome) == (201, "created")
+    assert bytes(Submission.objects.get(instance_id=iid).current_version.xml) == fooled
