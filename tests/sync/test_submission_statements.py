@@ -19,14 +19,15 @@ def statements(queries) -> list[str]:
     return [" ".join(q["sql"].split())[:60] for q in queries.captured_queries]
 
 
-def test_a_new_household_costs_six_statements_from_key_to_commit(client, pl_ho, django_assert_num_queries):
+def test_a_new_household_costs_seven_statements_from_key_to_commit(client, pl_ho, django_assert_num_queries):
     url, writer = pl_ho
     post(client, url, without_entity_block(writer.xml(instance_id=new_instance_id(), photo=None)))  # warm caches
     iid = new_instance_id()
     xml = without_entity_block(writer.xml(instance_id=iid, photo=None))
     # the device key; the stored copy by hash + the form version + the assignment; BEGIN;
-    # submission + version + audit row in one INSERT; the answers and members in one INSERT; COMMIT
-    with django_assert_num_queries(6) as queries:
+    # submission + version + audit row in one INSERT; the answers and members in one INSERT;
+    # the change-feed row (backend/submissions/changes.py); COMMIT
+    with django_assert_num_queries(7) as queries:
         response = post(client, url, xml)
     assert response.status_code == 201, response.content
     assert statements(queries)[2].startswith("SAVEPOINT") and statements(queries)[-1].startswith("RELEASE")
@@ -43,7 +44,7 @@ def test_the_benchmarks_household_adds_one_statement_for_its_entity_problem(clie
     # register records that as a problem (one INSERT, no savepoint) and the submission stays.
     url, writer = pl_ho
     post(client, url, writer.xml(instance_id=new_instance_id(), photo=None))
-    with django_assert_num_queries(7) as queries:
+    with django_assert_num_queries(8) as queries:
         response = post(client, url, writer.xml(instance_id=new_instance_id(), photo=None))
     assert response.status_code == 201, response.content
     assert not any(sql.startswith("SAVEPOINT") for sql in statements(queries)[3:])
@@ -56,7 +57,7 @@ def test_a_photo_costs_its_blob_row_and_is_stored_with_its_slot_in_the_same_inse
     post(client, url, without_entity_block(writer.xml(instance_id=new_instance_id(), photo=None)))
     iid = new_instance_id()
     xml = without_entity_block(writer.xml(instance_id=iid, photo="1764201234567.jpg"))
-    with django_assert_num_queries(7):  # + the blob row (INSERT … ON CONFLICT DO NOTHING, before BEGIN)
+    with django_assert_num_queries(8):  # + the blob row (INSERT … ON CONFLICT DO NOTHING, before BEGIN)
         response = post(client, url, xml, {"1764201234567.jpg": PHOTO})
     assert response.status_code == 201, response.content
     slots = SubmissionAttachment.objects.filter(version__instance_id=iid)
