@@ -39,17 +39,6 @@ def test_a_new_household_costs_seven_statements_from_key_to_commit(client, pl_ho
     assert created.details["instance_id"] == iid and created.actor_label.startswith("device:")
 
 
-def test_the_benchmarks_household_adds_one_statement_for_its_entity_problem(client, pl_ho, django_assert_num_queries):
-    # The benchmark's generated entity block neither creates nor updates a household: the
-    # register records that as a problem (one INSERT, no savepoint) and the submission stays.
-    url, writer = pl_ho
-    post(client, url, writer.xml(instance_id=new_instance_id(), photo=None))
-    with django_assert_num_queries(8) as queries:
-        response = post(client, url, writer.xml(instance_id=new_instance_id(), photo=None))
-    assert response.status_code == 201, response.content
-    assert not any(sql.startswith("SAVEPOINT") for sql in statements(queries)[3:])
-
-
 def test_a_photo_costs_its_blob_row_and_is_stored_with_its_slot_in_the_same_insert(
     client, pl_ho, django_assert_num_queries
 ):
