@@ -89,6 +89,8 @@ def ingest_lookup(
 ) -> tuple[StoredCopy | None, FormVersion | None]:
     """(the copy stored under `sha256`, the published version `hint` names) — either may be None.
     The version carries `.form` and `.assigned` (what `services._may_submit` reads)."""
+    if connection.vendor != "postgresql":
+        return _lookup_portable(volunteer_id=volunteer_id, sha256=sha256, hint=hint)
     form_id, version = hint if hint is not None else (None, None)
     with connection.cursor() as cursor:
         cursor.execute(_query(), [volunteer_id, form_id, version, volunteer_id, sha256])
@@ -121,5 +123,47 @@ def ingest_lookup(
             form_state=state,
             assigned=assigned,
             slots=dict(zip(names, blobs, strict=True)),
+        )
+    return stored, target
+
+
+def _lookup_portable(
+    *, volunteer_id: int | None, sha256: str, hint: tuple[str, str] | None
+) -> tuple[StoredCopy | None, FormVersion | None]:
+    """The same answer through the ORM in a few queries, for databases other than PostgreSQL
+    (the SQLite quickstart has no LATERAL joins or arrays)."""
+    assignments = Volunteer.forms.through.objects
+
+    def assigned(form_id: int) -> bool:
+        return volunteer_id is not None and assignments.filter(volunteer_id=volunteer_id, form_id=form_id).exists()
+
+    target = None
+    if hint is not None:
+        target = (
+            FormVersion.objects.select_related("form")
+            .filter(form__form_id=hint[0], version=hint[1], published=True)
+            .order_by("id")
+            .first()
+        )
+        if target is not None:
+            target.assigned = assigned(target.form_id)
+    stored = None
+    found = (
+        SubmissionVersion.objects.select_related("submission", "form_version__form")
+        .defer("xml", "parsed")
+        .filter(sha256=sha256)
+        .order_by("id")
+        .first()
+    )
+    if found is not None:
+        stored = StoredCopy(
+            submission=found.submission,
+            version_id=found.id,
+            published=found.form_version.published,
+            form_state=found.form_version.form.state,
+            assigned=assigned(found.form_version.form_id),
+            slots=dict(
+                SubmissionAttachment.objects.filter(version_id=found.id).order_by("id").values_list("name", "blob_id")
+            ),
         )
     return stored, target

@@ -383,12 +383,8 @@ def _create(ingest: _Ingest) -> ReceiveResult:
 
 
 def _submission_insert(ingest: _Ingest) -> tuple[Submission, SubmissionVersion, list[SubmissionAttachment]]:
-    """The submission, its first version, its file slots and their audit rows in one statement
-    (issue 18): both ids are drawn from their sequences inside it, so the submission is inserted
-    already pointing at its current version (the foreign keys are checked at commit, DEFERRABLE
-    INITIALLY DEFERRED) instead of an INSERT, an INSERT, an UPDATE, an INSERT and an INSERT.
-    Raises IntegrityError when the instanceID is taken, like the ORM's INSERT."""
-    sid, vid = Sql("(SELECT sid FROM ids)"), Sql("(SELECT vid FROM ids)")
+    """The submission, its first version, its file slots and their audit rows. Raises
+    IntegrityError when the instanceID is taken, like the ORM's INSERT."""
     submission = Submission(
         form=ingest.form,
         instance_id=ingest.doc.instance_id,
@@ -401,13 +397,46 @@ def _submission_insert(ingest: _Ingest) -> tuple[Submission, SubmissionVersion, 
         **_submitter(ingest),
         **_typed_columns(ingest),
     )
-    version = _version_row(ingest, submission)
-    rows = _attachment_rows(ingest, version, {})
-    events = [
+    if connection.vendor != "postgresql":
+        return _submission_insert_portable(ingest, submission)
+    return _submission_insert_one_statement(ingest, submission)
+
+
+def _create_events(ingest: _Ingest, submission: Submission, rows: list[SubmissionAttachment]) -> list[tuple]:
+    return [
         ("submission.create", submission, {"form_id": ingest.form.form_id, "instance_id": ingest.doc.instance_id}),
         *_file_events(ingest, submission, [r.name for r in rows if r.blob_id is not None and r.name in ingest.blobs]),
     ]
-    audit = audit_rows(actor=ingest.actor, ip=ingest.client_ip, events=events)
+
+
+def _submission_insert_portable(
+    ingest: _Ingest, submission: Submission
+) -> tuple[Submission, SubmissionVersion, list[SubmissionAttachment]]:
+    """The same rows through the ORM, for databases other than PostgreSQL (the SQLite
+    quickstart): an INSERT, an INSERT, an UPDATE, the file slots and the audit rows."""
+    submission.save(force_insert=True)
+    version = _version_row(ingest, submission)
+    version.save(force_insert=True)
+    submission.current_version = version
+    Submission.objects.filter(pk=submission.pk).update(current_version=version)
+    rows = _attachment_rows(ingest, version, {})
+    if rows:
+        SubmissionAttachment.objects.bulk_create(rows)
+    audit_records(actor=ingest.actor, ip=ingest.client_ip, events=_create_events(ingest, submission, rows))
+    return submission, version, rows
+
+
+def _submission_insert_one_statement(
+    ingest: _Ingest, submission: Submission
+) -> tuple[Submission, SubmissionVersion, list[SubmissionAttachment]]:
+    """PostgreSQL, in one statement (issue 18): both ids are drawn from their sequences inside
+    it, so the submission is inserted already pointing at its current version (the foreign
+    keys are checked at commit, DEFERRABLE INITIALLY DEFERRED) instead of an INSERT, an
+    INSERT, an UPDATE, an INSERT and an INSERT."""
+    sid, vid = Sql("(SELECT sid FROM ids)"), Sql("(SELECT vid FROM ids)")
+    version = _version_row(ingest, submission)
+    rows = _attachment_rows(ingest, version, {})
+    audit = audit_rows(actor=ingest.actor, ip=ingest.client_ip, events=_create_events(ingest, submission, rows))
     submission.id, submission.current_version_id = sid, vid
     version.id, version.submission_id = vid, sid
     for row in rows:

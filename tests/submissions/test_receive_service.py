@@ -78,6 +78,7 @@ def test_survey_date_falls_back_to_the_received_day_without_today_or_start(devic
     assert Submission.objects.get(instance_id=iid).survey_date == datetime.date(2026, 12, 2)
 
 
+@pytest.mark.usefixtures("postgres_only")  # the one-statement insert is PostgreSQL's (SQLite takes the ORM path)
 def test_a_new_submission_with_one_attachment_costs_few_queries(device_actor, django_assert_max_num_queries):
     receive(device_actor, instance_xml(instance_id=new_instance_id()))  # warm the form-shape cache
     xml = instance_xml(instance_id=new_instance_id(), audit=None)
@@ -97,6 +98,7 @@ def test_a_byte_identical_replay_is_201_and_stores_nothing_new(device_actor):
     assert Submission.objects.count() == 1 and SubmissionVersion.objects.count() == 1
 
 
+@pytest.mark.usefixtures("postgres_only")  # one query is the PostgreSQL lookup
 def test_a_byte_identical_replay_is_answered_from_its_hash_without_parsing_or_locking(device_actor):
     iid = new_instance_id()
     xml = instance_xml(instance_id=iid)

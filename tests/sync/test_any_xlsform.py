@@ -380,7 +380,12 @@ def without_odk_validate(monkeypatch):
     monkeypatch.setattr("backend.surveys.xlsform_convert.java_available", lambda: False)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+# A form declaring entities inside a repeat is valid XLSForm but refused here at upload (one
+# household per submission): tests/registers/test_entity_attributes.py checks the refusal.
+PUBLISHED = [c for c in CASES if c.id != "f_entity_in_repeat"]
+
+
+@pytest.mark.parametrize("case", PUBLISHED, ids=[c.id for c in PUBLISHED])
 def test_the_form_publishes_and_a_collect_submission_to_it_is_stored_as_sent(client, admin, case, without_odk_validate):
     result = form_publish(xlsform=workbook(case), filename=case.filename or f"{case.id}.xlsx", attachments=case.media)
     assert result.form.form_id == case.form_id

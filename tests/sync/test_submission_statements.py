@@ -12,7 +12,8 @@ from backend.submissions.models import Submission, SubmissionAttachment
 from tests.submissions.factories import PHOTO, new_instance_id
 from tests.sync.household_http import post, without_entity_block
 
-pytestmark = pytest.mark.django_db
+# The counts are PostgreSQL's one-statement path; SQLite (the quickstart) takes the ORM path.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("postgres_only")]
 
 
 def statements(queries) -> list[str]:
