@@ -17,7 +17,7 @@ fi
 if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
   npm ci --silent --no-audit --no-fund
 fi
-mkdir -p var
+mkdir -p "${VAR_DIR:-var}"  # VAR_DIR moves the database, files and QR code elsewhere
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py collectstatic --noinput >/dev/null
 .venv/bin/python manage.py setup_demo --households "${DEMO_HOUSEHOLDS:-3000}"
