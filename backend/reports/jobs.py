@@ -56,7 +56,8 @@ def indicators_recompute(job, progress) -> dict:
         fingerprint = data_fingerprint()
         if not job.params.get("force") and results_fresh(fingerprint):
             return {"skipped": "results already match the data"}
-        jobs = indicator_parts_enqueue(fingerprint=fingerprint, count=parts, user=job.created_by)
+        force = bool(job.params.get("force"))
+        jobs = indicator_parts_enqueue(fingerprint=fingerprint, count=parts, force=force, user=job.created_by)
         return {"parts": parts, "fingerprint": fingerprint, "part_jobs": [str(j.id) for j in jobs]}
     progress(0.0, "Đang chờ lượt tính / waiting for the computation lock")
     with recompute_lock():
@@ -87,7 +88,8 @@ def indicators_part(job, progress) -> dict:
     computed = indicator_part_compute(fingerprint=fingerprint, index=index, count=count)
     progress(0.8, "Ghép các phần / combining the parts")
     with recompute_lock():
-        report = None if results_fresh(fingerprint) else indicator_parts_combine(fingerprint=fingerprint, count=count)
+        fresh = not job.params.get("force") and results_fresh(fingerprint)
+        report = None if fresh else indicator_parts_combine(fingerprint=fingerprint, count=count)
     return {
         "part": f"{index + 1}/{count}",
         "computed": computed,

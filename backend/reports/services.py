@@ -168,11 +168,13 @@ def indicator_parts_plan(count: int) -> list[list[str]]:
     return hamlet_parts(hamlets_with_weights(), count)
 
 
-def indicator_parts_enqueue(*, fingerprint: str, count: int, user=None) -> list[Job]:
+def indicator_parts_enqueue(*, fingerprint: str, count: int, force: bool = False, user=None) -> list[Job]:
+    """`force`: combine and store even when the stored results match the data (the nightly
+    run: new code or new targets)."""
     return [
         job_enqueue(
             kind=PART_JOB,
-            params={"fingerprint": fingerprint, "index": index, "count": count},
+            params={"fingerprint": fingerprint, "index": index, "count": count, "force": force},
             user=user,
             dedupe_key=f"{PART_JOB}:{fingerprint}:{index}/{count}",
         )

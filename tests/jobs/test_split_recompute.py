@@ -63,3 +63,14 @@ def test_two_workers_computing_two_parts_store_the_figures_of_one_computation(br
         for name, frame in tables.items():
             pd.testing.assert_frame_equal(_sorted(split[round_name][name]), _sorted(frame), check_dtype=False)
     assert ComputedResult.objects.get(round="2025").counts["households"] == 10  # 9 + the stray one
+
+    # The nightly run (force) recomputes and stores again though nothing changed, and leaves
+    # no part behind.
+    before = ComputedResult.objects.get(round="2025").computed_at
+    indicator_recompute_request(force=True)
+    wait_for(
+        lambda: ComputedResult.objects.get(round="2025").computed_at > before and not ComputedPart.objects.exists(),
+        timeout=120,
+        what="the forced recomputation stored",
+        workers=workers,
+    )
