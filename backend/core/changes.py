@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -95,18 +95,27 @@ def changes_record(rows: Iterable[ChangeRow]) -> None:
     rows = list(rows)
     if not rows:
         return
-    postgres = connection.vendor == "postgresql"
-    xid = "pg_current_xact_id()" if postgres else "NULL"
-    values = ", ".join([f"(%s, %s, %s, %s, %s, {xid}, %s)"] * len(rows))
+    sql, params = changes_insert_sql(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def changes_insert_sql(rows: Sequence[ChangeRow], *, key_sql: str | None = None) -> tuple[str, list]:
+    """The INSERT of `changes_record`, for a caller that folds it into a statement of its own
+    (the ingest's one-statement insert, issue 18). `key_sql`: an SQL expression for every
+    row's key instead of `row.key` (an id drawn inside that statement)."""
+    xid = "pg_current_xact_id()" if connection.vendor == "postgresql" else "NULL"
+    key = f"{key_sql}::text" if key_sql else "%s"
+    values = ", ".join([f"(%s, {key}, %s, %s, %s, {xid}, %s)"] * len(rows))
     now = timezone.now()
     params: list = []
     for row in rows:
-        params += [row.kind, str(row.key)[:64], row.form_id, (row.hamlet_code or "")[:32], row.volunteer_id, now]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO core_change (kind, key, form_id, hamlet_code, volunteer_id, xid, created_at) VALUES {values}",
-            params,
-        )
+        keys = [] if key_sql else [str(row.key)[:64]]
+        params += [row.kind, *keys, row.form_id, (row.hamlet_code or "")[:32], row.volunteer_id, now]
+    return (
+        f"INSERT INTO core_change (kind, key, form_id, hamlet_code, volunteer_id, xid, created_at) VALUES {values}",
+        params,
+    )
 
 
 def change_record(*, kind: str, key: str, form_id: int | None = None, hamlet_code: str = "", volunteer_id=None):

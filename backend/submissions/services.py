@@ -39,7 +39,7 @@ from backend.core.locks import rows_lock
 from backend.core.models import Blob
 from backend.core.rows import Sql, rows_insert_sql
 from backend.core.xform_schema import XFormSchema, xform_schema
-from backend.submissions.changes import submission_changed
+from backend.submissions.changes import submission_changed, submission_created_sql
 from backend.submissions.ingest_lookup import StoredCopy, ingest_lookup, root_hint
 from backend.submissions.instance_xml import (
     InstanceDoc,
@@ -378,7 +378,6 @@ def _create(ingest: _Ingest) -> ReceiveResult:
     """Raises IntegrityError when the instanceID is taken (by a submission or an edit's version)."""
     submission, version, rows = _submission_insert(ingest)
     _answers_store(ingest, submission, version, replace=False)
-    submission_changed(submission)  # the change feed: one INSERT
     return ReceiveResult(201, submission, "created", missing=_missing(ingest, rows))
 
 
@@ -423,6 +422,7 @@ def _submission_insert_portable(
     if rows:
         SubmissionAttachment.objects.bulk_create(rows)
     audit_records(actor=ingest.actor, ip=ingest.client_ip, events=_create_events(ingest, submission, rows))
+    submission_changed(submission)  # the change feed
     return submission, version, rows
 
 
@@ -432,7 +432,7 @@ def _submission_insert_one_statement(
     """PostgreSQL, in one statement (issue 18): both ids are drawn from their sequences inside
     it, so the submission is inserted already pointing at its current version (the foreign
     keys are checked at commit, DEFERRABLE INITIALLY DEFERRED) instead of an INSERT, an
-    INSERT, an UPDATE, an INSERT and an INSERT."""
+    INSERT, an UPDATE, the file slots, the audit rows and the change-feed row."""
     sid, vid = Sql("(SELECT sid FROM ids)"), Sql("(SELECT vid FROM ids)")
     version = _version_row(ingest, submission)
     rows = _attachment_rows(ingest, version, {})
@@ -447,6 +447,7 @@ def _submission_insert_one_statement(
     if rows:
         writes.append(rows_insert_sql(rows))
     writes.append(rows_insert_sql(audit))
+    writes.append(submission_created_sql(submission, key_sql="(SELECT sid FROM ids)"))  # the change feed
     ctes = ", ".join(f"w{n} AS ({sql})" for n, (sql, _) in enumerate(writes))
     with connection.cursor() as cursor:
         cursor.execute(
