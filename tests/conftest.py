@@ -77,3 +77,42 @@ def _client_decodes_like_a_phone(monkeypatch):
         return decode_content_encoding(original(self, **kwargs))
 
     monkeypatch.setattr(Client, "request", request)
+
+
+@pytest.fixture
+def broker(transactional_db, tmp_path):
+    """Real Celery workers on a real Redis: this process publishes to a queue of its own
+    (other runs share Redis); `broker(**Worker options)` starts one worker on it, and every
+    worker started is stopped at the end. Skipped without Redis at TEST_REDIS_URL."""
+    import uuid
+
+    import redis
+
+    from backend.celery import app
+    from tests.jobs.worker import TEST_REDIS_URL, Worker, redis_answers
+
+    if not redis_answers():
+        pytest.skip(f"needs Redis at {TEST_REDIS_URL}")
+    queue = f"test-jobs-{uuid.uuid4().hex[:8]}"
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
+
+    def forget_connections():
+        # Have the app open connections to the broker now configured (it caches its pools).
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.update(broker_url=TEST_REDIS_URL, task_always_eager=False, task_default_queue=queue)
+    forget_connections()
+    workers = []
+
+    def start(**kwargs):
+        worker = Worker(queue, tmp_path, **kwargs)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+    app.conf.update(saved)
+    forget_connections()
+    redis.Redis.from_url(TEST_REDIS_URL).delete(queue)

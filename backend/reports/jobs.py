@@ -147,7 +147,6 @@ def submissions_export(job, progress) -> JobFile:
     """A submission export (params: form_id, format, query) for the job's creator, scoped as
     they are now, written to a temporary file that the job runner streams into the blob
     storage: a province's export never sits in memory."""
-    import os
     import tempfile
 
     from django.http import QueryDict

@@ -12,14 +12,13 @@ from django.test import Client
 
 from backend.jobs.models import Job, JobState
 from tests.access.world import world_build
-from tests.jobs.test_worker import WORKER_START_S, broker  # noqa: F401  (the fixture)
-from tests.jobs.worker import wait_for
+from tests.jobs.worker import WORKER_START_S, wait_for
 from tests.submissions.factories import instance_xml, new_instance_id
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
 
 
-def test_a_worker_builds_the_csv_zip_a_hamlet_head_asked_for(broker, settings):  # noqa: F811
+def test_a_worker_builds_the_csv_zip_a_hamlet_head_asked_for(broker, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     world = world_build()
     from backend.accounts.actors import actor_for_device

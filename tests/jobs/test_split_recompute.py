@@ -14,8 +14,7 @@ from backend.reports.models import ComputedPart, ComputedResult
 from backend.reports.selectors import data_fingerprint
 from backend.reports.services import indicator_recompute_request, indicator_results_compute
 from tests.analytics.builders import household
-from tests.jobs.test_worker import WORKER_START_S, broker  # noqa: F401 (the fixture)
-from tests.jobs.worker import wait_for
+from tests.jobs.worker import WORKER_START_S, wait_for
 from tests.reports.factories import small_commune, store
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
@@ -30,7 +29,7 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(key, na_position="first", kind="stable").reset_index(drop=True)
 
 
-def test_two_workers_computing_two_parts_store_the_figures_of_one_computation(broker):  # noqa: F811
+def test_two_workers_computing_two_parts_store_the_figures_of_one_computation(broker):
     forms = small_commune()
     store(forms, household("AP99"))  # a hamlet code on no list: the commune-level part reads it
     indicator_results_compute()

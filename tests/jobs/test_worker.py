@@ -4,53 +4,17 @@ one whose worker is killed with SIGKILL mid-task runs again on the next worker a
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.db import connection
 
-from backend.celery import app
 from backend.jobs.models import Job, JobState
 from backend.reports.jobs import ADVISORY_LOCK_KEY
 from backend.reports.models import ComputedResult
 from backend.reports.services import indicator_recompute_request
-from tests.jobs.worker import TEST_REDIS_URL, VISIBILITY_TIMEOUT_S, Worker, redis_answers, wait_for
+from tests.jobs.worker import VISIBILITY_TIMEOUT_S, WORKER_START_S, wait_for
 from tests.reports.factories import small_commune
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
-WORKER_START_S = 120  # importing Django, pandas and geopandas on a loaded 2-core machine
-
-
-@pytest.fixture
-def broker(transactional_db, tmp_path):
-    """This process publishes to a real Redis, on a queue of its own (other runs share Redis)."""
-    if not redis_answers():
-        pytest.skip(f"needs Redis at {TEST_REDIS_URL}")
-    queue = f"test-jobs-{uuid.uuid4().hex[:8]}"
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    app.conf.update(broker_url=TEST_REDIS_URL, task_always_eager=False, task_default_queue=queue)
-    _forget_connections()
-    workers: list[Worker] = []
-
-    def start(**kwargs) -> Worker:
-        worker = Worker(queue, tmp_path, **kwargs)
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        worker.stop()
-    app.conf.update(saved)
-    _forget_connections()
-    import redis
-
-    redis.Redis.from_url(TEST_REDIS_URL).delete(queue)
-
-
-def _forget_connections():
-    """Have the app open connections to the broker now configured (it caches its pools)."""
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 class ComputationHeld:

@@ -16,6 +16,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 VISIBILITY_TIMEOUT_S = 3  # a killed worker's task is handed out again after this long
+WORKER_START_S = 120  # importing Django, pandas and geopandas on a loaded 2-core machine
 
 
 def redis_answers(url: str = TEST_REDIS_URL) -> bool:

@@ -10,7 +10,6 @@ import pytest
 from backend.audit.models import AuditEvent
 from backend.registers.backlog import backlog_force
 from backend.registers.models import EntityProblem, HeldUpdate, Household, HouseholdConflict, HouseholdVisit
-from tests.jobs.test_worker import broker as broker  # noqa: F401 (the real-worker fixture)
 from tests.registers.conftest import household_instance, send
 
 
@@ -115,7 +114,7 @@ def test_an_update_whose_earlier_step_never_comes_is_forced_after_the_timeout(cl
 
 
 @pytest.mark.usefixtures("postgres_only")
-def test_the_nightly_job_on_a_real_worker_forces_the_backlog(broker, devices, client):  # noqa: F811
+def test_the_nightly_job_on_a_real_worker_forces_the_backlog(broker, devices, client):
     from backend.jobs.models import JobState
     from backend.jobs.services import job_enqueue
     from tests.jobs.worker import wait_for

@@ -5,17 +5,14 @@ delivery loses nothing (the lease runs out, the next worker's sweeper sends it a
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.db import transaction
 
-from backend.celery import app
 from backend.submissions.services import submission_receive
 from backend.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery
 from backend.webhooks.services import webhook_create
 from backend.webhooks.signing import SIGNATURE_HEADER, signature_valid
-from tests.jobs.worker import TEST_REDIS_URL, Worker, redis_answers, wait_for
+from tests.jobs.worker import wait_for
 from tests.submissions.factories import instance_xml, new_instance_id
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
@@ -30,33 +27,6 @@ WORKER_ENV = {
     "WEBHOOKS_REQUEUE_AFTER_S": "3",
     "WEBHOOKS_ALLOW_PRIVATE_TARGETS": "1",
 }
-
-
-@pytest.fixture
-def broker(transactional_db, tmp_path):
-    if not redis_answers():
-        pytest.skip(f"needs Redis at {TEST_REDIS_URL}")
-    queue = f"test-webhooks-{uuid.uuid4().hex[:8]}"
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    app.conf.update(broker_url=TEST_REDIS_URL, task_always_eager=False, task_default_queue=queue)
-    app._pool = None
-    app.amqp._producer_pool = None
-    workers: list[Worker] = []
-
-    def start() -> Worker:
-        worker = Worker(queue, tmp_path, extra_env=WORKER_ENV, beat=True)
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        worker.stop()
-    app.conf.update(saved)
-    app._pool = None
-    app.amqp._producer_pool = None
-    import redis
-
-    redis.Redis.from_url(TEST_REDIS_URL).delete(queue)
 
 
 def submit(actor):
@@ -74,7 +44,7 @@ def test_a_real_worker_delivers_everything_once_after_the_receiver_comes_up_and_
     hook = webhook_create(
         actor=leader, form=household_form, name="Tỉnh", url=receiver.url, events=["submission.created"]
     )
-    first = broker()
+    first = broker(extra_env=WORKER_ENV, beat=True)
     for _ in range(5):
         submit(device_actor)
     # The receiver is down: each delivery is tried, refused, and retried by the sweeper.
@@ -112,7 +82,7 @@ def test_a_real_worker_delivers_everything_once_after_the_receiver_comes_up_and_
     )
     first.kill()
     receiver.mode = "ok"
-    second = broker()
+    second = broker(extra_env=WORKER_ENV, beat=True)
     wait_for(
         lambda: _state(late) == DeliveryState.DELIVERED,
         timeout=WORKER_START_S + 30,
