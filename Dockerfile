@@ -1,11 +1,15 @@
 # Production image: gunicorn serving the Django app; static files via WhiteNoise.
-# Stage 1 installs the pages' npm packages (runtime dependencies only: no jsdom, no engine
-# test kit); stage 2 is the runtime, without Node, compilers, tests or test tools.
+# Stage 1 installs the pages' npm packages, builds the served copy of ODK Web Forms (minified,
+# unused fonts dropped: scripts/build-assets.mjs) and then drops the dev packages (esbuild,
+# jsdom, the engine test kit); stage 2 is the runtime, without Node, compilers, tests or test tools.
 
 FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY scripts/build-assets.mjs ./scripts/
+RUN npm ci --no-audit --no-fund \
+ && node scripts/build-assets.mjs \
+ && npm prune --omit=dev --no-audit --no-fund
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -19,6 +23,7 @@ WORKDIR /app
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 COPY --from=assets /build/node_modules ./node_modules
+COPY --from=assets /build/build/static ./build/static
 COPY . .
 # collectstatic copies only the npm files the pages load (backend/web/finders.py) and writes
 # their gzip/brotli copies; the tree is owned by root and read-only for the app user. Named

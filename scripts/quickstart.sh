@@ -16,6 +16,7 @@ fi
 .venv/bin/python -m pip install --quiet -r requirements.txt
 if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
   npm ci --silent --no-audit --no-fund
+  node scripts/build-assets.mjs >/dev/null  # Web Forms minified, unused fonts dropped
 fi
 mkdir -p "${VAR_DIR:-var}"  # VAR_DIR moves the database, files and QR code elsewhere
 .venv/bin/python manage.py migrate --noinput

@@ -9,8 +9,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # Tests need the dev file: the runtime pins plus pytest, playwright, ruff and the QR decoder.
 .venv/bin/python -m pip install --quiet -r requirements-dev.txt
-if [ -f package.json ] && command -v npm >/dev/null 2>&1 && [ ! -d node_modules ]; then
-  npm ci --silent --no-audit --no-fund
+if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
+  # Installed when missing or older than package.json's list (esbuild came later than the rest).
+  if [ ! -d node_modules ] || [ ! -x node_modules/.bin/esbuild ]; then
+    npm ci --silent --no-audit --no-fund
+  fi
+  # The served copy of ODK Web Forms: minified, unused fonts dropped (about a second).
+  node scripts/build-assets.mjs >/dev/null
 fi
 if [ -z "${DATABASE_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then
   export DATABASE_URL="postgres://postgres@127.0.0.1:5432/phulam"

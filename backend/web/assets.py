@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -46,13 +48,52 @@ def npm_assets_present() -> bool:
 
 
 @cache
-def web_forms_files() -> tuple[str, ...]:
-    """Static URLs of every JavaScript file of ODK Web Forms (its chunks have hashed
-    names), so the service worker can keep them all for offline use."""
+def web_forms_static_paths() -> tuple[str, ...]:
+    """Static paths (not URLs) of Vue and every JavaScript file of ODK Web Forms."""
     index = finders.find(f"{WEB_FORMS_DIST}/index.js")
     if index is None:
         return ()
-    return tuple(static(f"{WEB_FORMS_DIST}/{p.name}") for p in sorted(Path(index).parent.glob("*.js")))
+    return (VUE_RUNTIME, *(f"{WEB_FORMS_DIST}/{p.name}" for p in sorted(Path(index).parent.glob("*.js"))))
+
+
+@cache
+def web_forms_files() -> tuple[str, ...]:
+    """Static URLs of every JavaScript file of ODK Web Forms (its chunks have hashed
+    names), so the service worker can keep them all for offline use."""
+    return tuple(static(p) for p in web_forms_static_paths() if p != VUE_RUNTIME)
+
+
+# `from "./index-….js"` in the served index.js (minified or not): the chunks it imports statically.
+_STATIC_IMPORT = re.compile(r"""\bfrom\s*["']\./([\w.-]+\.js)["']""")
+
+
+@cache
+def web_forms_first_load() -> tuple[str, ...]:
+    """Static URLs of the scripts the form page needs before it can draw a question: Vue, Web
+    Forms' index.js and the chunks index.js imports statically (not the map chunk, a dynamic
+    import). The page names them in <link rel="modulepreload"> so the browser asks for all of
+    them at once instead of one import level per round trip (about 0.6 s each on a 3G phone)."""
+    index = finders.find(f"{WEB_FORMS_DIST}/index.js")
+    if index is None:
+        return ()
+    chunks = dict.fromkeys(_STATIC_IMPORT.findall(Path(index).read_text(encoding="utf-8")))
+    scripts = (VUE_RUNTIME, f"{WEB_FORMS_DIST}/index.js", *(f"{WEB_FORMS_DIST}/{c}" for c in chunks))
+    return tuple(static(s) for s in scripts)
+
+
+@cache
+def static_files_digest(paths: tuple[str, ...]) -> str:
+    """A short digest of the contents of these static files (paths as given to `static`).
+
+    The service worker serves scripts cache-first and their URLs carry no hash (Web Forms'
+    index.js, our own js): naming its cache after this digest makes a deploy that changes any
+    of them (a Web Forms upgrade, a new build) start a new cache instead of serving old files."""
+    digest = hashlib.sha256()
+    for path in paths:
+        found = finders.find(path)
+        digest.update(path.encode())
+        digest.update(Path(found).read_bytes() if found else b"-")
+    return digest.hexdigest()[:12]
 
 
 def import_map() -> str:

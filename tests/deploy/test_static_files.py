@@ -62,3 +62,45 @@ def test_collected_static_tree_is_small_and_has_no_dev_packages(tmp_path):
     # WhiteNoise's pre-compressed copies, brotli included (brotli is a runtime requirement).
     assert "web/css/site.css.br" in relative and "web/css/site.css.gz" in relative
     assert template_static_paths() <= relative
+
+
+FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
+
+
+def test_web_forms_is_served_from_the_build_minified_with_the_vietnamese_fonts_only():
+    """scripts/build-assets.mjs (run by run-tests, the quickstart and the Dockerfile) writes the
+    served copy: the Roboto faces of the latin and vietnamese subsets, woff2 only, and code
+    that is minified (the package's index chunk ships with its identifiers and indentation)."""
+    needs_npm()
+    served = finders.find(f"{assets.WEB_FORMS_DIST}/index.js")
+    package = ROOT / "node_modules" / assets.WEB_FORMS_DIST / "index.js"
+    assert Path(served).is_relative_to(ROOT / "build" / "static"), "run: node scripts/build-assets.mjs"
+    faces = FONT_FACE.findall(Path(served).read_text())
+    first_ranges = {re.search(r"unicode-range:\s*(U\+[0-9A-F-]+)", face).group(1) for face in faces}
+    assert first_ranges == {"U+0000-00FF", "U+0102-0103"}  # latin, vietnamese
+    assert {re.search(r"font-weight:\s*(\d+)", face).group(1) for face in faces} == {"300", "400", "500"}
+    assert all("font/woff2" in face and "font/woff;" not in face for face in faces)
+    assert len(FONT_FACE.findall(package.read_text())) == 27  # what the package ships
+    for chunk in assets.web_forms_files():
+        name = chunk.rsplit("/", 1)[1]
+        built = Path(finders.find(f"{assets.WEB_FORMS_DIST}/{name}"))
+        original = ROOT / "node_modules" / assets.WEB_FORMS_DIST / name
+        assert built.stat().st_size < 0.8 * original.stat().st_size, name
+        # Minified: lines are joined (those left are inside template literals, e.g. CSS and shaders).
+        lines = built.read_text().count("\n"), original.read_text().count("\n")
+        assert lines[0] <= max(1, lines[1] // 5), f"{name} is not minified: {lines}"
+
+
+def test_check_warns_when_web_forms_is_served_unbuilt(tmp_path):
+    from backend.web.finders import NpmAssetsFinder
+
+    dist = tmp_path / "node_modules" / assets.WEB_FORMS_DIST
+    dist.mkdir(parents=True)
+    (dist / "index.js").write_text("export {};")
+    with override_settings(BASE_DIR=tmp_path):
+        assert [w.id for w in NpmAssetsFinder().check()] == ["web.W001"]
+        built = tmp_path / "build" / "static" / assets.WEB_FORMS_DIST
+        built.mkdir(parents=True)
+        (built / "index.js").write_text("export{};")
+        assert NpmAssetsFinder().check() == []
+        assert finders.find(f"{assets.WEB_FORMS_DIST}/index.js") is not None
