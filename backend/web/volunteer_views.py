@@ -150,6 +150,7 @@ def app_form(request: HttpRequest, token: str, form_id: str) -> HttpResponse:
         editing=bool(edit),
         js_extra=js_extra,
         import_map=assets.import_map(),
+        module_preloads=assets.web_forms_first_load(),
         npm_assets=assets.npm_assets_present(),
     )
     return render(request, "web/volunteer/form.html", context)
@@ -184,6 +185,9 @@ def app_service_worker(request: HttpRequest, token: str) -> HttpResponse:
         urls += [prefix + form_attachment_path(form.form_id, name) for name in entity_lists_served(version)]
     urls += [static(path) for path in SHELL_STATIC]
     urls += [static(assets.VUE_RUNTIME), *assets.web_forms_files()]
+    # Scripts are served cache-first: the cache's name follows their contents too, so new
+    # files after a deploy replace the old ones on the phone.
+    versions.append("static:" + assets.static_files_digest((*SHELL_STATIC, *assets.web_forms_static_paths())))
     response = render(
         request,
         "web/volunteer/sw.js",

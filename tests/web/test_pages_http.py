@@ -52,6 +52,34 @@ def test_the_service_worker_is_scoped_to_the_volunteer_pages_and_lists_the_form_
     assert f"/key/{key}/app/forms/ho_thu" in body
 
 
+def test_the_service_worker_cache_is_renewed_when_a_script_changes(client, key, monkeypatch):
+    """Scripts are served cache-first under URLs without a hash: a deploy that changes one
+    (a Web Forms upgrade or rebuild, our own js) must name a new cache, or phones keep the old."""
+    import json as json_module
+    import re
+
+    from backend.web import assets
+
+    def cache_name() -> str:
+        body = client.get(f"/key/{key}/app/sw.js").content.decode()
+        return json_module.loads(re.search(r"const CACHE = (\"[^\n]*\");", body).group(1))
+
+    before = cache_name()
+    assert before == cache_name()  # the same files, the same cache
+    assets.static_files_digest.cache_clear()
+    real_find = assets.finders.find
+    changed = real_find("web/js/webform.js")
+
+    def find(path, *args, **kwargs):
+        return __file__ if path == "web/js/webform.js" else real_find(path, *args, **kwargs)
+
+    monkeypatch.setattr(assets.finders, "find", find)
+    try:
+        assert changed and cache_name() != before
+    finally:
+        assets.static_files_digest.cache_clear()
+
+
 def test_staff_pages_send_anonymous_users_to_sign_in_and_refuse_other_roles(client, form):
     assert client.get("/hamlet/").status_code == 302
     assert client.get("/dashboard/")["Location"].startswith("/accounts/login/")
