@@ -10,9 +10,12 @@ fi
 # Tests need the dev file: the runtime pins plus pytest, playwright, ruff and the QR decoder.
 .venv/bin/python -m pip install --quiet -r requirements-dev.txt
 if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
-  # Installed when missing or older than package.json's list (esbuild came later than the rest).
-  if [ ! -d node_modules ] || [ ! -x node_modules/.bin/esbuild ]; then
+  if [ ! -d node_modules ]; then
     npm ci --silent --no-audit --no-fund
+  elif [ ! -x node_modules/.bin/esbuild ]; then
+    # An install from before esbuild joined the lock file: add what is missing, in place
+    # (npm ci would first delete node_modules under any test run using it).
+    npm install --silent --no-audit --no-fund
   fi
   # The served copy of ODK Web Forms: minified, unused fonts dropped (about a second).
   node scripts/build-assets.mjs >/dev/null

@@ -1,10 +1,27 @@
 """Shared fixtures. Tests run against DATABASE_URL (PostgreSQL in CI)."""
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.db.backends.signals import connection_created
 
 from tests.helpers import decode_content_encoding, xlsform_bytes  # noqa: F401  (re-exported for tests)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_sessionstart(session):
+    """The served copy of ODK Web Forms (scripts/build-assets.mjs, about a second), made when
+    it is missing or older than the package, so `pytest` alone tests what production serves
+    (run-tests.sh makes it too). Without esbuild installed it is left as it is."""
+    dist = ROOT / "node_modules" / "@getodk" / "web-forms" / "dist" / "index.js"
+    built = ROOT / "build" / "static" / "@getodk" / "web-forms" / "dist" / "index.js"
+    esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
+    stale = not built.exists() or (dist.exists() and dist.stat().st_mtime > built.stat().st_mtime)
+    if dist.exists() and esbuild.exists() and stale:
+        subprocess.run(["node", "scripts/build-assets.mjs"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
 @pytest.fixture(autouse=True)
