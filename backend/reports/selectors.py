@@ -17,7 +17,6 @@ The frames reader has two paths with one result:
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from analytics.frames import (
 from analytics.geo import LocationRule, hamlets_frame
 from analytics.rounds import Round, scorecard_tier, tier_for_round
 from backend.places.models import Hamlet, Market
+from backend.reports.copy_out import copy_out_bytes
 from backend.reports.models import ANSWERS_BY_KEY, AdministrativeFigure, RoundAssignment, SurveyRound
 from backend.submissions.models import ReviewState, Submission
 from backend.surveys.models import Form
@@ -426,11 +426,7 @@ def _copy_csv(cursor, query: str, *, numeric: tuple[str, ...]) -> pd.DataFrame:
 
     Answer columns come back as categoricals: a few hundred distinct answers over millions
     of rows cost one byte per row instead of a Python string each."""
-    buffer = io.BytesIO()
-    with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
-        for block in copy:
-            buffer.write(block)
-    buffer.seek(0)
+    buffer = copy_out_bytes(cursor, f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)")
     header = buffer.readline().decode().strip().split(",")
     buffer.seek(0)
     # Household codes are nearly unique: a categorical of them costs more than it saves.
