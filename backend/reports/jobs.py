@@ -11,6 +11,7 @@ from django.db import connection
 
 from backend.jobs.registry import JobFile, job_handler
 from backend.jobs.services import broker_eager
+from backend.reports.data_version import data_version_current
 from backend.reports.models import ComputedResult
 from backend.reports.selectors import data_fingerprint
 
@@ -36,9 +37,13 @@ def recompute_lock():
 
 
 def results_fresh(fingerprint: str | None = None) -> bool:
-    stored = list(ComputedResult.objects.values_list("fingerprint", flat=True))
-    fingerprint = fingerprint or data_fingerprint()
-    return bool(stored) and all(f == fingerprint for f in stored)
+    """Whether the stored results match the data: all of them stored for `fingerprint` (the
+    computation that asks), or each still current (`data_version`: a version taken later may
+    name the same data under another anchor, so versions are not compared as text)."""
+    stored = set(ComputedResult.objects.values_list("fingerprint", flat=True))
+    if not stored:
+        return False
+    return stored == {fingerprint} or all(data_version_current(f) for f in stored)
 
 
 @job_handler("indicators.recompute")

@@ -16,7 +16,6 @@ The frames reader has two paths with one result:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Max, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from analytics.compute import AdministrativeFigure as Figure
@@ -77,24 +76,13 @@ def counted_submissions():
 
 
 def data_fingerprint() -> str:
-    """Changes whenever anything the results depend on changes: a submission received,
-    edited, reviewed or deleted (all bump `updated_at` or the count), a round, an
-    administrative figure or a hamlet edited, or the settings that select submissions."""
-    parts = [
-        Submission.objects.aggregate(
-            n=Count("id"),
-            last=Max("updated_at"),
-            top=Max("id"),
-            deleted=Count("id", filter=Q(deleted_at__isnull=False)),
-        ),
-        SurveyRound.objects.aggregate(n=Count("id"), last=Max("updated_at")),
-        RoundAssignment.objects.aggregate(n=Count("submission_id"), last=Max("assigned_at")),
-        AdministrativeFigure.objects.aggregate(n=Count("id"), last=Max("updated_at")),
-        Hamlet.objects.aggregate(n=Count("id"), last=Max("updated_at")),
-        Market.objects.aggregate(stalls=Max("registered_stalls"), n=Count("id")),
-        (settings.ANALYTICS_ONLY_APPROVED, location_rule()),
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    """The version of everything the results depend on, taken now (`data_version`): a
+    submission received, edited, reviewed or deleted (each writes a change-feed row), a round,
+    a round assignment, an administrative figure, a hamlet or a market edited, or the settings
+    that select submissions. Compare a stored one with `data_version_current`, never as text."""
+    from backend.reports.data_version import data_version_take
+
+    return data_version_take().encode()
 
 
 @dataclass

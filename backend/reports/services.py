@@ -41,6 +41,7 @@ from backend.core.locks import row_lock, rows_lock
 from backend.jobs.models import Job, JobState
 from backend.jobs.services import job_enqueue
 from backend.reports.answers import submission_answers_repair
+from backend.reports.data_version import data_version_current
 from backend.reports.models import (
     ADMINISTRATIVE_INDICATORS,
     AdministrativeFigure,
@@ -267,8 +268,9 @@ def indicator_results_current(*, background: bool = True, user=None) -> tuple[li
     commune-sized database is computed during the request (about a second); a bigger one by a
     job, and the reader gets `results_computing` (503 with Retry-After and the job's id) until
     the first results are stored."""
-    stored = list(ComputedResult.objects.all())
-    fingerprint = data_fingerprint()
+    # Without the packed tables (megabytes at province scale): a reader whose body is cached
+    # never needs them, and the others load them on first use (`results._Computation`).
+    stored = list(ComputedResult.objects.defer("tables"))
     if not stored:
         if Submission.objects.count() <= settings.ANALYTICS_FOREGROUND_MAX_SUBMISSIONS:
             indicator_results_compute()
@@ -277,12 +279,18 @@ def indicator_results_current(*, background: bool = True, user=None) -> tuple[li
         if job is not None and job.state == JobState.DONE:  # ran in-process (no broker)
             return list(ComputedResult.objects.all()), False
         raise results_computing(FIRST_COMPUTATION_RETRY_S, job_id=str(job.id) if job else "")
-    stale = any(r.fingerprint != fingerprint for r in stored)
+    stale = not results_match_data(stored)
     if stale and background:
         job = indicator_recompute_request(user=user)
         if job.state == JobState.DONE:  # ran in-process (no broker): serve the new figures
             return list(ComputedResult.objects.all()), False
     return stored, stale
+
+
+def results_match_data(stored: list[ComputedResult]) -> bool:
+    """Whether every stored result still matches the data (one version read per distinct
+    computation, usually one: `data_version`)."""
+    return bool(stored) and all(data_version_current(f) for f in {r.fingerprint for r in stored})
 
 
 def indicator_recompute_request(*, user=None, force: bool = False) -> Job:

@@ -10,8 +10,8 @@ import pytest
 
 from analytics.exports import tables_unpack
 from backend.jobs.models import Job, JobState
+from backend.reports.jobs import results_fresh
 from backend.reports.models import ComputedPart, ComputedResult
-from backend.reports.selectors import data_fingerprint
 from backend.reports.services import indicator_recompute_request, indicator_results_compute
 from tests.analytics.builders import household
 from tests.jobs.worker import WORKER_START_S, wait_for
@@ -42,9 +42,8 @@ def test_two_workers_computing_two_parts_store_the_figures_of_one_computation(br
     env = {"ANALYTICS_PARTS": "2", "CELERY_VISIBILITY_TIMEOUT": "3600"}
     workers = [broker(extra_env=env) for _ in range(2)]
     job = indicator_recompute_request()
-    fingerprint = data_fingerprint()
     wait_for(
-        lambda: ComputedResult.objects.filter(fingerprint=fingerprint).exists() and not ComputedPart.objects.exists(),
+        lambda: results_fresh() and not ComputedPart.objects.exists(),
         timeout=WORKER_START_S + 120,
         what="the parts combined",
         workers=workers,

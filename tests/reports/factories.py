@@ -12,6 +12,7 @@ from pathlib import Path
 from analytics.frames import FIELDS, REPEATS, leaf_values, repeat_instances
 from backend.places.models import Commune, Hamlet, Market
 from backend.reports.answers import submission_answers_store
+from backend.submissions.changes import submission_changed
 from backend.submissions.models import Submission, SubmissionVersion
 from backend.surveys.models import Form
 from backend.surveys.services import form_publish
@@ -98,6 +99,7 @@ def store(
         submission_answers_store(
             submission_id=submission.pk, version_id=version.pk, form_id=form.form_id, parsed=parsed, replace=False
         )
+    submission_changed(submission)  # the change-feed row every real write path adds
     return submission
 
 
