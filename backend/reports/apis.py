@@ -4,11 +4,16 @@ as a reader sees them, and every body built from them, are `backend/reports/resu
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import brotli
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,13 +22,16 @@ from analytics.exports import MAP_SIZES
 from backend.accounts.actors import actor_for_request
 from backend.accounts.permissions import CanReview, IsCommuneAdmin, ManagesRounds
 from backend.audit.http import client_ip
+from backend.core.compression import accepted_encodings
 from backend.core.errors import bad_request, not_found
 from backend.core.schema import cursor_page_of
 from backend.jobs.serializers import JobOutput
+from backend.reports.body_cache import BROTLI_QUALITY, body_compressed
 from backend.reports.models import AdministrativeFigure, SurveyRound
 from backend.reports.results import (
     EXPORT_NAME,
     EXPORT_TYPES,
+    ResultsReader,
     StoredResults,
     export_body,
     hamlets_geojson,
@@ -59,6 +67,33 @@ from backend.reports.services import (
 
 def _results(request, round_name: str | None = None) -> StoredResults:
     return StoredResults(actor_for_request(request), round_name)
+
+
+def _cached_json(request, reader: ResultsReader, *, name: str, round_name: str | None, params: dict, build):
+    """The JSON body `build(StoredResults)` gives, from the body cache (`body_cache`) when the
+    client takes plain JSON: a warm call is the freshness check and one cache get, its bytes
+    sent brotli-compressed as they are stored. Other renderers (the browsable API, an indent
+    asked for) build the body as before."""
+    renderer = request.accepted_renderer
+    if not isinstance(renderer, JSONRenderer) or "indent" in (request.accepted_media_type or ""):
+        results = StoredResults(reader.actor, round_name, current=reader)
+        return _freshness(results, Response(build(results)))
+
+    def render() -> bytes:
+        return JSONRenderer().render(build(StoredResults(reader.actor, round_name, current=reader)))
+
+    compressed, _hit = body_compressed(reader.body_key(name, round_name, params), render)
+    if "br" in accepted_encodings(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(compressed, content_type="application/json")
+        response["Content-Encoding"] = "br"
+    else:  # the exact bytes (the compression middleware may gzip them)
+        response = HttpResponse(brotli.decompress(compressed), content_type="application/json")
+    patch_vary_headers(response, ("Accept-Encoding",))
+    computed_at = reader.computed_at(round_name)
+    if computed_at:
+        response["X-Computed-At"] = computed_at.isoformat()
+    response["X-Results-Stale"] = "true" if reader.stale else "false"
+    return response
 
 
 def _freshness(results: StoredResults, response):
@@ -100,16 +135,38 @@ class IndicatorListApi(APIView):
         responses={200: IndicatorRowOutput(many=True)},
     )
     def get(self, request):
-        results = _results(request, request.query_params.get("round") or None)
+        round_name = request.query_params.get("round") or None
         indicator = _indicator_param(request, required=False)
-        data = indicator_rows(results, hamlet=request.query_params.get("hamlet"), indicator=indicator)
-        return _freshness(results, Response(data))
+        hamlet = request.query_params.get("hamlet")
+        return _cached_json(
+            request,
+            ResultsReader(actor_for_request(request)),
+            name="indicators",
+            round_name=round_name,
+            params={"hamlet": hamlet, "indicator": indicator},
+            build=lambda results: indicator_rows(results, hamlet=hamlet, indicator=indicator),
+        )
+
+
+@lru_cache(maxsize=1)
+def _catalogue_compressed() -> bytes:
+    # The catalogue is code: one rendering per process.
+    return brotli.compress(JSONRenderer().render(catalogue_as_json()), quality=BROTLI_QUALITY)
 
 
 class IndicatorCatalogueApi(APIView):
     @extend_schema(responses={200: CatalogueEntryOutput(many=True)})
     def get(self, request):
-        return Response(catalogue_as_json())
+        renderer = request.accepted_renderer
+        if not isinstance(renderer, JSONRenderer) or "indent" in (request.accepted_media_type or ""):
+            return Response(catalogue_as_json())
+        if "br" in accepted_encodings(request.headers.get("Accept-Encoding", "")):
+            response = HttpResponse(_catalogue_compressed(), content_type="application/json")
+            response["Content-Encoding"] = "br"
+        else:
+            response = HttpResponse(brotli.decompress(_catalogue_compressed()), content_type="application/json")
+        patch_vary_headers(response, ("Accept-Encoding",))
+        return response
 
 
 class HamletGeoJsonApi(APIView):
@@ -132,9 +189,9 @@ class ScorecardApi(APIView):
         responses={200: ScorecardOutput},
     )
     def get(self, request):
-        results = _results(request)
-        round_name = _round_param(request, results.rounds)
-        if round_name not in results.rounds:
+        reader = ResultsReader(actor_for_request(request))
+        round_name = _round_param(request, reader.rounds)
+        if round_name not in reader.rounds:
             raise not_found(f"survey round '{round_name}'")
         tier_text = request.query_params.get("tier")
         if tier_text is None:
@@ -143,7 +200,14 @@ class ScorecardApi(APIView):
             tier = int(tier_text)
         else:
             raise bad_request("tier phải là 2027 hoặc 2030. / tier must be 2027 or 2030.", field="tier")
-        return _freshness(results, Response(scorecard_body(results, round_name=round_name, tier=tier)))
+        return _cached_json(
+            request,
+            reader,
+            name="scorecard",
+            round_name=None,  # the body reads every stored round's rows (as before)
+            params={"round": round_name, "tier": tier},
+            build=lambda results: scorecard_body(results, round_name=round_name, tier=tier),
+        )
 
 
 def _accepted(request, job) -> Response:

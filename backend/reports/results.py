@@ -29,6 +29,7 @@ from backend.accounts import policy
 from backend.accounts.actors import Actor
 from backend.core.errors import bad_request, not_found
 from backend.places.models import Hamlet
+from backend.reports.body_cache import body_key
 from backend.reports.models import ComputedResult
 from backend.reports.selectors import hamlets_seen_unsuppressed
 from backend.reports.serializers import indicator_row
@@ -124,12 +125,35 @@ def results_hamlets() -> pd.DataFrame:
     )
 
 
+class ResultsReader:
+    """What a reader's call needs before any table is unpacked: the stored computations
+    (without their tables), whether they are stale (which asks for a recomputation), and the
+    reader's suppression. Enough to find a cached body (`body_cache`)."""
+
+    def __init__(self, actor: Actor):
+        self.actor = actor
+        self.stored, self.stale = indicator_results_current(user=actor.user)
+        self.rounds = sorted(r.round for r in self.stored)
+        self.microdata = policy.sees_microdata(actor)
+        self.own_hamlets = frozenset() if self.microdata else hamlets_seen_unsuppressed(actor)
+
+    def computed_at(self, round_name: str | None) -> datetime | None:
+        """`StoredResults.computed_at` of the same round filter."""
+        return max((r.computed_at for r in self.stored if not round_name or r.round == round_name), default=None)
+
+    def body_key(self, name: str, round_name: str | None, params: dict) -> str:
+        stored = [r for r in self.stored if not round_name or r.round == round_name]
+        return body_key(name, stored, microdata=self.microdata, own_hamlets=self.own_hamlets, params=params)
+
+
 class StoredResults:
     """The stored results as frames, suppressed for this reader when needed."""
 
-    def __init__(self, actor: Actor, round_name: str | None):
-        stored, self.stale = indicator_results_current(user=actor.user)
-        self.microdata = policy.sees_microdata(actor)
+    def __init__(self, actor: Actor, round_name: str | None, *, current: ResultsReader | None = None):
+        """`current`: the reader's freshness check already made (a cached body missed)."""
+        current = current or ResultsReader(actor)
+        stored, self.stale = current.stored, current.stale
+        self.microdata = current.microdata
         self.min_cell = settings.ANALYTICS_MIN_CELL
         self.rounds = sorted(r.round for r in stored)
         if round_name:
@@ -137,7 +161,7 @@ class StoredResults:
         self.stored = stored
         self._tables: dict[str, dict[str, pd.DataFrame]] | None = None
         self.computed_at = max((r.computed_at for r in stored), default=None)
-        self.own_hamlets = frozenset() if self.microdata else hamlets_seen_unsuppressed(actor)
+        self.own_hamlets = current.own_hamlets
         self.rows = self.frame("rows") if self.microdata else self._rows_suppressed()
         if "suppressed" not in self.rows and not self.rows.empty:
             self.rows["suppressed"] = False
