@@ -80,3 +80,34 @@ def test_a_volunteer_picks_a_household_from_the_list_and_the_visit_updates_it(
         }""",
         timeout=15000,
     )
+
+
+def test_the_volunteers_hamlet_comes_preselected_and_can_still_be_changed(
+    postgres_only, live_server, phone, household_form
+):
+    """The form's default for `ap` is the hamlet of the device's household list (the entity
+    list holds only the volunteer's hamlet): a dynamic default, set when the form is first
+    opened, which Collect and Web Forms both run."""
+    from backend.accounts.services import volunteer_create
+
+    commune = commune_ensure()
+    Hamlet.objects.create(commune=commune, code="AP01", name="Ấp Phú Dũng")
+    ap02 = Hamlet.objects.create(commune=commune, code="AP02", name="Ấp Phú Tân")
+    households_import(data=REGISTER, filename="ho.csv")
+    _volunteer, token = volunteer_create(name="Trần Văn Hai", code="TNV020", forms=[household_form], hamlets=[ap02])
+
+    page = phone.new_page()
+    open_form(page, live_server.url, token)
+    hamlet = page.locator(".dropdown").first
+    expect(hamlet).to_contain_text("Ấp Phú Tân")
+    # The list question is filtered on the preselected hamlet without touching it.
+    question(page, "Hộ có trong danh sách hộ của ấp không?").get_by_text("Có", exact=True).click()
+    question(page, "Chọn hộ trong danh sách").get_by_role("combobox").click()
+    expect(page.get_by_role("option").filter(has_text="02-0001 · Hai")).to_have_count(1)
+    page.keyboard.press("Escape")
+    page.get_by_label("Mã tình nguyện viên").scroll_into_view_if_needed()
+    screenshot(page, "volunteer-hamlet-preselected")
+    # Still a default: the volunteer picks another hamlet.
+    choose_hamlet(page, "Ấp Phú Dũng")
+    expect(hamlet).to_contain_text("Ấp Phú Dũng")
+    expect(hamlet).not_to_contain_text("Ấp Phú Tân")
