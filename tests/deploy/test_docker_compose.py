@@ -132,7 +132,11 @@ def test_the_image_is_runtime_only_and_runs_as_a_user():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
     assert "requirements-dev" not in dockerfile
-    assert "npm ci --omit=dev" in dockerfile
+    # The build stage installs everything, builds the served Web Forms, then drops the dev
+    # packages (esbuild, jsdom, the engine) before node_modules is copied into the runtime.
+    build, prune = dockerfile.find("node scripts/build-assets.mjs"), dockerfile.find("npm prune --omit=dev")
+    assert 0 < build < prune < dockerfile.find("COPY --from=assets /build/node_modules")
+    assert "COPY --from=assets /build/build/static ./build/static" in dockerfile
     users = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("USER ")]
     assert users and users[-1] not in {"root", "0"}
     assert "HEALTHCHECK" in dockerfile
@@ -142,7 +146,7 @@ def test_the_image_is_runtime_only_and_runs_as_a_user():
 
 def test_dockerignore_keeps_secrets_data_and_environments_out_of_the_image():
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
-    assert {".env", "var/", ".venv/", "node_modules/", ".git/", "test-output/", "tests/"} <= ignored
+    assert {".env", "var/", ".venv/", "node_modules/", ".git/", "test-output/", "tests/", "build/"} <= ignored
     assert "!.env.example" in ignored
 
 
