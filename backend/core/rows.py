@@ -31,6 +31,36 @@ def insert_head(model: type[models.Model], *, with_pk: bool = False) -> str:
     return f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
 
 
+# Fields whose `pre_save` returns the attribute and whose `get_db_prep_save` returns a value of
+# these exact types unchanged (and None as None): such a value is its own parameter. Exact
+# classes only (a subclass may convert), exact value types only (a bool for an integer column
+# still goes through the field). On the household path this skips ~90 field calls per request.
+_PLAIN_TYPES: dict[type, tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.IntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.AutoField: (int,),
+    models.BigAutoField: (int,),
+    models.FloatField: (float,),
+}
+
+
+def _plain_types(field: models.Field) -> tuple[type, ...]:
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        return _plain_types(field.target_field)  # a foreign key stores its target's value
+    return _PLAIN_TYPES.get(type(field), ())
+
+
+@cache
+def insert_plan(model: type[models.Model], *, with_pk: bool = False) -> tuple[tuple[models.Field, tuple], ...]:
+    """(field, value types it stores unchanged) for each field of `insert_fields`."""
+    return tuple((f, _plain_types(f)) for f in insert_fields(model, with_pk=with_pk))
+
+
 class Sql(str):
     """A field value that is an SQL expression, written as is instead of a parameter: an id drawn
     from a sequence, or a CTE's value, in the statement that inserts the row."""
@@ -40,10 +70,13 @@ def row_sql(obj: models.Model, *, with_pk: bool = False) -> tuple[str, list]:
     """`(%s, …)` for one row of `obj` and its parameters, as the ORM's INSERT computes them
     (`pre_save` for defaults and auto_now, `get_db_prep_save` for JSON, bytes, dates)."""
     values, params = [], []
-    for f in insert_fields(type(obj), with_pk=with_pk):
+    for f, plain in insert_plan(type(obj), with_pk=with_pk):
         value = getattr(obj, f.attname)
         if isinstance(value, Sql):
             values.append(value)
+        elif plain and (value is None or type(value) in plain):
+            values.append("%s")
+            params.append(value)
         else:
             values.append("%s")
             params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))

@@ -15,9 +15,17 @@ from typing import Any
 
 from django.db import transaction
 
+from backend.core.rows import rows_insert
 from backend.registers.backlog import held_next_ready, held_release, update_hold
 from backend.registers.models import DATASET, EntityProblem, HeldUpdate, HouseholdVisit, VisitOutcome
-from backend.registers.services import EntityHeld, EntityRejected, household_entity_apply, household_visit_record
+from backend.registers.services import (
+    NEITHER_CREATES_NOR_UPDATES,
+    EntityHeld,
+    EntityRejected,
+    block_inert,
+    household_entity_apply,
+    household_visit_record,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +79,9 @@ def household_ingest(
     """Apply one entity block and record the visit; hold an update that came before the step
     of its branch it continues, and apply the held updates it was the missing step of."""
     visit = {"submission_id": submission_id, "outcome": outcome, "visited_on": visited_on, "volunteer_id": volunteer_id}
+    if not force and block_inert(block, edit=edit):
+        _problem(submission_id, block, NEITHER_CREATES_NOR_UPDATES, hamlet_code)
+        return
     try:
         with transaction.atomic():
             applied = household_entity_apply(
@@ -125,13 +136,14 @@ def _number(value: str) -> int | None:
 
 
 def _problem(submission_id: int, block, reason: str, hamlet_code: str) -> None:
-    EntityProblem.objects.create(
+    problem = EntityProblem(
         submission_id=submission_id,
         entity_id=(block.entity_id or "")[:64],
         reason=reason[:500],
         block=block.as_dict(),
         hamlet_code=(block.properties.get("ap") or hamlet_code or "")[:32],
     )
+    rows_insert([problem], returning=False)  # the ORM's create composes more than it stores
 
 
 def visit_outcome(parsed: Mapping[str, Any]) -> str:

@@ -215,7 +215,17 @@ def household_entity_apply(
             if update_waits(block, household):
                 raise EntityHeld(household)
         return _update_from_block(block, entity_id, submission_id, submission_version_id, actor, ip, force=force)
-    raise EntityRejected("Khối entity không tạo cũng không cập nhật / the entity block neither creates nor updates")
+    raise EntityRejected(NEITHER_CREATES_NOR_UPDATES)
+
+
+NEITHER_CREATES_NOR_UPDATES = "Khối entity không tạo cũng không cập nhật / the entity block neither creates nor updates"
+
+
+def block_inert(block: EntityBlock, *, edit: bool) -> bool:
+    """A first version's block that neither creates nor updates: `household_entity_apply`
+    rejects it without reading the register, so the caller can record the problem without
+    opening a savepoint (three statements on every such submission)."""
+    return not edit and block.dataset == DATASET and not block.creates and not block.updates
 
 
 def _entity_uuid(value: str) -> uuid.UUID | None:
