@@ -42,6 +42,7 @@ from backend.reports.services import survey_rounds_declare_defaults
 from backend.surveys.models import Form
 
 DEMO_FORMS = ("pl_ho", "pl_cho", "pl_kdc")
+CHECK_EVERY = 20
 
 
 def demo_forms_ensure() -> list[str]:
@@ -237,7 +238,10 @@ def _ingest_part(commune, models, actors, part: int, parts: int, advance: Callab
             advance(len(pending))
         pending.clear()
 
-    for item in instances_stream(commune, models, part=part, parts=parts):
+    # Batched loads check one household visit in CHECK_EVERY against the form (the rest of the
+    # stream is made by the same code from the same answers); one at a time, every one.
+    check_every = CHECK_EVERY if batch > 1 else 1
+    for item in instances_stream(commune, models, part=part, parts=parts, check_every=check_every):
         device = item.xml.split(b"<deviceid>demo:", 1)[1].split(b"<", 1)[0].decode()
         received = BulkItem(
             actor=actors[device],

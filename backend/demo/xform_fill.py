@@ -118,21 +118,31 @@ def instance_xml(
     today: str,
     deviceid: str,
     instances: dict[str, list[dict]] | None = None,
+    check: bool = True,
 ) -> bytes:
-    """Submission XML for `model` from `answers`; raises InstanceInvalid if it breaks the form.
+    """Submission XML for `model` from `answers`; raises InstanceInvalid if it breaks the form
+    (unless `check` is False: the same bytes, the checks skipped).
     `instances` gives the rows of external CSV instances by id ({"households": [row…]})."""
     by_name = {name: {str(r.get("name", "")): r for r in rows} for name, rows in (instances or {}).items()}
     token = _SECONDARY.set(by_name)
     try:
         return _instance_xml(
-            model, answers, instance_id=instance_id, start=start, end=end, today=today, deviceid=deviceid
+            model, answers, instance_id=instance_id, start=start, end=end, today=today, deviceid=deviceid, check=check
         )
     finally:
         _SECONDARY.reset(token)
 
 
 def _instance_xml(
-    model: XFormModel, answers: dict, *, instance_id: str, start: str, end: str, today: str, deviceid: str
+    model: XFormModel,
+    answers: dict,
+    *,
+    instance_id: str,
+    start: str,
+    end: str,
+    today: str,
+    deviceid: str,
+    check: bool = True,
 ) -> bytes:
     root = etree.Element(model.root_name, id=model.form_id, version=model.version)
     _build(model, model.template, root, f"/{model.root_name}", answers)
@@ -150,7 +160,7 @@ def _instance_xml(
     _relevance_apply(model, root, context)
     _calculate(model, root, context)
     _attributes_calculate(model, root, context)
-    violations = instance_violations(model, root, context)
+    violations = instance_violations(model, root, context) if check else []
     if violations:
         raise InstanceInvalid(model.form_id, violations)
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -18,12 +18,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 
 from backend.audit.services import audit_rows
 from backend.core.changes import ChangeRow, changes_record
-from backend.core.rows import rows_insert
+from backend.core.rows import rows_copy
 from backend.places.models import Hamlet
 from backend.registers.ingest import _day, _number, household_ingest, on_submission_version_stored, visit_outcome
 from backend.registers.models import DATASET, HeldUpdate, Household, HouseholdVisit, Source
@@ -268,22 +267,19 @@ class _Batch:
     def flush(self) -> None:
         """Write what the plain blocks gathered: a few statements for the whole run."""
         if self.new:
-            rows_insert(list(self.new.values()), returning=False)
+            rows_copy(list(self.new.values()), with_pk=True)
         if self.updated:
             now = timezone.now()
             for household in self.updated.values():
                 household.updated_at = now
             Household.objects.bulk_update(list(self.updated.values()), UPDATED_FIELDS)
         if self.changes:
-            rows_insert(self.changes, returning=False)
+            rows_copy(self.changes)
         if self.visits:
-            rows_insert(list(self.visits.values()), returning=False)
+            rows_copy(list(self.visits.values()))
         if self.audit:
-            rows_insert(self.audit, returning=False)
+            rows_copy(self.audit)
         changes_record(self.feed)
-        for household in self.new.values():
-            household._state.adding = False
-            household._state.db = connection.alias
         self._clear()
 
     def _reload(self, entity_id: uuid.UUID) -> None:

@@ -27,9 +27,9 @@ from django.db import IntegrityError, connection, transaction
 
 from backend.accounts.actors import Actor
 from backend.audit.services import audit_rows
-from backend.core.changes import changes_insert_sql
+from backend.core.changes import changes_record
 from backend.core.errors import Problem
-from backend.core.rows import rows_insert_sql
+from backend.core.rows import rows_copy
 from backend.submissions.changes import submission_change_rows
 from backend.submissions.ingest_lookup import root_hint
 from backend.submissions.models import Submission, SubmissionVersion
@@ -195,15 +195,10 @@ def _store_together(ingests: list[_Ingest]) -> list[ReceiveResult]:
         changes += submission_change_rows(submission)
         submissions.append(submission)
         versions.append(version)
-    writes = [
-        rows_insert_sql(submissions, with_pk=True),
-        rows_insert_sql(versions, with_pk=True),
-        rows_insert_sql(audit),
-        changes_insert_sql(changes),
-    ]
-    with connection.cursor() as cursor:
-        for sql, params in writes:
-            cursor.execute(sql, params)
+    rows_copy(submissions, with_pk=True)
+    rows_copy(versions, with_pk=True)
+    rows_copy(audit)
+    changes_record(changes)
     results = []
     for submission, version in zip(submissions, versions, strict=True):
         submission.current_version = version
