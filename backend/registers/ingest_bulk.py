@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from backend.audit.services import audit_rows
@@ -72,9 +73,16 @@ class _Batch:
                 code = (block.properties.get("ma_ho") or "").strip()[:32]
                 if code:
                     codes.add(code)
-        self.hamlets = {h.code: h for h in Hamlet.objects.all()}
+        hamlet_codes = {(item.get("hamlet_code") or "").strip() for item in items} | {
+            (block.properties.get("ap") or "").strip() for item in items for block in item.get("entities") or ()
+        }
+        households = list(Household.objects.filter(pk__in=ids))
+        self.hamlets: dict[str, Hamlet] = {}
+        self._hamlets_by_pk: dict[int, Hamlet] = {}
+        for hamlet in Hamlet.objects.filter(Q(code__in=hamlet_codes) | Q(pk__in={h.hamlet_id for h in households})):
+            self._hamlet_add(hamlet)
         self.households: dict[uuid.UUID, Household | None] = dict.fromkeys(ids)
-        for household in Household.objects.filter(pk__in=ids):
+        for household in households:
             household.hamlet = self._hamlet_by_id(household.hamlet_id)
             self.households[household.pk] = household
             codes.add(household.ma_ho)
@@ -97,13 +105,23 @@ class _Batch:
         self.audit: list = []
         self.visits: dict[int, HouseholdVisit] = {}
 
-    def _hamlet_by_id(self, pk: int) -> Hamlet:
-        for hamlet in self.hamlets.values():
-            if hamlet.pk == pk:
-                return hamlet
-        hamlet = Hamlet.objects.get(pk=pk)
+    def _hamlet_add(self, hamlet: Hamlet) -> None:
         self.hamlets[hamlet.code] = hamlet
-        return hamlet
+        self._hamlets_by_pk[hamlet.pk] = hamlet
+
+    def _hamlet_by_id(self, pk: int) -> Hamlet:
+        if pk not in self._hamlets_by_pk:
+            self._hamlet_add(Hamlet.objects.get(pk=pk))
+        return self._hamlets_by_pk[pk]
+
+    def _hamlet_by_code(self, code: str) -> Hamlet | None:
+        """The hamlet `_hamlet_for` would find (None where it rejects), read once per batch."""
+        if code not in self.hamlets:
+            hamlet = Hamlet.objects.filter(code=code).first()
+            if hamlet is None:
+                return None
+            self._hamlet_add(hamlet)
+        return self.hamlets.get(code)
 
     # --- one block ---------------------------------------------------------------------------
 
@@ -160,7 +178,7 @@ class _Batch:
     def _create(self, block, entity_id, item: dict, visit: dict) -> bool:
         properties = {k: v.strip() for k, v in block.properties.items()}
         code = (properties.get("ap") or item.get("hamlet_code") or "").strip()
-        hamlet = self.hamlets.get(code) if code else None
+        hamlet = self._hamlet_by_code(code) if code else None
         if hamlet is None:
             return False
         properties.setdefault("ap", hamlet.code)
@@ -207,7 +225,7 @@ class _Batch:
                 properties[name] = incoming.get(name, "")
         hamlet = household.hamlet
         if properties.get("ap") and properties["ap"] != hamlet.code:
-            hamlet = self.hamlets.get(properties["ap"].strip())
+            hamlet = self._hamlet_by_code(properties["ap"].strip())
             if hamlet is None:
                 return False
         code = (properties.get("ma_ho") or "").strip()[:32]
