@@ -126,6 +126,25 @@ def rows_insert(objs: Sequence[models.Model], *, returning: bool = True) -> None
         obj._state.db = connection.alias
 
 
+def rows_copy(objs: Sequence[models.Model], *, with_pk: bool = False) -> None:
+    """Write `objs` (one model) with COPY, for batches (issue 18): no SQL text to build and
+    parse per row. The values are those of `row_sql` (`pre_save`, `get_db_prep_save`); no pks
+    are returned, so give them (`with_pk`) or do not need them. PostgreSQL only."""
+    if not objs:
+        return
+    model = type(objs[0])
+    fields = insert_fields(model, with_pk=with_pk)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
 def model_from_row(model: type[models.Model], values: dict) -> models.Model:
     """An instance holding only `values` (attnames), every other field deferred (loaded on
     first access, as `.only()` would): for answers built from a raw query."""

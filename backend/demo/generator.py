@@ -208,12 +208,15 @@ def _entity_label(ma_ho: str, ten_goi: str, mo_ta: str) -> str:
 
 
 def instances_stream(
-    commune: DemoCommune, models: dict[str, XFormModel], *, part: int = 0, parts: int = 1
+    commune: DemoCommune, models: dict[str, XFormModel], *, part: int = 0, parts: int = 1, check_every: int = 1
 ) -> Iterator[GeneratedInstance]:
     """Every submission of every round, as XML for the given (published) form models.
     A form missing from `models` is skipped. With `parts` > 1, only share `part` of it: the
     hamlets whose index ≡ part (mod parts), and the market in part 0. Every hamlet draws from
-    its own seeded generator, so the parts together are exactly the whole stream."""
+    its own seeded generator, so the parts together are exactly the whole stream.
+    `check_every` n > 1 runs the form's checks (`instance_violations`, a third of the
+    generation time) on one household visit in n and on every other instance; the bytes
+    are the same whether checked or not."""
     spec = commune.spec
     codes = [h.plan.code for h in commune.hamlets]
     hamlets = [h for h in commune.hamlets if h.plan.index % parts == part]
@@ -236,14 +239,26 @@ def instances_stream(
                     if not _visited(household, index):
                         continue
                     day = _interview_day(year, rng)
-                    yield _household(commune, models["pl_ho"], hamlet, household, index, year, rng, day, "")
+                    check = check_every <= 1 or (household.serial + index) % check_every == 0
+                    yield _household(commune, models["pl_ho"], hamlet, household, index, year, rng, day, "", check)
                     if index in household.duplicates:
                         later = min(day + dt.timedelta(days=int(rng.integers(1, 8))), dt.date(year, 11, 30))
-                        yield _household(commune, models["pl_ho"], hamlet, household, index, year, rng, later, "/2")
+                        yield _household(
+                            commune, models["pl_ho"], hamlet, household, index, year, rng, later, "/2", check
+                        )
 
 
 def _household(
-    commune, model, hamlet: HamletArea, household: DemoHousehold, index: int, year: int, rng, day, suffix: str
+    commune,
+    model,
+    hamlet: HamletArea,
+    household: DemoHousehold,
+    index: int,
+    year: int,
+    rng,
+    day,
+    suffix: str,
+    check: bool = True,
 ) -> GeneratedInstance:
     """One visit as the phone sends it: a creation (the household is not in the phone's list
     yet) or a follow-up of the listed household, with its outcome."""
@@ -289,6 +304,7 @@ def _household(
         device=hamlet.volunteer_code,
         day=day,
         instances=instances,
+        check=check,
     )
 
 
@@ -351,6 +367,7 @@ def _render(
     device: str,
     day: dt.date | None = None,
     instances: dict | None = None,
+    check: bool = True,
 ) -> GeneratedInstance:
     day = day or _interview_day(year, rng)
     start = dt.datetime.combine(day, dt.time(7)) + dt.timedelta(minutes=int(rng.integers(0, 600)))
@@ -365,6 +382,7 @@ def _render(
         today=day.isoformat(),
         deviceid=f"demo:{device}",
         instances=instances,
+        check=check,
     )
     return GeneratedInstance(model.form_id, instance_id, xml, hamlet_code, _iso(end))
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from backend.accounts.actors import Actor
 from backend.accounts.models import Role, Volunteer
 from backend.core.blobs import blob_read
+from backend.core.errors import Problem
 from backend.demo.generator import (
     MARKET_CODE,
     DemoCommune,
@@ -41,6 +42,7 @@ from backend.reports.services import survey_rounds_declare_defaults
 from backend.surveys.models import Form
 
 DEMO_FORMS = ("pl_ho", "pl_cho", "pl_kdc")
+CHECK_EVERY = 20
 
 
 def demo_forms_ensure() -> list[str]:
@@ -171,13 +173,14 @@ def demo_data_clear(*, ip: str | None = None) -> dict[str, int]:
 
 
 def demo_commune_load(
-    *, spec: DemoSpec, progress: Callable | None = None, workers: int = 1, replace: bool = False
+    *, spec: DemoSpec, progress: Callable | None = None, workers: int = 1, replace: bool = False, batch: int = 1
 ) -> Counter:
     """Build the commune, store its places and ingest every generated submission, in
-    `workers` processes (each takes a share of the hamlets). Returns counts of outcomes
-    ('pl_ho created', 'pl_ho replayed', …). On a database that already has hamlets,
-    submissions or households it raises DemoDataExists (nothing changed) unless `replace`,
-    which deletes them first."""
+        `workers` processes (each takes a share of the hamlets), `batch` submissions per
+    transaction (1: each through `submission_receive`). Returns counts of outcomes
+        ('pl_ho created', 'pl_ho replayed', …). On a database that already has hamlets,
+        submissions or households it raises DemoDataExists (nothing changed) unless `replace`,
+        which deletes them first."""
     existing = demo_existing_data()
     if existing:
         if not replace:
@@ -195,9 +198,9 @@ def demo_commune_load(
     total = instance_count(spec, len(commune.hamlets), commune)
     bar = progress(None, total=total) if progress is not None else None
     if workers <= 1:
-        outcomes = _ingest_part(commune, models, actors, 0, 1, bar.update if bar is not None else None)
+        outcomes = _ingest_part(commune, models, actors, 0, 1, bar.update if bar is not None else None, batch)
     else:
-        outcomes = _ingest_in_processes(commune, models, actors, workers, bar)
+        outcomes = _ingest_in_processes(commune, models, actors, workers, bar, batch)
     if "pl_ho" in models:
         demo_register_settle(commune)
     return outcomes
@@ -215,29 +218,60 @@ def demo_register_settle(commune: DemoCommune) -> None:
     demo_households_settle(listed=listed, added=added)
 
 
-def _ingest_part(commune, models, actors, part: int, parts: int, advance: Callable | None) -> Counter:
-    """Ingest one share of the stream through `submission_receive`, the /submission service."""
+def _ingest_part(commune, models, actors, part: int, parts: int, advance: Callable | None, batch: int = 1) -> Counter:
+    """Ingest one share of the stream: one at a time through `submission_receive` (the
+    /submission service; `batch` 1), or `batch` at a time through `submissions_receive_bulk`
+    (the same result per item, one transaction per batch)."""
+    from backend.submissions.bulk import BulkItem, submissions_receive_bulk
     from backend.submissions.services import submission_receive
 
     _commit_without_waiting_for_disk()
     outcomes: Counter = Counter()
-    for item in instances_stream(commune, models, part=part, parts=parts):
+    pending: list[tuple[str, BulkItem]] = []
+
+    def store() -> None:
+        for (form_id, _), result in zip(pending, submissions_receive_bulk([i for _, i in pending]), strict=True):
+            if isinstance(result, Problem):
+                raise result
+            outcomes[f"{form_id} {result.outcome}"] += 1
+        if advance is not None:
+            advance(len(pending))
+        pending.clear()
+
+    # Batched loads check one household visit in CHECK_EVERY against the form (the rest of the
+    # stream is made by the same code from the same answers); one at a time, every one.
+    check_every = CHECK_EVERY if batch > 1 else 1
+    for item in instances_stream(commune, models, part=part, parts=parts, check_every=check_every):
         device = item.xml.split(b"<deviceid>demo:", 1)[1].split(b"<", 1)[0].decode()
-        result = submission_receive(
+        received = BulkItem(
             actor=actors[device],
             xml=item.xml,
-            files={},
             device_id=f"demo:{device}",
             user_agent="make_demo_commune",
             received_at=dt.datetime.fromisoformat(item.end),
         )
+        if batch > 1:
+            pending.append((item.form_id, received))
+            if len(pending) >= batch:
+                store()
+            continue
+        result = submission_receive(
+            actor=received.actor,
+            xml=received.xml,
+            files={},
+            device_id=received.device_id,
+            user_agent=received.user_agent,
+            received_at=received.received_at,
+        )
         outcomes[f"{item.form_id} {result.outcome}"] += 1
         if advance is not None:
             advance(1)
+    if pending:
+        store()
     return outcomes
 
 
-def _ingest_in_processes(commune, models, actors, workers: int, bar) -> Counter:
+def _ingest_in_processes(commune, models, actors, workers: int, bar, batch: int = 1) -> Counter:
     """Forked workers, each with its own database connection; the parent only shows progress."""
     import multiprocessing
     import queue
@@ -255,7 +289,7 @@ def _ingest_in_processes(commune, models, actors, workers: int, bar) -> Counter:
                 done.value += n
 
         try:
-            results.put((part, _ingest_part(commune, models, actors, part, workers, advance), None))
+            results.put((part, _ingest_part(commune, models, actors, part, workers, advance, batch), None))
         except Exception as exc:  # reported to the parent, which raises
             results.put((part, Counter(), f"{type(exc).__name__}: {exc}"))
         finally:

@@ -146,18 +146,29 @@ def _save_live(household: Household) -> None:
 
 
 def _record_change(household: Household, *, before: Mapping[str, Any] | None, **source: Any) -> HouseholdChange:
+    change, feed = change_rows(household, before=before, **source)
+    changes_record(feed)
+    change.save(force_insert=True)
+    return change
+
+
+def change_rows(
+    household: Household, *, before: Mapping[str, Any] | None, **source: Any
+) -> tuple[HouseholdChange, list[ChangeRow]]:
+    """The version row (unsaved) and the change-feed rows of a household change, for
+    `_record_change` and for the batch path (`backend/registers/ingest_bulk.py`)."""
     after = household_state(household)
-    _feed_record(household, before)
-    return HouseholdChange.objects.create(
+    change = HouseholdChange(
         household=household,
         version=household.version,
         data=after,
         changed=_changed(before or {}, after),
         **source,
     )
+    return change, feed_rows(household, before)
 
 
-def _feed_record(household: Household, before: Mapping[str, Any] | None) -> None:
+def feed_rows(household: Household, before: Mapping[str, Any] | None) -> list[ChangeRow]:
     """The change-feed row(s) of a household change: its hamlet's phones pull it; when it moved
     hamlet, the old hamlet's phones pull it too (as a tombstone)."""
     hamlet = household.hamlet.code
@@ -165,7 +176,7 @@ def _feed_record(household: Household, before: Mapping[str, Any] | None) -> None
     rows = [ChangeRow("household", str(household.pk), hamlet_code=hamlet)]
     if previous and previous != hamlet:
         rows.append(ChangeRow("household", str(household.pk), hamlet_code=previous))
-    changes_record(rows)
+    return rows
 
 
 # --- from a submission --------------------------------------------------------------------

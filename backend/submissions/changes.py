@@ -20,6 +20,11 @@ def submission_created_sql(submission: Submission, *, key_sql: str) -> tuple[str
     return changes_insert_sql(_rows(submission, ""), key_sql=key_sql)
 
 
+def submission_change_rows(submission: Submission) -> list[ChangeRow]:
+    """The change row of a new submission (the batch path inserts many in one statement)."""
+    return _rows(submission, "")
+
+
 def _rows(submission: Submission, previous_hamlet: str) -> list[ChangeRow]:
     rows = [
         ChangeRow("submission", str(submission.pk), submission.form_id, submission.hamlet_code, submission.volunteer_id)

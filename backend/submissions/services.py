@@ -105,6 +105,39 @@ def submission_receive(
     replayed = _replay_without_parse(actor=actor, stored=stored, files=files)
     if replayed is not None:
         return replayed
+    ingest = submission_prepare(
+        actor=actor,
+        xml=xml,
+        sha256=sha256,
+        hint=hint,
+        found=target,
+        files=files,
+        device_id=device_id,
+        user_agent=user_agent,
+        received_at=received_at,
+        client_ip=client_ip,
+    )
+    return submission_store(ingest)
+
+
+def submission_prepare(
+    *,
+    actor: Actor,
+    xml: bytes,
+    sha256: str,
+    hint: tuple[str, str] | None,
+    found,
+    files: dict,
+    device_id: str = "",
+    user_agent: str = "",
+    received_at: datetime | None = None,
+    client_ip: str | None = None,
+) -> _Ingest:
+    """Everything before the transaction: parse, the published version (with the right to
+    submit), the projection and the files' blobs; raise a Problem to refuse. `found` is the
+    version looked up for `hint` (`version_lookup`, or `ingest_lookup`'s); when the parse
+    names another one it is looked up here. The batch path (`backend/submissions/bulk.py`)
+    shares it, so both refuse alike."""
     try:
         doc = instance_read(xml)
     except InstanceXmlError as exc:
@@ -121,7 +154,7 @@ def submission_receive(
                 field=label,
             )
 
-    version = _form_version_for(actor, doc, found=target if hint == (doc.form_id, doc.version) else _UNREAD)
+    version = _form_version_for(actor, doc, found=found if hint == (doc.form_id, doc.version) else _UNREAD)
     try:
         projection = instance_project(doc, _schema_of(version))
     except InstanceXmlError as exc:
@@ -145,7 +178,7 @@ def submission_receive(
             content_types[name] = _content_type(name, getattr(upload, "content_type", ""))
 
     now = received_at or timezone.now()
-    ingest = _Ingest(
+    return _Ingest(
         actor=actor,
         doc=doc,
         xml=bytes(xml),
@@ -159,7 +192,11 @@ def submission_receive(
         now=now,
         client_ip=client_ip,
     )
-    if doc.deprecated_id:
+
+
+def submission_store(ingest: _Ingest) -> ReceiveResult:
+    """The store step of `submission_receive`: one short transaction per branch."""
+    if ingest.doc.deprecated_id:
         return _edit(ingest)
     for _attempt in range(RACE_ATTEMPTS):
         try:
@@ -202,21 +239,7 @@ def _form_version_for(actor: Actor, doc: InstanceDoc, *, found=_UNREAD) -> FormV
     `found` is what `ingest_lookup` read for it (None: no such published version); otherwise
     one query here. A second only to tell an unknown form from an unknown version."""
     if found is _UNREAD:
-        versions = (
-            FormVersion.objects.select_related("form")
-            .only(
-                "id",
-                "version",
-                "md5",
-                "form__id",
-                "form__form_id",
-                "form__state",
-                "form__title",
-                "form__webhooks_active",
-            )
-            .filter(form__form_id=doc.form_id, version=doc.version, published=True)
-        )
-        found = _with_assignment(versions, actor).first()
+        found = version_lookup(actor, doc.form_id, doc.version)
     version = found
     if version is None:
         if Form.objects.filter(form_id=doc.form_id).exists():
@@ -229,6 +252,26 @@ def _form_version_for(actor: Actor, doc: InstanceDoc, *, found=_UNREAD) -> FormV
     if version.form.state == FormState.CLOSED:
         raise errors.form_not_accepting(doc.form_id)
     return version
+
+
+def version_lookup(actor: Actor, form_id: str, version: str) -> FormVersion | None:
+    """The published version (form id, version), annotated with whether the actor's volunteer
+    is assigned its form (`_with_assignment`); None when there is no such published version."""
+    versions = (
+        FormVersion.objects.select_related("form")
+        .only(
+            "id",
+            "version",
+            "md5",
+            "form__id",
+            "form__form_id",
+            "form__state",
+            "form__title",
+            "form__webhooks_active",
+        )
+        .filter(form__form_id=form_id, version=version, published=True)
+    )
+    return _with_assignment(versions, actor).first()
 
 
 def _with_assignment(rows, actor: Actor):
@@ -329,8 +372,13 @@ def _version_row(ingest: _Ingest, submission: Submission) -> SubmissionVersion:
 def _answers_store(ingest: _Ingest, submission: Submission, version: SubmissionVersion, *, replace: bool) -> None:
     """Tell the subscribers (the reports' answers projection, backend/reports/answers.py; the
     household register, backend/registers/ingest.py), in this transaction."""
-    submission_version_stored.send(
-        sender=Submission,
+    submission_version_stored.send(sender=Submission, **stored_arguments(ingest, submission, version, replace=replace))
+
+
+def stored_arguments(ingest: _Ingest, submission: Submission, version: SubmissionVersion, *, replace: bool) -> dict:
+    """The arguments of `submission_version_stored` for one stored version (the batch signal
+    `submission_versions_stored` carries a list of them)."""
+    return dict(
         submission_id=submission.pk,
         version_id=version.pk,
         form_id=ingest.form.form_id,

@@ -19,3 +19,9 @@ audit log). Receivers take **kwargs: arguments are only ever added.
 from django.dispatch import Signal
 
 submission_version_stored = Signal()
+
+# The same, for a batch stored in one transaction (`submissions_receive_bulk`, the synthetic
+# data loader): `items` is a list of the keyword arguments `submission_version_stored` would
+# have been sent with, in the order they were stored. Every receiver of the one must receive
+# this one too and end in the same state as if each item had been sent on its own, in order.
+submission_versions_stored = Signal()

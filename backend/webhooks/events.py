@@ -33,6 +33,13 @@ def on_submission_version_stored(sender, *, submission_id, replace, form=None, *
     webhook_event_record(form=form, event=event, submission_id=submission_id)
 
 
+def on_submission_versions_stored(sender, *, items, **kwargs) -> None:
+    """Receiver of ingest's batch signal: each item as on its own (nothing for a form without
+    active webhooks, which is all a bulk load has)."""
+    for item in items:
+        on_submission_version_stored(sender, **item)
+
+
 def webhook_event_record(
     *, form, event: str, submission_id: int, review: dict[str, Any] | None = None
 ) -> list[WebhookDelivery]:

@@ -38,7 +38,7 @@ def test_a_small_commune_lands_as_hamlets_a_market_and_real_submissions():
     import backend.submissions.services as services
 
     with mock.patch.object(services, "submission_receive", wraps=services.submission_receive) as receive:
-        output = run(households=80, stalls=6, rounds="2025", seed=9)
+        output = run(households=80, stalls=6, rounds="2025", seed=9, batch=1)  # one at a time
 
     assert Hamlet.objects.count() == 30
     assert Hamlet.objects.filter(pilot_dra=True).count() == 2

@@ -1,4 +1,5 @@
 """python manage.py make_demo_commune [--households N] [--seed S] [--stalls N] [--rounds 2025,2027] [--replace]
+                                    [--workers N] [--batch N]
 
 On a database that already has hamlets, submissions or households it says what it would
 replace and stops; `--replace` deletes them and loads the synthetic commune."""
@@ -29,7 +30,14 @@ class Command(BaseCommand):
             "--workers", type=int, default=1, help="ingest in this many processes (each takes a share of the hamlets)"
         )
 
-    def handle(self, *args, households, seed, stalls, rounds, no_progress, workers, replace, **options):
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=500,
+            help="submissions stored per transaction through the batch path (1: each through submission_receive)",
+        )
+
+    def handle(self, *args, households, seed, stalls, rounds, no_progress, workers, replace, batch, **options):
         try:
             years = tuple(int(y) for y in rounds.split(",") if y.strip())
         except ValueError:
@@ -43,10 +51,10 @@ class Command(BaseCommand):
                 stream, total=total, unit="sub", disable=no_progress, smoothing=0.05, desc="submissions / bản ghi"
             )
 
-        if workers < 1:
-            raise CommandError("--workers must be ≥ 1.")
+        if workers < 1 or batch < 1:
+            raise CommandError("--workers and --batch must be ≥ 1.")
         try:
-            outcomes = demo_commune_load(spec=spec, progress=progress, workers=workers, replace=replace)
+            outcomes = demo_commune_load(spec=spec, progress=progress, workers=workers, replace=replace, batch=batch)
         except DemoDataExists as exc:
             raise CommandError(str(exc))
         except Problem as exc:
