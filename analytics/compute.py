@@ -15,7 +15,7 @@ plan targets (P…), which are commune targets.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -111,6 +111,9 @@ class IndicatorParts:
     coverage: pd.DataFrame
     assessments: pd.DataFrame  # the assessment units themselves (the gates read them)
     round_names: set[str]
+    # The rounds of the commune-level rows alone (stalls, administrative figures): what is
+    # left of `round_names` when hamlets are taken out (`analytics.pipeline.partial_without`).
+    commune_rounds: set[str] = field(default_factory=set)
 
 
 def indicators_compute(
@@ -176,6 +179,7 @@ def indicator_parts_compute(
         | set(units.assessments["round"])
         | set(stalls["round"])
         | {f.round for f in administrative},
+        commune_rounds=set(stalls["round"]) | {f.round for f in administrative},
     )
 
 

@@ -26,7 +26,14 @@ from django.utils import timezone
 from analytics.exports import tables_pack
 from analytics.frames import frames_typed
 from analytics.parts import hamlet_parts
-from analytics.pipeline import PartialResults, Results, Stopwatch, partial_results_compute, results_combine
+from analytics.pipeline import (
+    PartialResults,
+    Results,
+    Stopwatch,
+    partial_results_compute,
+    partials_merge,
+    results_combine,
+)
 from analytics.rounds import DEFAULT_ROUNDS, Round, windows_overlapping
 from analytics.scorecard import LABEL_COLUMNS
 from backend.audit.services import audit_record
@@ -42,6 +49,7 @@ from backend.jobs.models import Job, JobState
 from backend.jobs.services import job_enqueue
 from backend.reports.answers import submission_answers_repair
 from backend.reports.data_version import data_version_current
+from backend.reports.incremental import base_store, partial_updated, update_plan
 from backend.reports.models import (
     ADMINISTRATIVE_INDICATORS,
     AdministrativeFigure,
@@ -74,6 +82,7 @@ class ComputeReport:
     timings: dict[str, float]
     counts: dict[str, int]
     fingerprint: str
+    hamlets: list[str] | None = None  # the hamlets read again by an incremental one (None: all)
 
 
 def indicator_results_compute(
@@ -88,7 +97,35 @@ def indicator_results_compute(
         hamlets=None, commune_level=True, round_name=round_name, watch=watch, progress=progress
     )
     results = results_combine([partial], inputs.hamlets, rounds=inputs.rounds, stopwatch=watch)
-    return _results_write(results, fingerprint=fingerprint, round_name=round_name, watch=watch, progress=progress)
+    report = _results_write(results, fingerprint=fingerprint, round_name=round_name, watch=watch, progress=progress)
+    if round_name is None:
+        with watch.stage("base"):
+            base_store(partial, fingerprint)  # what the next incremental recomputation starts from
+    return report
+
+
+def indicator_results_update(*, progress: Callable[[str, float, str], None] | None = None) -> ComputeReport | None:
+    """Recompute only the hamlets whose submissions changed since the last computation and
+    store the results of every round (`backend/reports/incremental.py`: exactly what a full
+    recomputation gives). None, having stored nothing, when a full recomputation is needed.
+    The caller holds the recompute lock."""
+    plan, why = update_plan()
+    if plan is None:
+        logger.info("incremental recomputation not possible (%s): a full one is needed", why)
+        return None
+    watch = Stopwatch()
+    part, inputs = _part_compute(
+        hamlets=plan.hamlets, commune_level=False, round_name=None, watch=watch, progress=progress
+    )
+    with watch.stage("compute"):
+        partial = partial_updated(plan, part)
+    results = results_combine([partial], inputs.hamlets, rounds=inputs.rounds, stopwatch=watch)
+    report = _results_write(results, fingerprint=plan.version, round_name=None, watch=watch, progress=progress)
+    with watch.stage("base"):
+        base_store(partial, plan.version)
+    report.timings = dict(watch.timings)
+    report.hamlets = plan.hamlets
+    return report
 
 
 def _part_compute(
@@ -218,6 +255,7 @@ def indicator_parts_combine(*, fingerprint: str, count: int) -> ComputeReport | 
     inputs_hamlets, rounds = analysis_hamlets_read(), declared_rounds()
     results = results_combine(partials, inputs_hamlets, rounds=rounds, stopwatch=watch)
     report = _results_write(results, fingerprint=fingerprint, round_name=None, watch=watch)
+    base_store(partials_merge(partials), fingerprint)
     # This computation's parts, and any left by an older one (a newer one's stay).
     oldest = min(part.created_at for part in stored)
     ComputedPart.objects.filter(Q(fingerprint=fingerprint) | Q(created_at__lt=oldest)).delete()
