@@ -268,9 +268,12 @@ def results_combine(
     *,
     rounds: Sequence[Round] | None = None,
     stopwatch: Stopwatch | None = None,
+    labelled: bool = True,
 ) -> Results:
     """The results of the whole from the parts of disjoint sets of hamlets: exactly what one
-    computation over all the data gives (the commune figures are functions of hamlet rows)."""
+    computation over all the data gives (the commune figures are functions of hamlet rows).
+    `labelled=False`: the scorecard without its catalogue text, as it is stored (the readers
+    add it back: `scorecard_labelled`)."""
     watch = stopwatch or Stopwatch()
     with watch.stage("compute"):
         table = pd.DataFrame(hamlets.drop(columns="geometry"))
@@ -283,7 +286,7 @@ def results_combine(
         coverage = coverage.join(flagged, on=["round", "hamlet"])
         coverage["flagged"] = coverage["flagged"].fillna(0).astype(int)
         assessments = pd.concat([p.parts.assessments for p in partials], ignore_index=True)
-        scorecard, summary = scorecard_compute(rows, assessments, table)
+        scorecard, summary = scorecard_compute(rows, assessments, table, labelled=labelled)
         for indicator in BY_ID.values():
             if indicator.kind == DRA_COUNT:
                 rows = rows_with_dra_count(rows, summary, indicator)

@@ -71,8 +71,7 @@ def base_store(partial: PartialResults, version: str) -> None:
     ComputedBase.objects.update_or_create(
         pk=BASE_PK, defaults={"version": version, "layout": BASE_LAYOUT, "data": data, "computed_at": now}
     )
-    stored = ComputedBase.objects.filter(pk=BASE_PK).values_list("computed_at", flat=True).first()
-    _memory = ((version, stored), partial)
+    _memory = ((version, now), partial)
 
 
 def base_drop() -> None:

@@ -96,7 +96,7 @@ def indicator_results_compute(
     partial, inputs = _part_compute(
         hamlets=None, commune_level=True, round_name=round_name, watch=watch, progress=progress
     )
-    results = results_combine([partial], inputs.hamlets, rounds=inputs.rounds, stopwatch=watch)
+    results = results_combine([partial], inputs.hamlets, rounds=inputs.rounds, stopwatch=watch, labelled=False)
     report = _results_write(results, fingerprint=fingerprint, round_name=round_name, watch=watch, progress=progress)
     if round_name is None:
         with watch.stage("base"):
@@ -119,7 +119,7 @@ def indicator_results_update(*, progress: Callable[[str, float, str], None] | No
     )
     with watch.stage("compute"):
         partial = partial_updated(plan, part)
-    results = results_combine([partial], inputs.hamlets, rounds=inputs.rounds, stopwatch=watch)
+    results = results_combine([partial], inputs.hamlets, rounds=inputs.rounds, stopwatch=watch, labelled=False)
     report = _results_write(results, fingerprint=plan.version, round_name=None, watch=watch, progress=progress)
     with watch.stage("base"):
         base_store(partial, plan.version)
@@ -253,7 +253,7 @@ def indicator_parts_combine(*, fingerprint: str, count: int) -> ComputeReport | 
             watch.timings[stage] = max(watch.timings.get(stage, 0.0), seconds)  # the parts ran side by side
     partials = [pickle.loads(part.data) for part in stored]  # noqa: S301 (our own rows, see above)
     inputs_hamlets, rounds = analysis_hamlets_read(), declared_rounds()
-    results = results_combine(partials, inputs_hamlets, rounds=rounds, stopwatch=watch)
+    results = results_combine(partials, inputs_hamlets, rounds=rounds, stopwatch=watch, labelled=False)
     report = _results_write(results, fingerprint=fingerprint, round_name=None, watch=watch)
     base_store(partials_merge(partials), fingerprint)
     # This computation's parts, and any left by an older one (a newer one's stay).
