@@ -49,7 +49,7 @@ from backend.jobs.models import Job, JobState
 from backend.jobs.services import job_enqueue
 from backend.reports.answers import submission_answers_repair
 from backend.reports.data_version import data_version_current
-from backend.reports.incremental import base_store, partial_updated, update_plan
+from backend.reports.incremental import base_store, hamlets_remember, hamlets_remembered, partial_updated, update_plan
 from backend.reports.models import (
     ADMINISTRATIVE_INDICATORS,
     AdministrativeFigure,
@@ -115,8 +115,14 @@ def indicator_results_update(*, progress: Callable[[str, float, str], None] | No
         return None
     watch = Stopwatch()
     part, inputs = _part_compute(
-        hamlets=plan.hamlets, commune_level=False, round_name=None, watch=watch, progress=progress
+        hamlets=plan.hamlets,
+        commune_level=False,
+        round_name=None,
+        watch=watch,
+        progress=progress,
+        hamlets_frame=hamlets_remembered(plan.tables),
     )
+    hamlets_remember(plan.tables, inputs.hamlets)
     with watch.stage("compute"):
         partial = partial_updated(plan, part)
     results = results_combine([partial], inputs.hamlets, rounds=inputs.rounds, stopwatch=watch, labelled=False)
@@ -135,10 +141,12 @@ def _part_compute(
     round_name: str | None,
     watch: Stopwatch,
     progress: Callable[[str, float, str], None] | None = None,
+    hamlets_frame=None,
 ) -> tuple[PartialResults, AnalysisInputs]:
-    """Read one part's data (all of it when `hamlets` is None) and compute its hamlet rows."""
+    """Read one part's data (all of it when `hamlets` is None) and compute its hamlet rows.
+    `hamlets_frame`: the hamlet table, when the caller knows it unchanged since it was read."""
     with watch.stage("read"):
-        inputs = analysis_inputs_read(hamlets=hamlets, commune_level=commune_level)
+        inputs = analysis_inputs_read(hamlets=hamlets, commune_level=commune_level, hamlets_frame=hamlets_frame)
     if inputs.raw.unprojected:
         # Submissions stored before the answers projection, or under an older field layout.
         with watch.stage("repair"):
@@ -146,7 +154,7 @@ def _part_compute(
         if progress:
             progress("repair", watch.timings["repair"], f"{repaired} phiếu được trích xuất lại câu trả lời")
         with watch.stage("read"):
-            inputs = analysis_inputs_read(hamlets=hamlets, commune_level=commune_level)
+            inputs = analysis_inputs_read(hamlets=hamlets, commune_level=commune_level, hamlets_frame=hamlets_frame)
         if inputs.raw.unprojected:
             logger.warning("answers still missing for %d submissions after repair", len(inputs.raw.unprojected))
     with watch.stage("read"):
@@ -255,7 +263,8 @@ def indicator_parts_combine(*, fingerprint: str, count: int) -> ComputeReport | 
     inputs_hamlets, rounds = analysis_hamlets_read(), declared_rounds()
     results = results_combine(partials, inputs_hamlets, rounds=rounds, stopwatch=watch, labelled=False)
     report = _results_write(results, fingerprint=fingerprint, round_name=None, watch=watch)
-    base_store(partials_merge(partials), fingerprint)
+    if all("hamlet_counts" in vars(p) for p in partials):  # parts pickled before bases existed have none
+        base_store(partials_merge(partials), fingerprint)
     # This computation's parts, and any left by an older one (a newer one's stay).
     oldest = min(part.created_at for part in stored)
     ComputedPart.objects.filter(Q(fingerprint=fingerprint) | Q(created_at__lt=oldest)).delete()
