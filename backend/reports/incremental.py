@@ -41,7 +41,7 @@ from analytics.frames import FIELDS, STALL_FORM
 from analytics.pipeline import PartialResults, partial_without, partials_merge
 from backend.places.models import Hamlet
 from backend.reports.data_version import DataVersion, data_version_take, version_decode
-from backend.reports.models import ComputedBase
+from backend.reports.models import ComputedBase, ComputedResult
 from backend.surveys.models import Form
 
 logger = logging.getLogger(__name__)
@@ -121,6 +121,8 @@ def update_plan() -> tuple[Update | None, str]:
     """(the plan, "") or (None, why a full recomputation is needed)."""
     if connection.vendor != "postgresql":
         return None, "not PostgreSQL"
+    if not ComputedResult.objects.exists():
+        return None, "no results stored yet"  # a first computation, or the results were dropped
     base = base_load()
     if base is None:
         return None, "no base to start from"

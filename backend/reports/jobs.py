@@ -96,6 +96,7 @@ def _summary(report) -> dict:
     }
     if report.hamlets is not None:
         summary["hamlets_recomputed"] = report.hamlets
+        summary["timings"] = {stage: round(seconds, 3) for stage, seconds in report.timings.items()}
     return summary
 
 

@@ -109,23 +109,32 @@ def indicator_results_update(*, progress: Callable[[str, float, str], None] | No
     store the results of every round (`backend/reports/incremental.py`: exactly what a full
     recomputation gives). None, having stored nothing, when a full recomputation is needed.
     The caller holds the recompute lock."""
-    plan, why = update_plan()
+    watch = Stopwatch()
+    with watch.stage("plan"):
+        plan, why = update_plan()
     if plan is None:
         logger.info("incremental recomputation not possible (%s): a full one is needed", why)
         return None
-    watch = Stopwatch()
-    part, inputs = _part_compute(
-        hamlets=plan.hamlets,
-        commune_level=False,
-        round_name=None,
-        watch=watch,
-        progress=progress,
-        hamlets_frame=hamlets_remembered(plan.tables),
-    )
-    hamlets_remember(plan.tables, inputs.hamlets)
-    with watch.stage("compute"):
-        partial = partial_updated(plan, part)
-    results = results_combine([partial], inputs.hamlets, rounds=inputs.rounds, stopwatch=watch, labelled=False)
+    if plan.hamlets:
+        part, inputs = _part_compute(
+            hamlets=plan.hamlets,
+            commune_level=False,
+            round_name=None,
+            watch=watch,
+            progress=progress,
+            hamlets_frame=hamlets_remembered(plan.tables),
+        )
+        hamlets_remember(plan.tables, inputs.hamlets)
+        hamlets_frame, rounds = inputs.hamlets, inputs.rounds
+        with watch.stage("compute"):
+            partial = partial_updated(plan, part)
+    else:  # stale for changes the indicators do not read (another form): the base's figures
+        with watch.stage("read"):
+            hamlets_frame = hamlets_remembered(plan.tables)
+            hamlets_frame = analysis_hamlets_read() if hamlets_frame is None else hamlets_frame
+            rounds = declared_rounds()
+        partial = plan.base.partial
+    results = results_combine([partial], hamlets_frame, rounds=rounds, stopwatch=watch, labelled=False)
     report = _results_write(results, fingerprint=plan.version, round_name=None, watch=watch, progress=progress)
     with watch.stage("base"):
         base_store(partial, plan.version)

@@ -10,6 +10,7 @@ transaction, so the change rows of the test's own open transaction would all cou
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pandas as pd
@@ -20,6 +21,7 @@ from analytics.exports import tables_unpack
 from backend.accounts.actors import actor_for_user
 from backend.accounts.models import Role
 from backend.accounts.services import user_create
+from backend.core.changes import change_record
 from backend.jobs.models import Job, JobState
 from backend.places.models import Hamlet
 from backend.reports import incremental
@@ -168,6 +170,19 @@ def test_a_stale_dashboard_call_recomputes_incrementally(leadership):
     incremental = _stored()
     indicator_results_compute()
     _assert_same(incremental, _stored())
+
+
+def test_a_change_the_indicators_do_not_read_stores_the_same_figures_fresh():
+    _commune()
+    indicator_results_compute()
+    before = _stored()
+    # A household added to the register: a change-feed row (the version moves), no submission.
+    change_record(kind="household", key=str(uuid.uuid4()), hamlet_code="AP01")
+    assert not results_fresh()
+    report = indicator_results_update()
+    assert report is not None and report.hamlets == []
+    assert results_fresh()
+    _assert_same(_stored(), before)
 
 
 @pytest.mark.parametrize(
