@@ -457,3 +457,27 @@ def tables_unpack(blob: bytes | memoryview | None) -> dict[str, pd.DataFrame]:
         return {}
     data = json.loads(gzip.decompress(bytes(blob)))
     return {name: frame_from_split(value) for name, value in data.items()}
+
+
+def table_unpack(text: str, name: str) -> pd.DataFrame | None:
+    """One table of `tables_pack`'s decompressed text (`tables_text`), without parsing the
+    others: a reader of the indicator rows alone skips the scorecard and the review (two
+    thirds of a province's second of parsing). None when the table is not there.
+
+    The table starts where its key is followed by the body `tables_pack` writes: inside the
+    data every quote of a string is escaped, so that sequence occurs only at the top level.
+    The value is parsed by the decoder `json.loads` uses: the same objects as `tables_unpack`."""
+    start = text.find(f'{json.dumps(name)}: {{"columns": ')
+    if start < 0:
+        return None
+    value, _end = _DECODER.raw_decode(text, start + len(json.dumps(name)) + 2)
+    return frame_from_split(value)
+
+
+def tables_text(blob: bytes | memoryview | None) -> str:
+    import gzip
+
+    return gzip.decompress(bytes(blob)).decode("utf-8") if blob else ""
+
+
+_DECODER = json.JSONDecoder()

@@ -44,8 +44,10 @@ def scorecard_compute(
     *,
     tiers: Sequence[int] = TIERS,
     criteria: Sequence[Indicator] = CRITERIA,
+    labelled: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(criteria, summary). `rows` are the indicator rows of `compute.indicators_compute`.
+    `labelled=False`: without the catalogue text (`LABEL_COLUMNS`), as results are stored.
 
     A criterion with a hamlet-level condition (A2's official group, A3's loudspeaker, B1's
     test points) is not met when the hamlet has no assessment for the round."""
@@ -109,7 +111,7 @@ def scorecard_compute(
         .drop(columns="order")
         .reset_index(drop=True)
     )
-    return scorecard_labelled(detail, criteria), summary.drop(columns="order")
+    return (scorecard_labelled(detail, criteria) if labelled else detail), summary.drop(columns="order")
 
 
 def scorecard_labelled(detail: pd.DataFrame, criteria: Sequence[Indicator] = CRITERIA) -> pd.DataFrame:
@@ -172,6 +174,17 @@ def _gate_table(criteria: Sequence[Indicator], assessments: pd.DataFrame, tiers:
     return pd.concat(parts, ignore_index=True)
 
 
+def _sorted_lists(detail: pd.DataFrame, keys: list[str]) -> dict[tuple, list[str]]:
+    """The sorted criteria of each group of `keys`, by key tuple: sorted once, then sliced per
+    group (a Python sort per hamlet and tier cost a quarter of a second at province scale)."""
+    if detail.empty:
+        return {}
+    ordered = detail.sort_values("criterion", kind="stable")
+    criteria = ordered["criterion"].tolist()
+    # `indices` keeps each group's positions in order: the criteria stay sorted.
+    return {key: [criteria[i] for i in positions] for key, positions in ordered.groupby(keys).indices.items()}
+
+
 def _summary(detail: pd.DataFrame, hamlets: pd.DataFrame) -> pd.DataFrame:
     mandatory = detail["role"] == MANDATORY
     optional = detail["role"] == OPTIONAL
@@ -188,15 +201,11 @@ def _summary(detail: pd.DataFrame, hamlets: pd.DataFrame) -> pd.DataFrame:
         households=("households", "max"),
     )
     summary["households"] = summary["households"].fillna(0.0)
-    failing = (
-        detail[(detail["bb"] & ~detail["bb_ok"]) | (detail["tc"] & ~detail["tc_ok"])]
-        .groupby(keys)["criterion"]
-        .agg(lambda s: sorted(s))
-    )
-    failing_bb = detail[detail["bb"] & ~detail["bb_ok"]].groupby(keys)["criterion"].agg(lambda s: sorted(s))
-    index = pd.MultiIndex.from_frame(summary[keys])
-    summary["failing"] = [x if isinstance(x, list) else [] for x in failing.reindex(index).to_numpy()]
-    summary["failing_mandatory"] = [x if isinstance(x, list) else [] for x in failing_bb.reindex(index).to_numpy()]
+    failing = _sorted_lists(detail[(detail["bb"] & ~detail["bb_ok"]) | (detail["tc"] & ~detail["tc_ok"])], keys)
+    failing_bb = _sorted_lists(detail[detail["bb"] & ~detail["bb_ok"]], keys)
+    index = list(zip(*(summary[k].tolist() for k in keys), strict=True))
+    summary["failing"] = [failing.get(key, []) for key in index]
+    summary["failing_mandatory"] = [failing_bb.get(key, []) for key in index]
     summary["tc_required"] = OPTIONAL_REQUIRED
     summary["tc_missing"] = np.maximum(0, OPTIONAL_REQUIRED - summary["tc_met"])
     summary["dat"] = (summary["bb_met"] == summary["bb_total"]) & (summary["tc_met"] >= OPTIONAL_REQUIRED)

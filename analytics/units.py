@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,8 @@ class Units:
     assessments: pd.DataFrame
     refusals: pd.DataFrame  # households that declined, per hamlet and round (coverage notes)
     unassigned_round: int = 0
+    # The same households per hamlet: what an incremental recomputation takes out with a hamlet.
+    unassigned_hamlets: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
 
 
 def rows_where(frame: pd.DataFrame, mask) -> pd.DataFrame:
@@ -82,6 +84,7 @@ def units_build(frames: Frames, rounds: Sequence[Round] | None = None) -> Units:
     households["round"] = rounds_assign(households["survey_date"], households["survey_round"], rounds)
     assigned = households["round"].ne(UNASSIGNED).to_numpy()
     unassigned = int((~assigned).sum())
+    unassigned_hamlets = hamlet_sizes(households["hamlet"][~assigned]) if unassigned else pd.Series(dtype="int64")
     # Categoricals: every groupby by (round, hamlet) below then works on small integer codes.
     households = rows_where(households, assigned)
     households["round"] = households["round"].astype("category")
@@ -125,7 +128,15 @@ def units_build(frames: Frames, rounds: Sequence[Round] | None = None) -> Units:
     stalls = _latest_per_stall(frames.stalls, rounds)
 
     assessments = _assessments(frames, rounds)
-    return Units(households, persons15, adults18, stalls, assessments, refusals, unassigned)
+    return Units(households, persons15, adults18, stalls, assessments, refusals, unassigned, unassigned_hamlets)
+
+
+def hamlet_sizes(hamlets: pd.Series) -> pd.Series:
+    """Rows per hamlet code (index: the codes as text, a missing one included), no zero counts."""
+    counts = hamlets.value_counts(dropna=False, sort=False)
+    counts = counts[counts.to_numpy() > 0]
+    counts.index = pd.Index(counts.index.astype(object), dtype=object)
+    return counts.astype("int64")
 
 
 def _answer_or(primary: pd.Series, fallback: pd.Series) -> pd.Series:

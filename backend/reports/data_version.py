@@ -17,7 +17,9 @@ rows since the last computation: about a millisecond.
 
 The small tables the results also depend on (rounds, manual round assignments,
 administrative figures, hamlets, markets) and the settings that select submissions are
-aggregated as before, into `tables`, with the largest submission id (an index lookup).
+aggregated as before, into `tables`; the largest submission id (an index lookup) is kept
+apart, in `top`, so that an incremental recomputation (`backend/reports/incremental.py`) can
+tell new submissions (ids above it) from a change of the small tables (a full recomputation).
 
 Two versions taken at different times may name the same data under different anchors, so
 a stored version is never compared as text with a new one: `data_version_current` reads
@@ -41,7 +43,7 @@ from backend.places.models import Hamlet, Market
 from backend.reports.models import AdministrativeFigure, RoundAssignment, SurveyRound
 from backend.submissions.models import Submission
 
-TAG = "v2"
+TAG = "v3"
 
 
 @dataclass(frozen=True)
@@ -49,20 +51,21 @@ class DataVersion:
     since_xid: int  # every transaction below it had finished when this version was taken
     changes: int  # change rows of transactions at or above `since_xid`
     last_change: int  # the largest id among them (0: none)
+    top: int  # the largest submission id (0: none)
     tables: str  # digest of the small tables and the settings
 
     def encode(self) -> str:
-        return f"{TAG}:{self.since_xid}:{self.changes}:{self.last_change}:{self.tables}"
+        return f"{TAG}:{self.since_xid}:{self.changes}:{self.last_change}:{self.top}:{self.tables}"
 
 
 def version_decode(text: str) -> DataVersion | None:
     """The version a stored result carries; None for one stored before this scheme (it is
     then taken as stale once, and the recomputation stores a version of this kind)."""
     try:
-        tag, since_xid, changes, last_change, tables = text.split(":")
+        tag, since_xid, changes, last_change, top, tables = text.split(":")
         if tag != TAG:
             return None
-        return DataVersion(int(since_xid), int(changes), int(last_change), tables)
+        return DataVersion(int(since_xid), int(changes), int(last_change), int(top), tables)
     except ValueError:
         return None
 
@@ -74,7 +77,8 @@ def data_version_take() -> DataVersion:
 
 def data_version_at(since_xid: int) -> DataVersion:
     changes, last_change = _changes_since(since_xid)
-    return DataVersion(since_xid, changes, last_change, _tables_digest())
+    top = Submission.objects.aggregate(top=Max("id"))["top"] or 0
+    return DataVersion(since_xid, changes, last_change, top, _tables_digest())
 
 
 def data_version_current(stored: str) -> bool:
@@ -110,9 +114,6 @@ def _tables_digest() -> str:
     from backend.reports.selectors import location_rule
 
     parts = [
-        # The primary key's last entry, free: a submission written past the change feed (a
-        # bulk load) still shows as new data. Edits and deletions are the feed's.
-        Submission.objects.aggregate(top=Max("id")),
         SurveyRound.objects.aggregate(n=Count("id"), last=Max("updated_at")),
         RoundAssignment.objects.aggregate(n=Count("submission_id"), last=Max("assigned_at")),
         AdministrativeFigure.objects.aggregate(n=Count("id"), last=Max("updated_at")),

@@ -188,3 +188,18 @@ class ComputedPart(models.Model):
 
     def __str__(self) -> str:
         return f"part {self.index + 1}/{self.count} of {self.fingerprint[:8]}"
+
+
+class ComputedBase(models.Model):
+    """What the next incremental recomputation starts from (`backend/reports/incremental.py`):
+    the merged hamlet rows of the last computation of every round (a pickled
+    `analytics.pipeline.PartialResults`, written and read only by this server's own workers,
+    never from a request), with the data version it was computed at. One row."""
+
+    version = models.CharField(max_length=160)
+    layout = models.PositiveIntegerField(default=1)  # `incremental.BASE_LAYOUT` it was written with
+    data = models.BinaryField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"computed base @ {self.computed_at:%Y-%m-%d %H:%M}"

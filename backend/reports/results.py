@@ -101,22 +101,52 @@ class _Computation:
         return cls(result.round, result.fingerprint, result.computed_at, result.tables)
 
 
-@lru_cache(maxsize=CACHED_RESULTS)
+TABLES = ("rows", "scorecard", "summary", "coverage", "review")  # what `services.results_store` packs
+
+
+@lru_cache(maxsize=2)
+def _tables_text(computation: _Computation) -> str:
+    # Decompressed once for the tables a call reads one after the other.
+    return exports.tables_text(computation.tables)
+
+
+@lru_cache(maxsize=CACHED_RESULTS * len(TABLES))
+def _table_unpacked(computation: _Computation, name: str) -> pd.DataFrame | None:
+    # A province's tables take most of a second to unpack; every map and export reads them,
+    # and the indicator calls read the rows alone: each table is unpacked when first read.
+    return exports.table_unpack(_tables_text(computation), name)
+
+
 def _tables_unpacked(computation: _Computation) -> dict[str, pd.DataFrame]:
-    # A province's tables take most of a second to unpack; every map and export reads them.
-    return exports.tables_unpack(computation.tables)
+    tables = {name: _table_unpacked(computation, name) for name in TABLES}
+    return {name: frame for name, frame in tables.items() if frame is not None}
 
 
 @lru_cache(maxsize=CACHED_RESULTS)
 def _cells_hidden(computation: _Computation, min_cell: int) -> pd.Series:
     # Which rows readers without microdata do not see: about a second for a province, and the
     # same for every reader (the pattern does not depend on who reads).
-    return cells_hidden(_tables_unpacked(computation)["rows"], min_cell)
+    return cells_hidden(_table_unpacked(computation, "rows"), min_cell)
 
 
-def _tables(result: ComputedResult) -> dict[str, pd.DataFrame]:
-    # Callers filter and add columns: hand out copies, keep the cache pristine.
-    return {name: frame.copy() for name, frame in _tables_unpacked(_Computation.of(result)).items()}
+class _Tables:
+    """One stored result's tables, each unpacked when first asked for. Callers filter and add
+    columns: they get copies, the cache stays pristine."""
+
+    def __init__(self, result: ComputedResult):
+        self._computation = _Computation.of(result)
+        self._copies: dict[str, pd.DataFrame | None] = {}
+
+    def get(self, name: str, default=None):
+        if name not in self._copies:
+            frame = _table_unpacked(self._computation, name)
+            self._copies[name] = None if frame is None else frame.copy()
+        found = self._copies[name]
+        return default if found is None else found
+
+
+def _tables(result: ComputedResult) -> _Tables:
+    return _Tables(result)
 
 
 def results_hamlets() -> pd.DataFrame:
@@ -159,7 +189,7 @@ class StoredResults:
         if round_name:
             stored = [r for r in stored if r.round == round_name]
         self.stored = stored
-        self._tables: dict[str, dict[str, pd.DataFrame]] | None = None
+        self._tables: dict[str, _Tables] | None = None
         self.computed_at = max((r.computed_at for r in stored), default=None)
         self.own_hamlets = current.own_hamlets
         self.rows = self.frame("rows") if self.microdata else self._rows_suppressed()
@@ -174,7 +204,7 @@ class StoredResults:
             return requested
         return self.rounds[-1] if self.rounds else None
 
-    def _all_tables(self) -> dict[str, dict[str, pd.DataFrame]]:
+    def _all_tables(self) -> dict[str, _Tables]:
         if self._tables is None:
             self._tables = {r.round: _tables(r) for r in self.stored}
         return self._tables

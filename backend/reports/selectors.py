@@ -94,15 +94,18 @@ class AnalysisInputs:
     registered_stalls: int
 
 
-def analysis_inputs_read(*, hamlets: Sequence[str] | None = None, commune_level: bool = True) -> AnalysisInputs:
+def analysis_inputs_read(
+    *, hamlets: Sequence[str] | None = None, commune_level: bool = True, hamlets_frame=None
+) -> AnalysisInputs:
     """Everything the indicators read. `hamlets`: only these hamlets' submissions (one part of a
     split computation; None: all). `commune_level`: this part also reads what belongs to no
     hamlet on the list of hamlets — the market's stall interviews and any submission whose
     hamlet code is on no list — so that the parts together read everything exactly once. The
-    hamlet table is always whole (a point is located against every polygon)."""
+    hamlet table is always whole (a point is located against every polygon); `hamlets_frame`:
+    that table as the caller already read it (`analysis_hamlets_read`, unchanged since)."""
     return AnalysisInputs(
         raw=raw_frames_read(hamlets=hamlets, commune_level=commune_level),
-        hamlets=analysis_hamlets_read(),
+        hamlets=analysis_hamlets_read() if hamlets_frame is None else hamlets_frame,
         rounds=declared_rounds(),
         administrative=[
             Figure(f.indicator, f.round, f.numerator, f.denominator) for f in AdministrativeFigure.objects.all()

@@ -26,7 +26,14 @@ from django.utils import timezone
 from analytics.exports import tables_pack
 from analytics.frames import frames_typed
 from analytics.parts import hamlet_parts
-from analytics.pipeline import PartialResults, Results, Stopwatch, partial_results_compute, results_combine
+from analytics.pipeline import (
+    PartialResults,
+    Results,
+    Stopwatch,
+    partial_results_compute,
+    partials_merge,
+    results_combine,
+)
 from analytics.rounds import DEFAULT_ROUNDS, Round, windows_overlapping
 from analytics.scorecard import LABEL_COLUMNS
 from backend.audit.services import audit_record
@@ -42,6 +49,7 @@ from backend.jobs.models import Job, JobState
 from backend.jobs.services import job_enqueue
 from backend.reports.answers import submission_answers_repair
 from backend.reports.data_version import data_version_current
+from backend.reports.incremental import base_store, hamlets_remember, hamlets_remembered, partial_updated, update_plan
 from backend.reports.models import (
     ADMINISTRATIVE_INDICATORS,
     AdministrativeFigure,
@@ -74,6 +82,7 @@ class ComputeReport:
     timings: dict[str, float]
     counts: dict[str, int]
     fingerprint: str
+    hamlets: list[str] | None = None  # the hamlets read again by an incremental one (None: all)
 
 
 def indicator_results_compute(
@@ -87,8 +96,51 @@ def indicator_results_compute(
     partial, inputs = _part_compute(
         hamlets=None, commune_level=True, round_name=round_name, watch=watch, progress=progress
     )
-    results = results_combine([partial], inputs.hamlets, rounds=inputs.rounds, stopwatch=watch)
-    return _results_write(results, fingerprint=fingerprint, round_name=round_name, watch=watch, progress=progress)
+    results = results_combine([partial], inputs.hamlets, rounds=inputs.rounds, stopwatch=watch, labelled=False)
+    report = _results_write(results, fingerprint=fingerprint, round_name=round_name, watch=watch, progress=progress)
+    if round_name is None:
+        with watch.stage("base"):
+            base_store(partial, fingerprint)  # what the next incremental recomputation starts from
+    return report
+
+
+def indicator_results_update(*, progress: Callable[[str, float, str], None] | None = None) -> ComputeReport | None:
+    """Recompute only the hamlets whose submissions changed since the last computation and
+    store the results of every round (`backend/reports/incremental.py`: exactly what a full
+    recomputation gives). None, having stored nothing, when a full recomputation is needed.
+    The caller holds the recompute lock."""
+    watch = Stopwatch()
+    with watch.stage("plan"):
+        plan, why = update_plan()
+    if plan is None:
+        logger.info("incremental recomputation not possible (%s): a full one is needed", why)
+        return None
+    if plan.hamlets:
+        part, inputs = _part_compute(
+            hamlets=plan.hamlets,
+            commune_level=False,
+            round_name=None,
+            watch=watch,
+            progress=progress,
+            hamlets_frame=hamlets_remembered(plan.tables),
+        )
+        hamlets_remember(plan.tables, inputs.hamlets)
+        hamlets_frame, rounds = inputs.hamlets, inputs.rounds
+        with watch.stage("compute"):
+            partial = partial_updated(plan, part)
+    else:  # stale for changes the indicators do not read (another form): the base's figures
+        with watch.stage("read"):
+            hamlets_frame = hamlets_remembered(plan.tables)
+            hamlets_frame = analysis_hamlets_read() if hamlets_frame is None else hamlets_frame
+            rounds = declared_rounds()
+        partial = plan.base.partial
+    results = results_combine([partial], hamlets_frame, rounds=rounds, stopwatch=watch, labelled=False)
+    report = _results_write(results, fingerprint=plan.version, round_name=None, watch=watch, progress=progress)
+    with watch.stage("base"):
+        base_store(partial, plan.version)
+    report.timings = dict(watch.timings)
+    report.hamlets = plan.hamlets
+    return report
 
 
 def _part_compute(
@@ -98,10 +150,12 @@ def _part_compute(
     round_name: str | None,
     watch: Stopwatch,
     progress: Callable[[str, float, str], None] | None = None,
+    hamlets_frame=None,
 ) -> tuple[PartialResults, AnalysisInputs]:
-    """Read one part's data (all of it when `hamlets` is None) and compute its hamlet rows."""
+    """Read one part's data (all of it when `hamlets` is None) and compute its hamlet rows.
+    `hamlets_frame`: the hamlet table, when the caller knows it unchanged since it was read."""
     with watch.stage("read"):
-        inputs = analysis_inputs_read(hamlets=hamlets, commune_level=commune_level)
+        inputs = analysis_inputs_read(hamlets=hamlets, commune_level=commune_level, hamlets_frame=hamlets_frame)
     if inputs.raw.unprojected:
         # Submissions stored before the answers projection, or under an older field layout.
         with watch.stage("repair"):
@@ -109,7 +163,7 @@ def _part_compute(
         if progress:
             progress("repair", watch.timings["repair"], f"{repaired} phiếu được trích xuất lại câu trả lời")
         with watch.stage("read"):
-            inputs = analysis_inputs_read(hamlets=hamlets, commune_level=commune_level)
+            inputs = analysis_inputs_read(hamlets=hamlets, commune_level=commune_level, hamlets_frame=hamlets_frame)
         if inputs.raw.unprojected:
             logger.warning("answers still missing for %d submissions after repair", len(inputs.raw.unprojected))
     with watch.stage("read"):
@@ -216,8 +270,10 @@ def indicator_parts_combine(*, fingerprint: str, count: int) -> ComputeReport | 
             watch.timings[stage] = max(watch.timings.get(stage, 0.0), seconds)  # the parts ran side by side
     partials = [pickle.loads(part.data) for part in stored]  # noqa: S301 (our own rows, see above)
     inputs_hamlets, rounds = analysis_hamlets_read(), declared_rounds()
-    results = results_combine(partials, inputs_hamlets, rounds=rounds, stopwatch=watch)
+    results = results_combine(partials, inputs_hamlets, rounds=rounds, stopwatch=watch, labelled=False)
     report = _results_write(results, fingerprint=fingerprint, round_name=None, watch=watch)
+    if all("hamlet_counts" in vars(p) for p in partials):  # parts pickled before bases existed have none
+        base_store(partials_merge(partials), fingerprint)
     # This computation's parts, and any left by an older one (a newer one's stay).
     oldest = min(part.created_at for part in stored)
     ComputedPart.objects.filter(Q(fingerprint=fingerprint) | Q(created_at__lt=oldest)).delete()

@@ -52,7 +52,7 @@ def main() -> None:
     from backend.accounts.services import api_token_create, user_create
     from backend.reports.data_version import data_version_current, data_version_take
     from backend.reports.models import ComputedResult
-    from backend.reports.results import _cells_hidden, _tables_unpacked
+    from backend.reports.results import _cells_hidden, _table_unpacked, _tables_text
     from backend.submissions.models import Submission
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -73,7 +73,8 @@ def main() -> None:
     _timed("data_version_current(stored)", args.repeat, lambda: data_version_current(stored.fingerprint))
     for path in CALLS:
         caches["default"].clear()
-        _tables_unpacked.cache_clear()
+        _table_unpacked.cache_clear()
+        _tables_text.cache_clear()
         _cells_hidden.cache_clear()
         started = time.perf_counter()
         response = client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
