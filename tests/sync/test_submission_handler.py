@@ -2,9 +2,6 @@
 phone cannot tell: for every kind of answer, the lean handler's status, headers and body are
 the full Django stack's, byte for byte. Called as gunicorn calls the application (WSGI)."""
 
-import io
-import sys
-
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
@@ -13,6 +10,7 @@ from django.db import close_old_connections
 from backend.submissions.models import Submission
 from backend.wsgi import application
 from sync.submission_handler import SubmissionHandler, lean_route
+from tests.bench.profile_submission import environ_for
 from tests.submissions.factories import multipart, new_instance_id
 from tests.sync.household_http import without_entity_block
 
@@ -35,28 +33,9 @@ LEAN = SubmissionHandler()
 
 
 def environ(path, *, method="POST", body=b"", content_type="", headers=None) -> dict:
-    env = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "deviceID=collect%3Abench",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "testserver",
-        "CONTENT_TYPE": content_type,
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-        "HTTP_X_OPENROSA_VERSION": "1.0",
-        "HTTP_USER_AGENT": "org.odk.collect.android/v2025.2.1",
-        "HTTP_ACCEPT_ENCODING": "gzip, br",
-    }
+    """What gunicorn hands the application for a Collect request (the profiler's environ)."""
+    env = environ_for(path, body, content_type) | {"REQUEST_METHOD": method, "QUERY_STRING": "deviceID=collect%3Ax"}
+    env["HTTP_ACCEPT_ENCODING"] = "gzip, br"
     for name, value in (headers or {}).items():
         env["HTTP_" + name.upper().replace("-", "_")] = value
     return env
