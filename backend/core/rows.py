@@ -74,13 +74,17 @@ def row_sql(obj: models.Model, *, with_pk: bool = False) -> tuple[str, list]:
         value = getattr(obj, f.attname)
         if isinstance(value, Sql):
             values.append(value)
-        elif plain and (value is None or type(value) in plain):
-            values.append("%s")
-            params.append(value)
         else:
             values.append("%s")
-            params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+            params.append(_param(obj, f, plain, value))
     return "(" + ", ".join(values) + ")", params
+
+
+def _param(obj: models.Model, f: models.Field, plain: tuple, value):
+    """The parameter the ORM's INSERT would send for `f` of `obj` (whose attribute is `value`)."""
+    if plain and (value is None or type(value) in plain):
+        return value
+    return f.get_db_prep_save(f.pre_save(obj, True), connection)
 
 
 def rows_insert_sql(objs: Sequence[models.Model], *, with_pk: bool = False) -> tuple[str, list]:
@@ -128,18 +132,18 @@ def rows_insert(objs: Sequence[models.Model], *, returning: bool = True) -> None
 
 def rows_copy(objs: Sequence[models.Model], *, with_pk: bool = False) -> None:
     """Write `objs` (one model) with COPY, for batches (issue 18): no SQL text to build and
-    parse per row. The values are those of `row_sql` (`pre_save`, `get_db_prep_save`); no pks
+    parse per row. The values are those of `row_sql` (`_param`); no pks
     are returned, so give them (`with_pk`) or do not need them. PostgreSQL only."""
     if not objs:
         return
     model = type(objs[0])
-    fields = insert_fields(model, with_pk=with_pk)
+    plan = insert_plan(model, with_pk=with_pk)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(f.column) for f, _ in plan)
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+                copy.write_row([_param(obj, f, plain, getattr(obj, f.attname)) for f, plain in plan])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias

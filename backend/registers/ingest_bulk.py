@@ -64,10 +64,7 @@ class _Batch:
             for block in item.get("entities") or ():
                 if block.dataset != DATASET:
                     continue
-                try:
-                    entity_id = _entity_uuid(block.entity_id)
-                except EntityRejected:
-                    continue
+                entity_id = _block_entity_id(block)
                 if entity_id is not None:
                     ids.add(entity_id)
                 code = (block.properties.get("ma_ho") or "").strip()[:32]
@@ -147,20 +144,14 @@ class _Batch:
             actor=item.get("actor"),
             ip=item.get("client_ip"),
         )
-        try:
-            entity_id = _entity_uuid(block.entity_id)
-        except EntityRejected:
-            return
+        entity_id = _block_entity_id(block)
         if entity_id is not None:
             self._reload(entity_id)
 
     def _plain(self, block, item: dict, visit: dict) -> bool:
         """Apply `block` in memory when it is one of the plain cases; False (nothing changed)
         when `household_ingest` must decide."""
-        try:
-            entity_id = _entity_uuid(block.entity_id)
-        except EntityRejected:
-            return False
+        entity_id = _block_entity_id(block)
         if entity_id is None or entity_id in self.held:
             return False
         if entity_id not in self.households:
@@ -319,3 +310,12 @@ class _Batch:
         """After an edit went through the one-at-a-time receiver: read everything afresh."""
         for entity_id in list(self.households):
             self._reload(entity_id)
+
+
+def _block_entity_id(block):
+    """The block's household id; None when it names none or a malformed one (such a block is
+    `household_ingest`'s to reject)."""
+    try:
+        return _entity_uuid(block.entity_id)
+    except EntityRejected:
+        return None

@@ -37,12 +37,11 @@ from backend.submissions.services import (
     ReceiveResult,
     _create_events,
     _Ingest,
-    _submitter,
-    _typed_columns,
     _version_row,
     stored_arguments,
     submission_prepare,
     submission_receive,
+    submission_row,
     version_lookup,
 )
 from backend.submissions.signals import submission_versions_stored
@@ -175,20 +174,7 @@ def _store_together(ingests: list[_Ingest]) -> list[ReceiveResult]:
         ids = cursor.fetchall()
     submissions, versions, audit, changes = [], [], [], []
     for ingest, (sid, vid) in zip(ingests, ids, strict=True):
-        submission = Submission(
-            id=sid,
-            form=ingest.form,
-            instance_id=ingest.doc.instance_id,
-            form_version=ingest.version,
-            volunteer=ingest.actor.volunteer,
-            device_id=ingest.device_id,
-            user_agent=ingest.user_agent,
-            received_at=ingest.now,
-            updated_at=ingest.now,
-            current_version_id=vid,
-            **_submitter(ingest),
-            **_typed_columns(ingest),
-        )
+        submission = submission_row(ingest, id=sid, current_version_id=vid)
         version = _version_row(ingest, submission)
         version.id = vid
         audit += audit_rows(actor=ingest.actor, ip=ingest.client_ip, events=_create_events(ingest, submission, []))

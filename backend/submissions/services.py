@@ -432,7 +432,15 @@ def _create(ingest: _Ingest) -> ReceiveResult:
 def _submission_insert(ingest: _Ingest) -> tuple[Submission, SubmissionVersion, list[SubmissionAttachment]]:
     """The submission, its first version, its file slots and their audit rows. Raises
     IntegrityError when the instanceID is taken, like the ORM's INSERT."""
-    submission = Submission(
+    submission = submission_row(ingest)
+    if connection.vendor != "postgresql":
+        return _submission_insert_portable(ingest, submission)
+    return _submission_insert_one_statement(ingest, submission)
+
+
+def submission_row(ingest: _Ingest, **ids) -> Submission:
+    """The unsaved row of a new submission (with `ids`, e.g. drawn ahead by the batch path)."""
+    return Submission(
         form=ingest.form,
         instance_id=ingest.doc.instance_id,
         form_version=ingest.version,
@@ -441,12 +449,10 @@ def _submission_insert(ingest: _Ingest) -> tuple[Submission, SubmissionVersion, 
         user_agent=ingest.user_agent,
         received_at=ingest.now,
         updated_at=ingest.now,
+        **ids,
         **_submitter(ingest),
         **_typed_columns(ingest),
     )
-    if connection.vendor != "postgresql":
-        return _submission_insert_portable(ingest, submission)
-    return _submission_insert_one_statement(ingest, submission)
 
 
 def _create_events(ingest: _Ingest, submission: Submission, rows: list[SubmissionAttachment]) -> list[tuple]:
